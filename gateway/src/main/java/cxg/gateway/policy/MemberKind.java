@@ -1,0 +1,5 @@
+package cxg.gateway.policy;
+
+public enum MemberKind {
+    AGENCY, PLATFORM, AUDITOR
+}
