@@ -21,11 +21,27 @@ public interface PolicySet {
 
     boolean isKnownPurpose(String purpose);
 
+    /** True for every category of the taxonomy, allowed or prohibited. */
     boolean isKnownCategory(String category);
 
     /**
      * The one narrow policy question: may {@code caller} use {@code purpose} for
-     * {@code categories} at {@code disclosure}? Never throws for a denial.
+     * {@code categories} at {@code disclosure}? Never throws for a denial. An empty
+     * {@code categories} means all the agreement grants; a null {@code disclosure} means the
+     * most it grants. Call it once per request: an allow spends one unit of the agreement's
+     * per-minute quota.
      */
     Decision decide(Member caller, String purpose, Set<String> categories, Disclosure disclosure);
+
+    /** Filters and normalises platform answers under this set's taxonomy and scales. */
+    AnswerFilter answerFilter();
+
+    /** The prohibited-data check for submissions, under this set's taxonomy. */
+    ProhibitedDataCheck prohibitedDataCheck();
+
+    CategoryTaxonomy categories();
+
+    Optional<ScoreScaleDef> scale(String id);
+
+    List<Agreement> agreements();
 }

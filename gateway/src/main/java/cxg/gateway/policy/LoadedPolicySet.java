@@ -1,0 +1,198 @@
+package cxg.gateway.policy;
+
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import javax.security.auth.x500.X500Principal;
+
+import cxg.gateway.policy.Decision.Outcome;
+
+/** A validated policy set as loaded from a directory; immutable apart from the shared quota buckets. */
+final class LoadedPolicySet implements PolicySet {
+    static final String DEFAULT_DENY = "default-deny";
+
+    private final Map<String, Member> members;
+    private final Map<X500Principal, Member> bySubject;
+    private final List<Member> platforms;
+    private final Set<String> purposes;
+    private final CategoryTaxonomy categories;
+    private final Map<String, ScoreScaleDef> scales;
+    private final List<Agreement> agreements;
+    /** member id -> purpose -> agreements for that pair, disjoint in time, by start. */
+    private final Map<String, Map<String, List<Agreement>>> index;
+    private final Clock clock;
+    private final QuotaLimiter quotas;
+    private final ProhibitedDataCheck prohibitedDataCheck;
+    private final AnswerFilter answerFilter;
+
+    LoadedPolicySet(List<Member> members, Set<String> purposes, CategoryTaxonomy categories, List<ScoreScaleDef> scales,
+                    List<Agreement> agreements, Clock clock, QuotaLimiter quotas) {
+        Map<String, Member> byId = new LinkedHashMap<>();
+        Map<X500Principal, Member> bySubject = new HashMap<>();
+        List<Member> platforms = new ArrayList<>();
+        for (Member m : members) {
+            byId.put(m.id(), m);
+            bySubject.put(new X500Principal(m.certificateSubject()), m);
+            if (m.kind() == MemberKind.PLATFORM && m.scorerEndpoint().isPresent()) {
+                platforms.add(m);
+            }
+        }
+        this.members = Collections.unmodifiableMap(byId);
+        this.bySubject = Map.copyOf(bySubject);
+        this.platforms = List.copyOf(platforms);
+        this.purposes = Set.copyOf(purposes);
+        this.categories = categories;
+        Map<String, ScoreScaleDef> scaleMap = new HashMap<>();
+        scales.forEach(s -> scaleMap.put(s.id(), s));
+        this.scales = Map.copyOf(scaleMap);
+        this.agreements = List.copyOf(agreements);
+        Map<String, Map<String, List<Agreement>>> index = new HashMap<>();
+        for (Agreement a : agreements) {
+            index.computeIfAbsent(a.member(), k -> new HashMap<>()).computeIfAbsent(a.purpose(), k -> new ArrayList<>()).add(a);
+        }
+        index.values().forEach(byPurpose -> byPurpose.replaceAll((p, list) -> list.stream()
+                .sorted((x, y) -> x.validFrom().compareTo(y.validFrom())).toList()));
+        this.index = index;
+        this.clock = clock;
+        this.quotas = quotas;
+        this.prohibitedDataCheck = new ProhibitedDataCheck(categories);
+        this.answerFilter = new AnswerFilter(this);
+    }
+
+    @Override
+    public Optional<Member> memberByCertificateSubject(String certificateSubject) {
+        if (certificateSubject == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.ofNullable(bySubject.get(new X500Principal(certificateSubject)));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public Optional<Member> member(String id) {
+        return Optional.ofNullable(id == null ? null : members.get(id));
+    }
+
+    @Override
+    public List<Member> platforms() {
+        return platforms;
+    }
+
+    @Override
+    public boolean isKnownPurpose(String purpose) {
+        return purposes.contains(purpose);
+    }
+
+    @Override
+    public boolean isKnownCategory(String category) {
+        return categories.isKnown(category);
+    }
+
+    @Override
+    public Decision decide(Member caller, String purpose, Set<String> requested, Disclosure disclosure) {
+        Member member = caller == null ? null : members.get(caller.id());
+        if (member == null) {
+            return Decision.deny(Outcome.UNKNOWN_MEMBER, "members.yaml", "caller is not a member");
+        }
+        if (!purposes.contains(purpose)) {
+            return Decision.deny(Outcome.UNKNOWN_PURPOSE, "purposes.yaml", "unknown purpose '" + purpose + "'");
+        }
+        Set<String> asked = requested == null ? Set.of() : requested;
+        for (String c : asked) {
+            if (categories.isProhibited(c)) {
+                return Decision.deny(Outcome.PROHIBITED_CATEGORY, "categories.yaml#prohibited",
+                        "category " + c + " is prohibited and can never be granted");
+            }
+            if (!categories.isKnown(c)) {
+                return Decision.deny(Outcome.UNKNOWN_CATEGORY, "categories.yaml", "unknown category '" + c + "'");
+            }
+        }
+        List<Agreement> candidates = index.getOrDefault(member.id(), Map.of()).getOrDefault(purpose, List.of());
+        if (candidates.isEmpty()) {
+            return Decision.deny(Outcome.PURPOSE_NOT_GRANTED, DEFAULT_DENY,
+                    "no agreement grants purpose " + purpose + " to member " + member.id());
+        }
+        LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+        Agreement agreement = null;
+        for (Agreement a : candidates) {
+            if (a.validOn(today)) {
+                agreement = a;
+                break;
+            }
+        }
+        if (agreement == null) {
+            Agreement nearest = nearest(candidates, today);
+            return Decision.deny(Outcome.OUTSIDE_VALIDITY, nearest.rule(), "agreement " + nearest.id() + " is valid from "
+                    + nearest.validFrom() + " to " + nearest.validUntil() + ", not on " + today);
+        }
+        for (String c : asked) {
+            if (!agreement.categories().contains(c)) {
+                return Decision.deny(Outcome.CATEGORY_NOT_GRANTED, agreement.rule(),
+                        "agreement " + agreement.id() + " does not grant category " + c);
+            }
+        }
+        Disclosure granted = disclosure == null ? agreement.disclosure() : disclosure;
+        if (!agreement.disclosure().includes(granted)) {
+            return Decision.deny(Outcome.DISCLOSURE_NOT_GRANTED, agreement.rule(), "agreement " + agreement.id()
+                    + " grants disclosure up to " + agreement.disclosure() + ", not " + granted);
+        }
+        if (!quotas.tryAcquire(agreement.id(), agreement.quotaPerMinute())) {
+            return Decision.deny(Outcome.QUOTA_EXCEEDED, agreement.rule(), "agreement " + agreement.id()
+                    + " allows " + agreement.quotaPerMinute() + " queries per minute; quota used up");
+        }
+        Set<String> grantedCategories = asked.isEmpty() ? agreement.categories() : asked;
+        return Decision.allow(agreement.rule(), "agreement " + agreement.id() + " grants " + purpose + " to "
+                + member.id() + " (" + agreement.legalBasis() + ")", granted, grantedCategories);
+    }
+
+    /** The agreement that expired last before {@code today}, else the next one to start. */
+    private static Agreement nearest(List<Agreement> candidates, LocalDate today) {
+        Agreement past = null;
+        Agreement future = null;
+        for (Agreement a : candidates) {
+            if (a.validUntil().isBefore(today)) {
+                past = a;
+            } else if (future == null) {
+                future = a;
+            }
+        }
+        return past != null ? past : future;
+    }
+
+    @Override
+    public AnswerFilter answerFilter() {
+        return answerFilter;
+    }
+
+    @Override
+    public ProhibitedDataCheck prohibitedDataCheck() {
+        return prohibitedDataCheck;
+    }
+
+    @Override
+    public CategoryTaxonomy categories() {
+        return categories;
+    }
+
+    @Override
+    public Optional<ScoreScaleDef> scale(String id) {
+        return Optional.ofNullable(id == null ? null : scales.get(id));
+    }
+
+    @Override
+    public List<Agreement> agreements() {
+        return agreements;
+    }
+}
