@@ -70,11 +70,9 @@ public final class AnswerFilter {
         }
 
         ScoreScaleDef scale = policy.member(platform).flatMap(Member::scaleId).flatMap(policy::scale).orElse(null);
-        String tier = raw.getTier();
-        if (scale != null && !scale.hasTier(tier)) {
-            String derived = scale.tierOf(raw.getValue());
-            tier = derived != null ? derived : tier;
-        }
+        // the tier comes from the policy's bands; the platform's own label only when they give none
+        String derived = scale == null ? null : scale.tierOf(raw.getValue());
+        String tier = derived != null ? derived : raw.getTier();
         if (prohibited.prohibitedCategoryOfKey(tier) != null) {
             withheld.add(withheld(platform, "tier", prohibited.prohibitedCategoryOfKey(tier), PROHIBITED));
             tier = "";

@@ -1,5 +1,6 @@
 package cxg.gateway.policy;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,7 +34,7 @@ public class FilePolicyRepository implements PolicyRepository {
 
     public FilePolicyRepository(@ConfigProperty(name = "cxg.policy.dir", defaultValue = "policies") String dir,
                                 @ConfigProperty(name = "cxg.policy.reload-interval", defaultValue = "1s") Duration interval) {
-        Path path = Path.of(dir).toAbsolutePath().normalize();
+        Path path = resolve(dir);
         this.store = PolicyStore.open(path, new PolicyLoader(Clock.systemUTC(), QuotaLimiter.create()), Clock.systemUTC());
         LOG.infof("policy set loaded from %s (%d agreements)", path, store.current().agreements().size());
         this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -43,6 +44,18 @@ public class FilePolicyRepository implements PolicyRepository {
         });
         long millis = Math.max(100, interval.toMillis());
         poller.scheduleWithFixedDelay(this::poll, millis, millis, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A relative directory is taken from the working directory, or from its parent when only
+     * that has it: tests and dev mode run inside the module directory {@code gateway/}.
+     */
+    static Path resolve(String dir) {
+        Path path = Path.of(dir);
+        if (!path.isAbsolute() && !Files.isDirectory(path) && Files.isDirectory(Path.of("..").resolve(path))) {
+            path = Path.of("..").resolve(path);
+        }
+        return path.toAbsolutePath().normalize();
     }
 
     @Override

@@ -20,6 +20,8 @@ import cxg.gateway.policy.Decision.Outcome;
 final class LoadedPolicySet implements PolicySet {
     static final String DEFAULT_DENY = "default-deny";
 
+    private final List<Member> memberList;
+    private final List<ScoreScaleDef> scaleList;
     private final Map<String, Member> members;
     private final Map<X500Principal, Member> bySubject;
     private final List<Member> platforms;
@@ -36,6 +38,8 @@ final class LoadedPolicySet implements PolicySet {
 
     LoadedPolicySet(List<Member> members, Set<String> purposes, CategoryTaxonomy categories, List<ScoreScaleDef> scales,
                     List<Agreement> agreements, Clock clock, QuotaLimiter quotas) {
+        this.memberList = List.copyOf(members);
+        this.scaleList = List.copyOf(scales);
         Map<String, Member> byId = new LinkedHashMap<>();
         Map<X500Principal, Member> bySubject = new HashMap<>();
         List<Member> platforms = new ArrayList<>();
@@ -68,6 +72,11 @@ final class LoadedPolicySet implements PolicySet {
         this.answerFilter = new AnswerFilter(this);
     }
 
+    /** The same set judging time by another clock (tests of validity periods). */
+    LoadedPolicySet withClock(Clock other) {
+        return new LoadedPolicySet(memberList, purposes, categories, scaleList, agreements, other, quotas);
+    }
+
     @Override
     public Optional<Member> memberByCertificateSubject(String certificateSubject) {
         if (certificateSubject == null) {
@@ -83,6 +92,11 @@ final class LoadedPolicySet implements PolicySet {
     @Override
     public Optional<Member> member(String id) {
         return Optional.ofNullable(id == null ? null : members.get(id));
+    }
+
+    @Override
+    public List<Member> members() {
+        return memberList;
     }
 
     @Override

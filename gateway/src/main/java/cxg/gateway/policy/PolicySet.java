@@ -16,6 +16,9 @@ public interface PolicySet {
 
     Optional<Member> member(String id);
 
+    /** Every member, in policy order. */
+    List<Member> members();
+
     /** Platforms with a scorer endpoint, in policy order: the fan-out targets of a score query. */
     List<Member> platforms();
 

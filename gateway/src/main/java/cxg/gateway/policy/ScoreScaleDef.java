@@ -34,15 +34,6 @@ public record ScoreScaleDef(String id, double min, double max, List<Tier> tiers)
         return null;
     }
 
-    public boolean hasTier(String label) {
-        for (Tier t : tiers) {
-            if (t.label().equals(label)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     public ScoreScale toProto() {
         ScoreScale.Builder b = ScoreScale.newBuilder().setId(id).setMin(min).setMax(max);
         tiers.forEach(t -> b.addTiers(t.label()));

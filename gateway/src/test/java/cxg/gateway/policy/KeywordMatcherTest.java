@@ -1,0 +1,31 @@
+package cxg.gateway.policy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class KeywordMatcherTest {
+    private final CategoryTaxonomy taxonomy = PolicyFixtures.loadDemo().categories();
+
+    @ParameterizedTest
+    @ValueSource(strings = {"blood_type", "Blood-Type", "bloodType", "BLOOD_TYPE", "blood type", "donor.bloodType.rh",
+            "ｂｌｏｏｄ＿ｔｙｐｅ", "x-Blood--Type-2"})
+    void findsBloodTypeWhateverTheSpelling(String key) {
+        assertEquals("BLOOD_TYPE", taxonomy.revealedBy(key));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"months", "amount", "on-time-repayment", "blood", "type", "channel", ""})
+    void leavesOrdinaryKeysAlone(String key) {
+        assertNull(taxonomy.revealedBy(key));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Fingerprint_Hash", "faceTemplate", "DNA-sequence", "genomeId", "diagnosisCode", "Medical History",
+            "religious_affiliation"})
+    void findsOtherProhibitedKeywords(String key) {
+        assertEquals(true, taxonomy.revealedBy(key) != null, key);
+    }
+}
