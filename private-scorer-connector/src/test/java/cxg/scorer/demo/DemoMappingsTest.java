@@ -13,6 +13,7 @@ import cxg.v1.ScorerResponse;
 import cxg.v1.SubjectId;
 import cxg.v1.SubjectKind;
 import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
 
 import java.io.IOException;
 import java.net.URI;
@@ -21,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -32,7 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Serves the demo's WireMock mapping files (demo/&lt;platform&gt;/mappings) exactly as {@code ./cxg up}
- * does and asks them through the real platform client, so the demo data cannot silently rot.
+ * does and asks them through the real platform client, so the demo data cannot silently rot:
+ * valid check characters, values and tiers on the scales of policies/scales.yaml.
  */
 class DemoMappingsTest {
 
@@ -95,13 +98,31 @@ class DemoMappingsTest {
                 .setPurpose("court-enforcement").addCategories("FINANCIAL").build()).get();
     }
 
-    private static String tierOnScale(String platform, double value) {
-        if (platform.equals("alpha-credit")) {
-            assertTrue(value >= 350 && value <= 950, "alpha-credit value off its 350-950 scale: " + value);
-            return value >= 800 ? "excellent" : value >= 700 ? "good" : value >= 600 ? "fair" : "poor";
+    /** The platform's scale as policies/scales.yaml defines it: the gateway normalises with it. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> scale(String platform) throws IOException {
+        Path file = Path.of(System.getProperty("cxg.home", "..")).resolve("policies").resolve("scales.yaml");
+        Map<String, Object> doc = new Yaml().load(Files.readString(file));
+        return ((List<Map<String, Object>>) doc.get("scales")).stream()
+                .filter(s -> platform.equals(s.get("id"))).findFirst()
+                .orElseThrow(() -> new AssertionError("no scale " + platform + " in " + file));
+    }
+
+    /** The tier whose [from, to) holds the value (the best tier also holds max). */
+    @SuppressWarnings("unchecked")
+    private static String tierOnScale(String platform, double value) throws IOException {
+        Map<String, Object> scale = scale(platform);
+        double min = ((Number) scale.get("min")).doubleValue();
+        double max = ((Number) scale.get("max")).doubleValue();
+        assertTrue(value >= min && value <= max, platform + " value off its scale: " + value);
+        for (Map<String, Object> tier : (List<Map<String, Object>>) scale.get("tiers")) {
+            double from = ((Number) tier.get("from")).doubleValue();
+            double to = ((Number) tier.get("to")).doubleValue();
+            if (value >= from && (value < to || value == max)) {
+                return (String) tier.get("label");
+            }
         }
-        assertTrue(value >= 0 && value <= 1000, "beta-score value off its 0-1000 scale: " + value);
-        return value >= 970 ? "A" : value >= 850 ? "B" : value >= 600 ? "C" : "D";
+        throw new AssertionError(platform + " has no tier for " + value);
     }
 
     @Test
