@@ -1,0 +1,209 @@
+package cxg.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.standalone.WireMockServerRunner;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole query path with the real processes, started exactly as a user does with {@code ./cxg up}
+ * (in a temporary CXG_HOME, on free ports, without rebuilding: Maven has just packaged the apps).
+ */
+class QueryPathIT {
+
+    private static final String SUBJECT = "11010519491231002X";
+    /** Same as SUBJECT with a wrong check character. */
+    private static final String BAD_SUBJECT = "110105194912310021";
+    private static final List<String> PLATFORMS = List.of("alpha-credit", "beta-score");
+    private static final List<String> PORT_VARIABLES = List.of("CXG_GATEWAY_PORT", "CXG_GATEWAY_HTTP_PORT",
+            "CXG_ALPHA_PORT", "CXG_ALPHA_HTTP_PORT", "CXG_BETA_PORT", "CXG_BETA_HTTP_PORT",
+            "CXG_ALPHA_API_PORT", "CXG_BETA_API_PORT", "CXG_AGENCY_PORT");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static Path repo;
+    private static Path home;
+    private static final Map<String, String> env = new LinkedHashMap<>();
+    private static final List<Long> startedPids = new ArrayList<>();
+
+    record Run(int exitCode, String out, String err) {
+    }
+
+    @BeforeAll
+    static void up() throws Exception {
+        repo = Path.of(System.getProperty("cxg.repo", "..")).toRealPath();
+        home = Files.createTempDirectory("cxg-e2e-");
+        env.put("CXG_HOME", home.toString());
+        env.put("CXG_NO_BUILD", "1");
+        env.put("CXG_START_TIMEOUT", "240");
+        env.put("CXG_WIREMOCK_JAR", Path.of(WireMockServerRunner.class.getProtectionDomain().getCodeSource()
+                .getLocation().toURI()).toString());
+        List<Integer> ports = freePorts(PORT_VARIABLES.size());
+        for (int i = 0; i < ports.size(); i++) {
+            env.put(PORT_VARIABLES.get(i), Integer.toString(ports.get(i)));
+        }
+
+        Run up = cxg(Duration.ofMinutes(5), "up");
+        if (up.exitCode() != 0) {
+            fail("./cxg up failed (exit " + up.exitCode() + "):\n" + up.out() + up.err());
+        }
+        JsonNode status = JSON.readTree(cxg(Duration.ofSeconds(60), "status", "--json").out());
+        status.get("gateways").forEach(g -> startedPids.add(g.get("pid").asLong()));
+        status.fields().forEachRemaining(e -> {
+            if (e.getValue().hasNonNull("pid")) {
+                startedPids.add(e.getValue().get("pid").asLong());
+            }
+        });
+    }
+
+    @AfterAll
+    static void down() throws Exception {
+        if (home == null) {
+            return;
+        }
+        try {
+            Run down = cxg(Duration.ofMinutes(2), "down");
+            assertEquals(0, down.exitCode(), down.out() + down.err());
+            for (long pid : startedPids) {
+                assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false),
+                        "process " + pid + " still runs after ./cxg down");
+            }
+        } finally {
+            deleteTree(home);
+        }
+    }
+
+    @Test
+    void statusListsEveryProcessHealthyWithItsPort() throws Exception {
+        JsonNode status = JSON.readTree(cxg(Duration.ofSeconds(60), "status", "--json").out());
+
+        JsonNode gateways = status.get("gateways");
+        assertEquals(1, gateways.size(), status.toString());
+        assertEquals(env.get("CXG_GATEWAY_PORT"), gateways.get(0).get("port").asText());
+        for (String name : List.of("alpha-credit-connector", "beta-score-connector", "agency-connector",
+                "alpha-credit-api", "beta-score-api")) {
+            assertTrue(status.get(name).get("healthy").asBoolean(), name + " healthy: " + status);
+        }
+        assertEquals(env.get("CXG_AGENCY_PORT"), status.get("agency-connector").get("port").asText());
+    }
+
+    @Test
+    void restQueryThroughTheAgencyConnectorIsAnsweredByBothPlatforms() throws Exception {
+        String body = "{\"subject\":\"" + SUBJECT + "\",\"purpose\":\"court-enforcement\"}";
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + env.get("CXG_AGENCY_PORT") + "/v1/score-queries"))
+                        .timeout(Duration.ofSeconds(30))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertEquals(200, response.statusCode(), response.body());
+        assertBothPlatformsAnswered(JSON.readTree(response.body()));
+    }
+
+    @Test
+    void cliQueryIsAnsweredByBothPlatforms() throws Exception {
+        Run run = cxg(Duration.ofSeconds(90), "agency", "query", "--as", "court", "--subject", SUBJECT,
+                "--purpose", "court-enforcement", "--json");
+
+        assertEquals(0, run.exitCode(), run.err());
+        assertBothPlatformsAnswered(JSON.readTree(run.out()));
+    }
+
+    @Test
+    void cliRejectsAWrongCheckCharacterWithExitTwoAndOneLineNamingTheSubject() throws Exception {
+        Run run = cxg(Duration.ofSeconds(90), "agency", "query", "--as", "court", "--subject", BAD_SUBJECT,
+                "--purpose", "court-enforcement");
+
+        assertEquals(2, run.exitCode(), run.out() + run.err());
+        List<String> lines = run.err().lines().filter(l -> !l.isBlank()).toList();
+        assertEquals(1, lines.size(), "one line on stderr: " + run.err());
+        assertTrue(lines.get(0).contains("subject"), lines.get(0));
+        assertFalse(run.err().contains("Exception") || run.err().contains("\tat "), run.err());
+    }
+
+    private static void assertBothPlatformsAnswered(JsonNode report) {
+        Map<String, JsonNode> byPlatform = new HashMap<>();
+        report.get("results").forEach(r -> byPlatform.put(r.get("platform").asText(), r));
+        for (String platform : PLATFORMS) {
+            JsonNode result = byPlatform.get(platform);
+            assertTrue(result != null, platform + " missing from " + report);
+            assertEquals("OK", result.get("status").asText(), platform + ": " + result);
+            assertTrue(result.hasNonNull("normalizedValue") || result.hasNonNull("originalValue"),
+                    platform + " carries a value: " + result);
+        }
+    }
+
+    /** Runs {@code ./cxg args…} in the repository with the test's environment. */
+    private static Run cxg(Duration timeout, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(repo.resolve("cxg").toString());
+        command.addAll(List.of(args));
+        Path out = Files.createTempFile(home, "out", ".txt");
+        Path err = Files.createTempFile(home, "err", ".txt");
+        ProcessBuilder pb = new ProcessBuilder(command).directory(repo.toFile())
+                .redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            p.descendants().forEach(ProcessHandle::destroy);
+            p.destroy();
+            fail("./cxg " + String.join(" ", args) + " did not finish within " + timeout + ":\n"
+                    + Files.readString(out) + Files.readString(err));
+        }
+        return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    private static List<Integer> freePorts(int n) throws IOException {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                sockets.add(new ServerSocket(0));
+            }
+            return sockets.stream().map(ServerSocket::getLocalPort).toList();
+        } finally {
+            for (ServerSocket s : sockets) {
+                s.close();
+            }
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
