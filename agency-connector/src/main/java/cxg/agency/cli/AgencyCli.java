@@ -1,6 +1,7 @@
 package cxg.agency.cli;
 
 import java.io.PrintWriter;
+import java.util.HashMap;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -22,16 +23,20 @@ public final class AgencyCli implements Runnable {
         QuietLogging.install();
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
-        int code = run(args, out, err, System.getenv());
+        int code = run(args, out, err, settings());
         out.flush();
         err.flush();
         System.exit(code);
     }
 
-    /** Runs the command line with the given streams and environment and returns its exit code. */
-    public static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env) {
+    /**
+     * Runs the command line and returns its exit code. {@code settings} holds the environment
+     * ({@code CXG_HOME}, {@code CXG_GATEWAY_ADDRESS}) and the system properties {@code cxg.pki.dir}
+     * and {@code cxg.gateway.address}, which take precedence (the launcher passes them).
+     */
+    public static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> settings) {
         CommandLine cli = new CommandLine(new AgencyCli())
-                .addSubcommand("query", new QueryCommand(env))
+                .addSubcommand("query", new QueryCommand(settings))
                 .setOut(out)
                 .setErr(err)
                 .setParameterExceptionHandler((e, a) -> {
@@ -46,6 +51,17 @@ public final class AgencyCli implements Runnable {
                     return ExitCodes.OTHER;
                 });
         return cli.execute(args);
+    }
+
+    private static Map<String, String> settings() {
+        Map<String, String> settings = new HashMap<>(System.getenv());
+        for (String property : new String[] {"cxg.pki.dir", "cxg.gateway.address"}) {
+            String value = System.getProperty(property);
+            if (value != null && !value.isBlank()) {
+                settings.put(property, value);
+            }
+        }
+        return settings;
     }
 
     @Override

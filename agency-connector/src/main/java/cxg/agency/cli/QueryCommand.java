@@ -36,7 +36,7 @@ final class QueryCommand implements Callable<Integer> {
     private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)(ms|s)");
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    private final Map<String, String> env;
+    private final Map<String, String> settings;
 
     @Spec
     CommandSpec spec;
@@ -68,19 +68,20 @@ final class QueryCommand implements Callable<Integer> {
     boolean json;
 
     @Option(names = "--gateway", paramLabel = "HOST:PORT",
-            description = "Gateway address (default: $CXG_GATEWAY_ADDRESS, else 127.0.0.1:7443).")
+            description = "Gateway address (default: -Dcxg.gateway.address, $CXG_GATEWAY_ADDRESS, else 127.0.0.1:7443).")
     String gateway;
 
     @Option(names = "--pki-dir", paramLabel = "DIR",
-            description = "Directory with ca.crt and the member certificates (default: $CXG_HOME/pki, else .cxg/pki).")
+            description = "Directory with ca.crt and the member certificates (default: -Dcxg.pki.dir, $CXG_HOME/pki, else .cxg/pki).")
     Path pkiDir;
 
-    @Option(names = "--deadline", paramLabel = "DURATION", defaultValue = "3s",
-            description = "How long to wait for the gateway, e.g. 3s or 500ms (default: ${DEFAULT-VALUE}).")
+    /** Generous: a one-shot command pays for class loading and the TLS handshake inside the deadline. */
+    @Option(names = "--deadline", paramLabel = "DURATION", defaultValue = "10s",
+            description = "How long to wait for the gateway, e.g. 10s or 500ms (default: ${DEFAULT-VALUE}).")
     String deadline;
 
-    QueryCommand(Map<String, String> env) {
-        this.env = env;
+    QueryCommand(Map<String, String> settings) {
+        this.settings = settings;
     }
 
     @Override
@@ -90,7 +91,8 @@ final class QueryCommand implements Callable<Integer> {
             return fail(new GatewayFailure(FailureKind.INVALID_ARGUMENT, flagOf(input.error().field()),
                     input.error().message(), null));
         }
-        String address = gateway != null ? gateway : env.getOrDefault("CXG_GATEWAY_ADDRESS", "127.0.0.1:7443");
+        String address = gateway != null ? gateway
+                : settings.getOrDefault("cxg.gateway.address", settings.getOrDefault("CXG_GATEWAY_ADDRESS", "127.0.0.1:7443"));
         Optional<GatewayEndpoint> endpoint = GatewayEndpoint.parse(address);
         if (endpoint.isEmpty()) {
             return fail(new GatewayFailure(FailureKind.INVALID_ARGUMENT, "--gateway", "not HOST:PORT: '" + address + "'", null));
@@ -138,7 +140,10 @@ final class QueryCommand implements Callable<Integer> {
         if (pkiDir != null) {
             return pkiDir;
         }
-        String home = env.get("CXG_HOME");
+        if (settings.get("cxg.pki.dir") != null) {
+            return Path.of(settings.get("cxg.pki.dir"));
+        }
+        String home = settings.get("CXG_HOME");
         return home != null && !home.isBlank() ? Path.of(home, "pki") : Path.of(".cxg", "pki");
     }
 

@@ -1,13 +1,8 @@
 package cxg.agency.gateway;
 
-import com.google.protobuf.Any;
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.rpc.BadRequest;
-import com.google.rpc.ErrorInfo;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.protobuf.StatusProto;
 import java.net.ConnectException;
 import java.security.cert.CertificateException;
 import java.util.Locale;
@@ -18,12 +13,15 @@ import javax.net.ssl.SSLException;
 /** The one place where a gRPC status from the gateway becomes a {@link GatewayFailure}. */
 final class GatewayFailures {
 
-    /** Trailer in which the gateway may name the deciding policy rule. */
+    /** Trailers in which the gateway names the offending field and the deciding policy rule. */
+    static final Metadata.Key<String> FIELD_TRAILER = Metadata.Key.of("cxg-field", Metadata.ASCII_STRING_MARSHALLER);
     static final Metadata.Key<String> RULE_TRAILER = Metadata.Key.of("cxg-rule", Metadata.ASCII_STRING_MARSHALLER);
 
-    /** The gateway writes "field.path: what is wrong" into INVALID_ARGUMENT descriptions. */
+    /** Descriptions read "field.path: what is wrong" and "denied by RULE: why"; used when a trailer is missing. */
     private static final Pattern FIELD_PREFIX = Pattern.compile(
             "([A-Za-z_][A-Za-z0-9_]*(?:\\[\\d+])?(?:\\.[A-Za-z_][A-Za-z0-9_]*(?:\\[\\d+])?)*): (.+)", Pattern.DOTALL);
+
+    private static final Pattern DENIED_BY = Pattern.compile("denied by (\\S+): (.+)", Pattern.DOTALL);
 
     /** TLS alerts by which a server refuses the client's certificate. */
     private static final Pattern CERTIFICATE_REFUSED = Pattern.compile(
@@ -42,11 +40,10 @@ final class GatewayFailures {
                 return new GatewayFailure(FailureKind.UNAUTHENTICATED, null,
                         orDefault(description, "the gateway did not accept member '" + settings.member() + "'"), null);
             case PERMISSION_DENIED:
-                return new GatewayFailure(FailureKind.PERMISSION_DENIED, null,
-                        orDefault(description, "denied by policy"), rule(e));
+                return denied(e, description);
             case RESOURCE_EXHAUSTED:
                 return new GatewayFailure(FailureKind.RESOURCE_EXHAUSTED, null,
-                        orDefault(description, "quota exhausted"), rule(e));
+                        orDefault(description, "quota exhausted"), trailer(e, RULE_TRAILER));
             case DEADLINE_EXCEEDED:
                 return GatewayFailure.of(FailureKind.DEADLINE_EXCEEDED, "no answer from the gateway at "
                         + settings.endpoint() + " within " + settings.deadline().toMillis() + " ms");
@@ -59,51 +56,30 @@ final class GatewayFailures {
     }
 
     private static GatewayFailure invalidArgument(StatusRuntimeException e, String description) {
-        com.google.rpc.Status details = StatusProto.fromThrowable(e);
-        if (details != null) {
-            for (Any any : details.getDetailsList()) {
-                if (any.is(BadRequest.class)) {
-                    try {
-                        BadRequest badRequest = any.unpack(BadRequest.class);
-                        if (badRequest.getFieldViolationsCount() > 0) {
-                            BadRequest.FieldViolation violation = badRequest.getFieldViolations(0);
-                            return new GatewayFailure(FailureKind.INVALID_ARGUMENT, violation.getField(),
-                                    violation.getDescription(), null);
-                        }
-                    } catch (InvalidProtocolBufferException ignored) {
-                        // Fall back to the description.
-                    }
-                }
-            }
+        String field = trailer(e, FIELD_TRAILER);
+        if (field != null && description.startsWith(field + ": ")) {
+            return new GatewayFailure(FailureKind.INVALID_ARGUMENT, field, description.substring(field.length() + 2), null);
         }
         Matcher m = FIELD_PREFIX.matcher(description);
-        if (m.matches()) {
+        if (field == null && m.matches()) {
             return new GatewayFailure(FailureKind.INVALID_ARGUMENT, m.group(1), m.group(2), null);
         }
-        return new GatewayFailure(FailureKind.INVALID_ARGUMENT, null, orDefault(description, "invalid request"), null);
+        return new GatewayFailure(FailureKind.INVALID_ARGUMENT, field, orDefault(description, "invalid request"), null);
     }
 
-    private static String rule(StatusRuntimeException e) {
+    private static GatewayFailure denied(StatusRuntimeException e, String description) {
+        String rule = trailer(e, RULE_TRAILER);
+        Matcher m = DENIED_BY.matcher(description);
+        if (m.matches() && (rule == null || rule.equals(m.group(1)))) {
+            return new GatewayFailure(FailureKind.PERMISSION_DENIED, null, m.group(2), m.group(1));
+        }
+        return new GatewayFailure(FailureKind.PERMISSION_DENIED, null, orDefault(description, "denied by policy"), rule);
+    }
+
+    private static String trailer(StatusRuntimeException e, Metadata.Key<String> key) {
         Metadata trailers = e.getTrailers();
-        if (trailers != null && trailers.get(RULE_TRAILER) != null) {
-            return trailers.get(RULE_TRAILER);
-        }
-        com.google.rpc.Status details = StatusProto.fromThrowable(e);
-        if (details != null) {
-            for (Any any : details.getDetailsList()) {
-                if (any.is(ErrorInfo.class)) {
-                    try {
-                        String rule = any.unpack(ErrorInfo.class).getMetadataOrDefault("rule", "");
-                        if (!rule.isEmpty()) {
-                            return rule;
-                        }
-                    } catch (InvalidProtocolBufferException ignored) {
-                        // No rule then.
-                    }
-                }
-            }
-        }
-        return null;
+        String value = trailers == null ? null : trailers.get(key);
+        return value == null || value.isBlank() ? null : value;
     }
 
     private static GatewayFailure unavailable(Status status, GatewaySettings settings) {
