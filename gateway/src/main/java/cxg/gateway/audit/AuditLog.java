@@ -1,0 +1,401 @@
+package cxg.gateway.audit;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The append-only audit log: an RFC 6962 Merkle tree stored as C2SP tlog-tiles in a
+ * {@link LogStore}. One writer thread takes every pending append, makes the group durable with
+ * one store commit (one fsync or one transaction), and only then completes the appends' futures
+ * with their indexes. If the store fails, the group's appends complete exceptionally with
+ * {@link AuditUnavailableException} and nothing of the group is visible (fail closed).
+ * Checkpoints are signed at a fixed interval (when the tree grew) and on demand.
+ */
+public final class AuditLog implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(AuditLog.class.getName());
+
+    /**
+     * @param origin checkpoint origin line and key name, e.g. {@code cxg.example/audit}
+     * @param maxBatch most entries in one group commit
+     * @param checkpointInterval how often a grown tree gets a signed checkpoint; zero disables the timer
+     * @param tileCacheSize full tiles kept in memory with their inner hashes, for proofs
+     */
+    public record Options(String origin, int maxBatch, Duration checkpointInterval, int tileCacheSize) {
+
+        public static Options defaults(String origin) {
+            return new Options(origin, 4096, Duration.ofSeconds(1), 4096);
+        }
+    }
+
+    private sealed interface Request permits Append, CheckpointRequest, Stop {
+    }
+
+    private record Append(byte[] entry, CompletableFuture<Long> done) implements Request {
+    }
+
+    private record CheckpointRequest(CompletableFuture<SignedCheckpoint> done, boolean onlyIfGrown) implements Request {
+    }
+
+    private record Stop() implements Request {
+    }
+
+    private final LogStore store;
+    private final NoteSigner signer;
+    private final Options options;
+    private final Clock clock;
+    private final LinkedBlockingQueue<Request> queue = new LinkedBlockingQueue<>();
+    private final Map<Long, byte[][][]> tileCache;
+    private final Thread writer;
+    private final Thread ticker;
+    private volatile TreeEdge edge;
+    private volatile SignedCheckpoint latest;
+    private volatile boolean closed;
+
+    private AuditLog(LogStore store, NoteSigner signer, Options options, Clock clock) {
+        this.store = store;
+        this.signer = signer;
+        this.options = options;
+        this.clock = clock;
+        int cacheSize = options.tileCacheSize();
+        this.tileCache = java.util.Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Long, byte[][][]> eldest) {
+                return size() > cacheSize;
+            }
+        });
+        this.writer = new Thread(this::writeLoop, "audit-log-writer");
+        this.writer.setDaemon(true);
+        this.ticker = new Thread(this::tick, "audit-log-checkpointer");
+        this.ticker.setDaemon(true);
+    }
+
+    /**
+     * Opens the log on {@code store}: resumes from the last stored checkpoint (reading only its partial
+     * tiles), replays the entries made durable after it, and signs a checkpoint for the recovered size.
+     */
+    public static AuditLog open(LogStore store, NoteSigner signer, Options options) {
+        return open(store, signer, options, Clock.systemUTC());
+    }
+
+    public static AuditLog open(LogStore store, NoteSigner signer, Options options, Clock clock) {
+        AuditLog log = new AuditLog(store, signer, options, clock);
+        log.resume();
+        log.writer.start();
+        if (!options.checkpointInterval().isZero()) {
+            log.ticker.start();
+        }
+        return log;
+    }
+
+    private void resume() {
+        LogStore.Recovered r = store.recover();
+        long size = r.checkpointSize();
+        List<byte[]> partials = new ArrayList<>();
+        for (int level = 0; level < Tiles.levels(size); level++) {
+            int width = Tiles.partialWidth(level, size);
+            partials.add(width == 0 ? new byte[0] : readTileOrFull(level, Tiles.partialIndex(level, size), width));
+        }
+        int bundleWidth = Tiles.partialWidth(0, size);
+        List<byte[]> bundle = bundleWidth == 0 ? List.of()
+                : store.readBundle(Tiles.partialIndex(0, size), bundleWidth)
+                        .orElseThrow(() -> new AuditStoreException("partial bundle of checkpoint " + size + " is missing"));
+        TreeEdge restored = TreeEdge.restore(size, partials, bundle);
+        if (r.checkpoint().isPresent()) {
+            Checkpoint cp = Checkpoint.parse(r.checkpoint().get().substring(0, r.checkpoint().get().lastIndexOf("\n\n") + 1));
+            this.edge = restored;
+            if (!java.util.Arrays.equals(cp.rootHash(), rootHash(size))) {
+                throw new AuditStoreException("stored tiles do not match the last checkpoint of size " + size);
+            }
+        }
+        List<Tile> tiles = new ArrayList<>();
+        List<Bundle> bundles = new ArrayList<>();
+        for (byte[] e : r.tail()) {
+            restored.append(e, tiles, bundles);
+        }
+        store.commit(size, List.of(), tiles, bundles);
+        this.edge = restored;
+        if (r.checkpoint().isEmpty() || !r.tail().isEmpty()) {
+            signCheckpoint();
+        } else {
+            String note = r.checkpoint().get();
+            this.latest = new SignedCheckpoint(size, rootHash(size), note, clock.instant());
+        }
+    }
+
+    private byte[] readTileOrFull(int level, long index, int width) {
+        return store.readTile(level, index, width)
+                .or(() -> store.readTile(level, index, Tiles.WIDTH).map(full -> java.util.Arrays.copyOf(full, width * Merkle.HASH_SIZE)))
+                .orElseThrow(() -> new AuditStoreException("tile " + Tiles.tilePath(level, index, width) + " is missing"));
+    }
+
+    /** Appends an entry; completes with its index once it is durable, or with {@link AuditUnavailableException}. */
+    public CompletionStage<Long> append(byte[] entry) {
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        if (entry.length > Tiles.MAX_ENTRY_SIZE) {
+            done.completeExceptionally(new IllegalArgumentException("audit entry of " + entry.length + " bytes exceeds " + Tiles.MAX_ENTRY_SIZE));
+        } else if (closed) {
+            done.completeExceptionally(new AuditUnavailableException("audit log is closed", null));
+        } else {
+            queue.add(new Append(entry.clone(), done));
+        }
+        return done;
+    }
+
+    /** Signs and stores a checkpoint of the current tree now. */
+    public CompletionStage<SignedCheckpoint> checkpoint() {
+        CompletableFuture<SignedCheckpoint> done = new CompletableFuture<>();
+        if (closed) {
+            done.completeExceptionally(new AuditUnavailableException("audit log is closed", null));
+        } else {
+            queue.add(new CheckpointRequest(done, false));
+        }
+        return done;
+    }
+
+    private void tick() {
+        long millis = options.checkpointInterval().toMillis();
+        while (!closed) {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                return;
+            }
+            queue.add(new CheckpointRequest(new CompletableFuture<>(), true));
+        }
+    }
+
+    private void writeLoop() {
+        List<Request> batch = new ArrayList<>();
+        while (true) {
+            batch.clear();
+            try {
+                batch.add(queue.take());
+            } catch (InterruptedException e) {
+                failPending(new AuditUnavailableException("audit log writer stopped", e));
+                return;
+            }
+            queue.drainTo(batch, options.maxBatch() - 1);
+            List<Append> appends = new ArrayList<>();
+            List<CheckpointRequest> checkpoints = new ArrayList<>();
+            boolean stop = false;
+            for (Request r : batch) {
+                if (r instanceof Append a) {
+                    appends.add(a);
+                } else if (r instanceof CheckpointRequest c) {
+                    checkpoints.add(c);
+                } else {
+                    stop = true;
+                }
+            }
+            if (!appends.isEmpty()) {
+                commit(appends);
+            }
+            for (CheckpointRequest c : checkpoints) {
+                if (c.onlyIfGrown() && latest != null && latest.size() == edge.size()) {
+                    c.done().complete(latest);
+                    continue;
+                }
+                try {
+                    c.done().complete(signCheckpoint());
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "audit checkpoint failed: " + e.getMessage());
+                    c.done().completeExceptionally(new AuditUnavailableException("audit checkpoint could not be stored", e));
+                }
+            }
+            if (stop) {
+                failPending(new AuditUnavailableException("audit log is closed", null));
+                return;
+            }
+        }
+    }
+
+    private void commit(List<Append> appends) {
+        TreeEdge current = edge;
+        TreeEdge next = current.copy();
+        List<Tile> tiles = new ArrayList<>();
+        List<Bundle> bundles = new ArrayList<>();
+        List<byte[]> entries = new ArrayList<>(appends.size());
+        for (Append a : appends) {
+            next.append(a.entry(), tiles, bundles);
+            entries.add(a.entry());
+        }
+        try {
+            store.commit(current.size(), entries, tiles, bundles);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "audit store refused a group of " + appends.size() + " entries: " + e.getMessage());
+            AuditUnavailableException failure = new AuditUnavailableException("audit entry could not be made durable", e);
+            for (Append a : appends) {
+                a.done().completeExceptionally(failure);
+            }
+            return;
+        }
+        edge = next;
+        long index = current.size();
+        for (Append a : appends) {
+            a.done().complete(index++);
+        }
+    }
+
+    private SignedCheckpoint signCheckpoint() {
+        TreeEdge e = edge;
+        long size = e.size();
+        byte[] root = Merkle.rootHash(nodes(e), size);
+        String note = signer.sign(new Checkpoint(options.origin(), size, root).text());
+        store.checkpoint(size, e.partialTiles(), e.partialBundle(), note);
+        SignedCheckpoint cp = new SignedCheckpoint(size, root, note, clock.instant());
+        latest = cp;
+        return cp;
+    }
+
+    private void failPending(AuditUnavailableException failure) {
+        List<Request> rest = new ArrayList<>();
+        queue.drainTo(rest);
+        for (Request r : rest) {
+            if (r instanceof Append a) {
+                a.done().completeExceptionally(failure);
+            } else if (r instanceof CheckpointRequest c) {
+                c.done().completeExceptionally(failure);
+            }
+        }
+    }
+
+    /** Number of durable entries. */
+    public long size() {
+        return edge.size();
+    }
+
+    /** The latest signed checkpoint. */
+    public SignedCheckpoint latestCheckpoint() {
+        return latest;
+    }
+
+    public String verifierKey() {
+        return signer.verifierKey();
+    }
+
+    public String origin() {
+        return options.origin();
+    }
+
+    /** Every signed checkpoint kept by the store, oldest first. */
+    public List<String> checkpoints() {
+        return store.checkpoints();
+    }
+
+    public byte[] rootHash(long size) {
+        TreeEdge e = edge;
+        requireSize(size, e);
+        return Merkle.rootHash(nodes(e), size);
+    }
+
+    /** Audit path for entry {@code index} in the tree of {@code size}, from the tiles (O(log n) tile reads). */
+    public List<byte[]> inclusionProof(long index, long size) {
+        TreeEdge e = edge;
+        requireSize(size, e);
+        return Merkle.inclusionProof(nodes(e), index, size);
+    }
+
+    /** Consistency proof from the tree of {@code first} entries to the tree of {@code second}. */
+    public List<byte[]> consistencyProof(long first, long second) {
+        TreeEdge e = edge;
+        requireSize(second, e);
+        return Merkle.consistencyProof(nodes(e), first, second);
+    }
+
+    /** The entry at {@code index}. */
+    public byte[] entry(long index) {
+        TreeEdge e = edge;
+        if (index < 0 || index >= e.size()) {
+            throw new IllegalArgumentException("no audit entry " + index + " in a log of " + e.size());
+        }
+        long bundle = index / Tiles.WIDTH;
+        int offset = (int) (index % Tiles.WIDTH);
+        if (bundle == Tiles.partialIndex(0, e.size())) {
+            return e.bundleEntries().get(offset).clone();
+        }
+        return store.readBundle(bundle, Tiles.WIDTH)
+                .orElseThrow(() -> new AuditStoreException("entry bundle " + bundle + " is missing"))
+                .get(offset);
+    }
+
+    /** A tile or entry bundle as served under the log's tlog-tiles prefix. */
+    public Optional<byte[]> tile(int level, long index, int width) {
+        return store.readTile(level, index, width);
+    }
+
+    private static void requireSize(long size, TreeEdge e) {
+        if (size < 0 || size > e.size()) {
+            throw new IllegalArgumentException("tree size " + size + " is beyond the log's " + e.size() + " entries");
+        }
+    }
+
+    private Merkle.NodeSource nodes(TreeEdge e) {
+        return (level, index) -> {
+            int tileLevel = level / Tiles.HEIGHT;
+            int height = level % Tiles.HEIGHT;
+            long first = index << height;
+            long tileIndex = first >>> Tiles.HEIGHT;
+            int offset = (int) (first & (Tiles.WIDTH - 1));
+            int count = 1 << height;
+            if (tileIndex == Tiles.partialIndex(tileLevel, e.size())) {
+                List<byte[]> row = e.partialHashes(tileLevel);
+                byte[] data = Tiles.concat(row.subList(offset, offset + count));
+                return Tiles.tileRoot(data, 0, count);
+            }
+            byte[][][] inner = fullTile(tileLevel, tileIndex);
+            return inner[height][offset >> height];
+        };
+    }
+
+    /** A full tile with all its inner levels: [h][i] is node i of the row h levels above the tile's hashes. */
+    private byte[][][] fullTile(int level, long index) {
+        long key = (index << 6) | level;
+        byte[][][] cached = tileCache.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        byte[] data = store.readTile(level, index, Tiles.WIDTH)
+                .orElseThrow(() -> new AuditStoreException("tile " + Tiles.tilePath(level, index, Tiles.WIDTH) + " is missing"));
+        byte[][][] rows = new byte[Tiles.HEIGHT + 1][][];
+        rows[0] = new byte[Tiles.WIDTH][];
+        for (int i = 0; i < Tiles.WIDTH; i++) {
+            rows[0][i] = Tiles.slice(data, i);
+        }
+        for (int h = 1; h <= Tiles.HEIGHT; h++) {
+            rows[h] = new byte[rows[h - 1].length / 2][];
+            for (int i = 0; i < rows[h].length; i++) {
+                rows[h][i] = Merkle.nodeHash(rows[h - 1][2 * i], rows[h - 1][2 * i + 1]);
+            }
+        }
+        tileCache.put(key, rows);
+        return rows;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        ticker.interrupt();
+        queue.add(new Stop());
+        try {
+            writer.join(TimeUnit.SECONDS.toMillis(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        store.close();
+    }
+}

@@ -1,0 +1,44 @@
+package cxg.gateway.audit;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Durable storage of the audit log: entries, full tiles and bundles, and signed checkpoints
+ * with the partial tiles of their tree sizes. Every method either completes durably or throws
+ * {@link AuditStoreException} leaving the durable state as it was. Called by one writer thread;
+ * the read methods may be called concurrently.
+ */
+public interface LogStore extends AutoCloseable {
+
+    /**
+     * What start-up resumes from: the size and note of the last stored checkpoint (whose partial
+     * tiles are stored), and the entries made durable after it, in order.
+     */
+    record Recovered(long checkpointSize, Optional<String> checkpoint, List<byte[]> tail) {
+    }
+
+    Recovered recover();
+
+    /**
+     * Makes {@code entries} (indexes from {@code firstIndex}) durable together with the full tiles
+     * and bundles they complete. {@code entries} may be empty when start-up rewrites tiles of entries
+     * that are already durable.
+     */
+    void commit(long firstIndex, List<byte[]> entries, List<Tile> fullTiles, List<Bundle> fullBundles);
+
+    /** Keeps a signed checkpoint of tree {@code size} with that size's partial tiles and bundle (may be null). */
+    void checkpoint(long size, List<Tile> partialTiles, Bundle partialBundle, String signedNote);
+
+    /** A stored tile, or empty. */
+    Optional<byte[]> readTile(int level, long index, int width);
+
+    /** The entries of a stored bundle, or empty. */
+    Optional<List<byte[]>> readBundle(long index, int width);
+
+    /** Every signed checkpoint kept, oldest first. */
+    List<String> checkpoints();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,215 @@
+package cxg.gateway.audit;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * The production store: PostgreSQL through JDBC. One transaction per group commit holds the
+ * group's entries and the full tiles they complete; a checkpoint's transaction holds its note
+ * and partial tiles. Entry bundles are read back from the entry rows.
+ */
+public final class PostgresLogStore implements LogStore {
+
+    private static final String[] SCHEMA = {
+        "CREATE TABLE IF NOT EXISTS audit_entry (idx BIGINT PRIMARY KEY, data BYTEA NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS audit_tile (level INT NOT NULL, idx BIGINT NOT NULL, width INT NOT NULL,"
+                + " data BYTEA NOT NULL, PRIMARY KEY (level, idx, width))",
+        "CREATE TABLE IF NOT EXISTS audit_checkpoint (size BIGINT PRIMARY KEY, note TEXT NOT NULL,"
+                + " created_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+    };
+
+    private final DataSource dataSource;
+    private Connection writer;
+
+    private PostgresLogStore(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** Opens the store, creating its tables when missing. */
+    public static PostgresLogStore open(DataSource dataSource) {
+        PostgresLogStore store = new PostgresLogStore(dataSource);
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            for (String ddl : SCHEMA) {
+                s.execute(ddl);
+            }
+        } catch (SQLException e) {
+            throw new AuditStoreException("cannot create the audit tables", e);
+        }
+        return store;
+    }
+
+    private Connection writer() throws SQLException {
+        if (writer == null || writer.isClosed() || !writer.isValid(2)) {
+            if (writer != null) {
+                writer.close();
+            }
+            writer = dataSource.getConnection();
+            writer.setAutoCommit(false);
+        }
+        return writer;
+    }
+
+    @Override
+    public synchronized Recovered recover() {
+        try (Connection c = dataSource.getConnection()) {
+            long size = 0;
+            Optional<String> note = Optional.empty();
+            try (Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT size, note FROM audit_checkpoint ORDER BY size DESC LIMIT 1")) {
+                if (rs.next()) {
+                    size = rs.getLong(1);
+                    note = Optional.of(rs.getString(2));
+                }
+            }
+            List<byte[]> tail = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT idx, data FROM audit_entry WHERE idx >= ? ORDER BY idx")) {
+                ps.setLong(1, size);
+                try (ResultSet rs = ps.executeQuery()) {
+                    long expected = size;
+                    while (rs.next()) {
+                        if (rs.getLong(1) != expected++) {
+                            throw new AuditStoreException("audit_entry has a gap at index " + (expected - 1));
+                        }
+                        tail.add(rs.getBytes(2));
+                    }
+                }
+            }
+            return new Recovered(size, note, tail);
+        } catch (SQLException e) {
+            throw new AuditStoreException("cannot recover the audit log", e);
+        }
+    }
+
+    @Override
+    public synchronized void commit(long firstIndex, List<byte[]> entries, List<Tile> fullTiles, List<Bundle> fullBundles) {
+        try {
+            Connection c = writer();
+            try {
+                if (!entries.isEmpty()) {
+                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit_entry (idx, data) VALUES (?, ?)")) {
+                        long idx = firstIndex;
+                        for (byte[] e : entries) {
+                            ps.setLong(1, idx++);
+                            ps.setBytes(2, e);
+                            ps.addBatch();
+                        }
+                        ps.executeBatch();
+                    }
+                }
+                insertTiles(c, fullTiles);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new AuditStoreException("cannot make audit entries durable", e);
+        }
+    }
+
+    private static void insertTiles(Connection c, List<Tile> tiles) throws SQLException {
+        if (tiles.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO audit_tile (level, idx, width, data) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+            for (Tile t : tiles) {
+                ps.setInt(1, t.level());
+                ps.setLong(2, t.index());
+                ps.setInt(3, t.width());
+                ps.setBytes(4, t.data());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    @Override
+    public synchronized void checkpoint(long size, List<Tile> partialTiles, Bundle partialBundle, String signedNote) {
+        try {
+            Connection c = writer();
+            try {
+                insertTiles(c, partialTiles);
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO audit_checkpoint (size, note) VALUES (?, ?)"
+                                + " ON CONFLICT (size) DO UPDATE SET note = EXCLUDED.note, created_at = now()")) {
+                    ps.setLong(1, size);
+                    ps.setString(2, signedNote);
+                    ps.executeUpdate();
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new AuditStoreException("cannot store audit checkpoint", e);
+        }
+    }
+
+    @Override
+    public Optional<byte[]> readTile(int level, long index, int width) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT data FROM audit_tile WHERE level = ? AND idx = ? AND width = ?")) {
+            ps.setInt(1, level);
+            ps.setLong(2, index);
+            ps.setInt(3, width);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getBytes(1)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new AuditStoreException("cannot read an audit tile", e);
+        }
+    }
+
+    @Override
+    public Optional<List<byte[]>> readBundle(long index, int width) {
+        long first = index * Tiles.WIDTH;
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT data FROM audit_entry WHERE idx >= ? AND idx < ? ORDER BY idx")) {
+            ps.setLong(1, first);
+            ps.setLong(2, first + width);
+            List<byte[]> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getBytes(1));
+                }
+            }
+            return out.size() == width ? Optional.of(out) : Optional.empty();
+        } catch (SQLException e) {
+            throw new AuditStoreException("cannot read audit entries", e);
+        }
+    }
+
+    @Override
+    public List<String> checkpoints() {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT note FROM audit_checkpoint ORDER BY size")) {
+            List<String> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new AuditStoreException("cannot read audit checkpoints", e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            if (writer != null) {
+                writer.close();
+            }
+        } catch (SQLException e) {
+            throw new AuditStoreException("cannot close the audit store connection", e);
+        }
+    }
+}

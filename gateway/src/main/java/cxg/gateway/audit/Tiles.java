@@ -1,0 +1,126 @@
+package cxg.gateway.audit;
+
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/** C2SP tlog-tiles geometry: tile height 8, 256 hashes per full tile, paths and entry bundles. */
+public final class Tiles {
+
+    public static final int HEIGHT = 8;
+    public static final int WIDTH = 1 << HEIGHT;
+    /** Entry bundles prefix each entry with a big-endian uint16 length. */
+    public static final int MAX_ENTRY_SIZE = 0xFFFF;
+
+    private Tiles() {
+    }
+
+    /** {@code tile/<L>/<N>[.p/<W>]}; a width of 256 is a full tile. */
+    public static String tilePath(int level, long index, int width) {
+        return "tile/" + level + "/" + encodeIndex(index) + partialSuffix(width);
+    }
+
+    /** {@code tile/entries/<N>[.p/<W>]}. */
+    public static String bundlePath(long index, int width) {
+        return "tile/entries/" + encodeIndex(index) + partialSuffix(width);
+    }
+
+    private static String partialSuffix(int width) {
+        if (width < 1 || width > WIDTH) {
+            throw new IllegalArgumentException("tile width " + width + " outside 1..256");
+        }
+        return width == WIDTH ? "" : ".p/" + width;
+    }
+
+    /** Index 1234067 becomes {@code x001/x234/067}. */
+    public static String encodeIndex(long index) {
+        if (index < 0) {
+            throw new IllegalArgumentException("negative tile index");
+        }
+        StringBuilder sb = new StringBuilder(String.format("%03d", index % 1000));
+        for (long n = index / 1000; n > 0; n /= 1000) {
+            sb.insert(0, String.format("x%03d/", n % 1000));
+        }
+        return sb.toString();
+    }
+
+    /** Width of the partial tile at {@code level} for a tree of {@code size}: floor(size / 256^level) mod 256. */
+    public static int partialWidth(int level, long size) {
+        return (int) ((size >>> (HEIGHT * level)) & (WIDTH - 1));
+    }
+
+    /** Index of the rightmost (possibly partial) tile at {@code level} for a tree of {@code size}. */
+    public static long partialIndex(int level, long size) {
+        return size >>> (HEIGHT * (level + 1));
+    }
+
+    /** Number of levels that hold any tile for a tree of {@code size}. */
+    public static int levels(long size) {
+        int levels = 0;
+        while ((size >>> (HEIGHT * levels)) > 0) {
+            levels++;
+        }
+        return levels;
+    }
+
+    public static byte[] encodeBundle(List<byte[]> entries) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] e : entries) {
+            if (e.length > MAX_ENTRY_SIZE) {
+                throw new IllegalArgumentException("entry of " + e.length + " bytes exceeds " + MAX_ENTRY_SIZE);
+            }
+            out.write(e.length >>> 8);
+            out.write(e.length & 0xFF);
+            out.write(e, 0, e.length);
+        }
+        return out.toByteArray();
+    }
+
+    public static List<byte[]> decodeBundle(byte[] bundle) {
+        List<byte[]> out = new ArrayList<>();
+        int p = 0;
+        while (p < bundle.length) {
+            if (p + 2 > bundle.length) {
+                throw new IllegalArgumentException("truncated entry bundle");
+            }
+            int len = ((bundle[p] & 0xFF) << 8) | (bundle[p + 1] & 0xFF);
+            p += 2;
+            if (p + len > bundle.length) {
+                throw new IllegalArgumentException("truncated entry bundle");
+            }
+            byte[] e = new byte[len];
+            System.arraycopy(bundle, p, e, 0, len);
+            out.add(e);
+            p += len;
+        }
+        return out;
+    }
+
+    /** Merkle tree hash of a full tile's 256 hashes, i.e. the hash it contributes to the level above. */
+    public static byte[] tileRoot(byte[] tile, int offset, int count) {
+        byte[][] row = new byte[count][];
+        for (int i = 0; i < count; i++) {
+            row[i] = slice(tile, offset + i);
+        }
+        for (int n = count; n > 1; n /= 2) {
+            for (int i = 0; i < n / 2; i++) {
+                row[i] = Merkle.nodeHash(row[2 * i], row[2 * i + 1]);
+            }
+        }
+        return row[0];
+    }
+
+    public static byte[] slice(byte[] tile, int hashIndex) {
+        byte[] h = new byte[Merkle.HASH_SIZE];
+        System.arraycopy(tile, hashIndex * Merkle.HASH_SIZE, h, 0, Merkle.HASH_SIZE);
+        return h;
+    }
+
+    public static byte[] concat(List<byte[]> hashes) {
+        byte[] out = new byte[hashes.size() * Merkle.HASH_SIZE];
+        for (int i = 0; i < hashes.size(); i++) {
+            System.arraycopy(hashes.get(i), 0, out, i * Merkle.HASH_SIZE, Merkle.HASH_SIZE);
+        }
+        return out;
+    }
+}
