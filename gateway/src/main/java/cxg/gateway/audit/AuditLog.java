@@ -330,6 +330,25 @@ public final class AuditLog implements AutoCloseable {
                 .get(offset);
     }
 
+    /** Entries {@code [from, to)} in index order, read a bundle at a time. */
+    public List<byte[]> entries(long from, long to) {
+        TreeEdge e = edge;
+        if (from < 0 || from > to || to > e.size()) {
+            throw new IllegalArgumentException("entries " + from + ".." + to + " are not in a log of " + e.size());
+        }
+        List<byte[]> out = new ArrayList<>();
+        long i = from;
+        while (i < to) {
+            long bundle = i / Tiles.WIDTH;
+            List<byte[]> entries = bundle == Tiles.partialIndex(0, e.size()) ? e.bundleEntries()
+                    : store.readBundle(bundle, Tiles.WIDTH).orElseThrow(() -> new AuditStoreException("entry bundle " + bundle + " is missing"));
+            for (int k = (int) (i % Tiles.WIDTH); k < entries.size() && i < to; k++, i++) {
+                out.add(entries.get(k).clone());
+            }
+        }
+        return out;
+    }
+
     /** A tile or entry bundle as served under the log's tlog-tiles prefix. */
     public Optional<byte[]> tile(int level, long index, int width) {
         return store.readTile(level, index, width);

@@ -38,7 +38,7 @@ public final class NoteSigner {
 
     /** Parses a {@code PRIVATE+KEY+...} signer key. */
     public static NoteSigner parse(String encoded) {
-        String[] parts = encoded.trim().split("\\+");
+        String[] parts = encoded.trim().split("\\+", 5);
         if (parts.length != 5 || !parts[0].equals("PRIVATE") || !parts[1].equals("KEY")) {
             throw new IllegalArgumentException("not a note signer key (PRIVATE+KEY+name+id+key)");
         }
@@ -108,7 +108,7 @@ public final class NoteSigner {
 
     /** Verifies a signed note against a verifier key; returns its text, or null when no valid signature of that key is present. */
     public static String verify(String note, String verifierKey) {
-        String[] parts = verifierKey.trim().split("\\+");
+        String[] parts = verifierKey.trim().split("\\+", 3);
         if (parts.length != 3) {
             throw new IllegalArgumentException("not a note verifier key (name+id+key)");
         }

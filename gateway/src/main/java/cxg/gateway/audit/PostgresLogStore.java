@@ -26,7 +26,9 @@ public final class PostgresLogStore implements LogStore {
     };
 
     private final DataSource dataSource;
+    private final Object readLock = new Object();
     private Connection writer;
+    private Connection reader;
 
     private PostgresLogStore(DataSource dataSource) {
         this.dataSource = dataSource;
@@ -46,14 +48,51 @@ public final class PostgresLogStore implements LogStore {
     }
 
     private Connection writer() throws SQLException {
-        if (writer == null || writer.isClosed() || !writer.isValid(2)) {
-            if (writer != null) {
-                writer.close();
-            }
+        if (writer == null) {
             writer = dataSource.getConnection();
             writer.setAutoCommit(false);
         }
         return writer;
+    }
+
+    /** After a failure the connection may be broken; the next write opens a new one. */
+    private void dropWriter() {
+        try {
+            if (writer != null) {
+                writer.close();
+            }
+        } catch (SQLException ignored) {
+            // already broken
+        }
+        writer = null;
+    }
+
+    private interface Query<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /** Reads share one connection (reads are short and cached above); a broken one is replaced once. */
+    private <T> T read(Query<T> q) throws SQLException {
+        synchronized (readLock) {
+            for (int attempt = 0; ; attempt++) {
+                try {
+                    if (reader == null) {
+                        reader = dataSource.getConnection();
+                    }
+                    return q.run(reader);
+                } catch (SQLException e) {
+                    try {
+                        reader.close();
+                    } catch (SQLException | RuntimeException ignored) {
+                        // replaced below
+                    }
+                    reader = null;
+                    if (attempt > 0) {
+                        throw e;
+                    }
+                }
+            }
+        }
     }
 
     @Override
@@ -106,7 +145,7 @@ public final class PostgresLogStore implements LogStore {
                 insertTiles(c, fullTiles);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                dropWriter();
                 throw e;
             }
         } catch (SQLException e) {
@@ -146,7 +185,7 @@ public final class PostgresLogStore implements LogStore {
                 }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                dropWriter();
                 throw e;
             }
         } catch (SQLException e) {
@@ -156,14 +195,17 @@ public final class PostgresLogStore implements LogStore {
 
     @Override
     public Optional<byte[]> readTile(int level, long index, int width) {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT data FROM audit_tile WHERE level = ? AND idx = ? AND width = ?")) {
-            ps.setInt(1, level);
-            ps.setLong(2, index);
-            ps.setInt(3, width);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(rs.getBytes(1)) : Optional.empty();
-            }
+        try {
+            return read(c -> {
+                try (PreparedStatement ps = c.prepareStatement("SELECT data FROM audit_tile WHERE level = ? AND idx = ? AND width = ?")) {
+                    ps.setInt(1, level);
+                    ps.setLong(2, index);
+                    ps.setInt(3, width);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        return rs.next() ? Optional.of(rs.getBytes(1)) : Optional.<byte[]>empty();
+                    }
+                }
+            });
         } catch (SQLException e) {
             throw new AuditStoreException("cannot read an audit tile", e);
         }
@@ -172,17 +214,20 @@ public final class PostgresLogStore implements LogStore {
     @Override
     public Optional<List<byte[]>> readBundle(long index, int width) {
         long first = index * Tiles.WIDTH;
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT data FROM audit_entry WHERE idx >= ? AND idx < ? ORDER BY idx")) {
-            ps.setLong(1, first);
-            ps.setLong(2, first + width);
-            List<byte[]> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getBytes(1));
+        try {
+            return read(c -> {
+                try (PreparedStatement ps = c.prepareStatement("SELECT data FROM audit_entry WHERE idx >= ? AND idx < ? ORDER BY idx")) {
+                    ps.setLong(1, first);
+                    ps.setLong(2, first + width);
+                    List<byte[]> out = new ArrayList<>();
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            out.add(rs.getBytes(1));
+                        }
+                    }
+                    return out.size() == width ? Optional.of(out) : Optional.<List<byte[]>>empty();
                 }
-            }
-            return out.size() == width ? Optional.of(out) : Optional.empty();
+            });
         } catch (SQLException e) {
             throw new AuditStoreException("cannot read audit entries", e);
         }
@@ -190,13 +235,16 @@ public final class PostgresLogStore implements LogStore {
 
     @Override
     public List<String> checkpoints() {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT note FROM audit_checkpoint ORDER BY size")) {
-            List<String> out = new ArrayList<>();
-            while (rs.next()) {
-                out.add(rs.getString(1));
-            }
-            return out;
+        try {
+            return read(c -> {
+                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT note FROM audit_checkpoint ORDER BY size")) {
+                    List<String> out = new ArrayList<>();
+                    while (rs.next()) {
+                        out.add(rs.getString(1));
+                    }
+                    return out;
+                }
+            });
         } catch (SQLException e) {
             throw new AuditStoreException("cannot read audit checkpoints", e);
         }
@@ -204,12 +252,16 @@ public final class PostgresLogStore implements LogStore {
 
     @Override
     public synchronized void close() {
-        try {
-            if (writer != null) {
-                writer.close();
+        dropWriter();
+        synchronized (readLock) {
+            try {
+                if (reader != null) {
+                    reader.close();
+                }
+            } catch (SQLException ignored) {
+                // closing anyway
             }
-        } catch (SQLException e) {
-            throw new AuditStoreException("cannot close the audit store connection", e);
+            reader = null;
         }
     }
 }

@@ -1,0 +1,329 @@
+package cxg.gateway.audit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The audit log's guarantees, checked on both stores: the directory store and PostgreSQL. */
+class AuditLogTest {
+
+    enum Kind { DIRECTORY, POSTGRES }
+
+    private static EmbeddedPostgres postgres;
+    private static final AtomicInteger DATABASES = new AtomicInteger();
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void startPostgres() throws Exception {
+        postgres = EmbeddedPostgres.builder().start();
+    }
+
+    @AfterAll
+    static void stopPostgres() throws Exception {
+        postgres.close();
+    }
+
+    /** A fresh, empty store location of the given kind; {@link #open} reopens it. */
+    private final class Location {
+        final Kind kind;
+        final Path dir;
+        final DataSource db;
+
+        Location(Kind kind) throws Exception {
+            this.kind = kind;
+            if (kind == Kind.DIRECTORY) {
+                dir = tmp.resolve("log");
+                db = null;
+            } else {
+                String name = "audit_" + DATABASES.incrementAndGet();
+                try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+                    s.execute("CREATE DATABASE " + name);
+                }
+                dir = null;
+                db = postgres.getDatabase("postgres", name);
+            }
+        }
+
+        LogStore open() {
+            return kind == Kind.DIRECTORY ? DirectoryLogStore.open(dir) : PostgresLogStore.open(db);
+        }
+    }
+
+    private static final NoteSigner KEY = NoteSigner.generate("cxg.test/audit");
+
+    private static AuditLog openLog(LogStore store) {
+        return AuditLog.open(store, KEY, new AuditLog.Options("cxg.test/audit", 1000, Duration.ZERO, 64));
+    }
+
+    private static byte[] entry(int i) {
+        return ("{\"request\":" + i + ",\"pad\":\"" + "x".repeat(i % 50) + "\"}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static List<Long> appendConcurrently(AuditLog log, int from, int count) {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<CompletableFuture<Long>> futures = new ArrayList<>();
+            for (int i = from; i < from + count; i++) {
+                int n = i;
+                futures.add(CompletableFuture.supplyAsync(() -> n, pool)
+                        .thenCompose(x -> log.append(entry(x)).toCompletableFuture()));
+            }
+            return futures.stream().map(CompletableFuture::join).toList();
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    /** Leaf hashes of the log's entries in index order, read back through the log. */
+    private static List<byte[]> leafHashes(AuditLog log) {
+        return log.entries(0, log.size()).stream().map(Merkle::leafHash).toList();
+    }
+
+    private static void assertTreeIsSound(AuditLog log) {
+        List<byte[]> hashes = leafHashes(log);
+        long n = hashes.size();
+        for (long size : new long[] {1, 2, 255, 256, 257, 511, 512, 513, n - 1, n}) {
+            if (size < 1 || size > n) {
+                continue;
+            }
+            byte[] root = MerkleTest.mth(hashes.subList(0, (int) size));
+            assertArrayEquals(root, log.rootHash(size), "root of size " + size + " from tiles");
+            for (long i : new long[] {0, size / 3, size - 1}) {
+                List<byte[]> proof = log.inclusionProof(i, size);
+                assertTrue(Merkle.verifyInclusion(i, size, hashes.get((int) i), proof, root), "inclusion of " + i + " in " + size);
+            }
+            for (long first : new long[] {1, 100, 256, size / 2, size}) {
+                if (first >= 1 && first <= size) {
+                    assertTrue(Merkle.verifyConsistency(first, size, MerkleTest.mth(hashes.subList(0, (int) first)), root,
+                            log.consistencyProof(first, size)), "consistency " + first + " -> " + size);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void concurrentAppendsGetDistinctConsecutiveIndexesAndTheTreeMatchesRecomputation(Kind kind) throws Exception {
+        Location at = new Location(kind);
+        try (AuditLog log = openLog(at.open())) {
+            List<Long> indexes = appendConcurrently(log, 0, 700);
+            assertEquals(700, new HashSet<>(indexes).size());
+            assertEquals(0L, indexes.stream().mapToLong(Long::longValue).min().orElseThrow());
+            assertEquals(699L, indexes.stream().mapToLong(Long::longValue).max().orElseThrow());
+            List<byte[]> stored = log.entries(0, 700);
+            for (int i = 0; i < 700; i++) {
+                assertArrayEquals(entry(i), stored.get(indexes.get(i).intValue()), "entry acknowledged at index " + indexes.get(i));
+            }
+            assertTreeIsSound(log);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void signsCheckpointsThatVerifyAndKeepsThem(Kind kind) throws Exception {
+        Location at = new Location(kind);
+        try (AuditLog log = openLog(at.open())) {
+            appendConcurrently(log, 0, 300);
+            SignedCheckpoint first = log.checkpoint().toCompletableFuture().join();
+            appendConcurrently(log, 300, 10);
+            SignedCheckpoint second = log.checkpoint().toCompletableFuture().join();
+
+            String text = NoteSigner.verify(second.note(), log.verifierKey());
+            assertNotNull(text, "checkpoint signature verifies with the published key");
+            Checkpoint body = Checkpoint.parse(text);
+            assertEquals("cxg.test/audit", body.origin());
+            assertEquals(310, body.size());
+            assertArrayEquals(log.rootHash(310), body.rootHash());
+            assertTrue(second.note().contains("\n\n\u2014 cxg.test/audit "), "signature line per signed-note");
+            assertEquals(null, NoteSigner.verify(second.note(), NoteSigner.generate("cxg.test/audit").verifierKey()),
+                    "another key does not verify it");
+            List<String> kept = log.checkpoints();
+            assertTrue(kept.contains(first.note()) && kept.contains(second.note()), "both checkpoints are kept");
+            assertTrue(Merkle.verifyConsistency(300, 310, first.rootHash(), second.rootHash(), log.consistencyProof(300, 310)));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void resumesAfterRestartWithEveryAcknowledgedEntry(Kind kind) throws Exception {
+        Location at = new Location(kind);
+        byte[] rootBefore;
+        try (AuditLog log = openLog(at.open())) {
+            appendConcurrently(log, 0, 300);
+            log.checkpoint().toCompletableFuture().join();
+            appendConcurrently(log, 300, 400);
+            rootBefore = log.rootHash(700);
+            // closed without a checkpoint after the last 400 entries: they are only in the entries' store
+        }
+        try (AuditLog log = openLog(at.open())) {
+            assertEquals(700, log.size());
+            assertArrayEquals(rootBefore, log.rootHash(700));
+            assertEquals(700, log.latestCheckpoint().size(), "start-up signs a checkpoint of the recovered tree");
+            assertEquals(700L, log.append(entry(700)).toCompletableFuture().join());
+            assertTreeIsSound(log);
+        }
+    }
+
+    @Test
+    void aTornRecordAtTheTailIsDroppedOnStart() throws Exception {
+        Location at = new Location(Kind.DIRECTORY);
+        try (AuditLog log = openLog(at.open())) {
+            appendConcurrently(log, 0, 20);
+        }
+        // A crash in the middle of a group's write: a header promising more bytes than were written.
+        Files.write(at.dir.resolve("entries.log"), new byte[] {0, 0, 1, 0, 1, 2, 3, 4, 'p', 'a', 'r'}, StandardOpenOption.APPEND);
+        try (AuditLog log = openLog(at.open())) {
+            assertEquals(20, log.size());
+            assertEquals(20L, log.append(entry(20)).toCompletableFuture().join());
+            assertArrayEquals(entry(20), log.entry(20));
+        }
+        try (AuditLog log = openLog(at.open())) {
+            assertEquals(21, log.size());
+            assertTreeIsSound(log);
+        }
+    }
+
+    @Test
+    void directoryIsLaidOutAsTlogTiles() throws Exception {
+        Location at = new Location(Kind.DIRECTORY);
+        try (AuditLog log = openLog(at.open())) {
+            appendConcurrently(log, 0, 70_000 / 100);
+            log.checkpoint().toCompletableFuture().join();
+        }
+        Path d = at.dir;
+        assertEquals(256 * 32, Files.size(d.resolve("tile/0/000")));
+        assertEquals(256 * 32, Files.size(d.resolve("tile/0/001")));
+        assertEquals(188 * 32, Files.size(d.resolve("tile/0/002.p/188")));
+        assertEquals(2 * 32, Files.size(d.resolve("tile/1/000.p/2")));
+        assertTrue(Files.exists(d.resolve("tile/entries/001")));
+        assertEquals(188, Tiles.decodeBundle(Files.readAllBytes(d.resolve("tile/entries/002.p/188"))).size());
+        String checkpoint = Files.readString(d.resolve("checkpoint"));
+        assertTrue(checkpoint.startsWith("cxg.test/audit\n700\n"), checkpoint);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void failsClosedWhenTheStoreRefusesWritesAndRecoversAfterwards(Kind kind) throws Exception {
+        Location at = new Location(kind);
+        RefusingStore store = new RefusingStore(at.open());
+        try (AuditLog log = openLog(store)) {
+            appendConcurrently(log, 0, 10);
+            if (kind == Kind.POSTGRES) {
+                // The database itself refuses: every new row violates a constraint.
+                try (Connection c = at.db.getConnection(); Statement s = c.createStatement()) {
+                    s.execute("ALTER TABLE audit_entry ADD CONSTRAINT refuse CHECK (false) NOT VALID");
+                }
+            } else {
+                store.refusing = true;
+            }
+            CompletionException failure = org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class,
+                    () -> log.append(entry(10)).toCompletableFuture().join());
+            assertInstanceOf(AuditUnavailableException.class, failure.getCause());
+            assertEquals(10, log.size(), "the refused entry is not in the tree");
+
+            if (kind == Kind.POSTGRES) {
+                try (Connection c = at.db.getConnection(); Statement s = c.createStatement()) {
+                    s.execute("ALTER TABLE audit_entry DROP CONSTRAINT refuse");
+                }
+            } else {
+                store.refusing = false;
+            }
+            assertEquals(10L, log.append(entry(11)).toCompletableFuture().join());
+            assertTreeIsSound(log);
+        }
+        try (AuditLog log = openLog(at.open())) {
+            assertEquals(11, log.size());
+            assertArrayEquals(entry(11), log.entry(10));
+        }
+    }
+
+    @Test
+    void concurrentAppendsShareCommits() throws Exception {
+        Location at = new Location(Kind.DIRECTORY);
+        RefusingStore store = new RefusingStore(at.open());
+        try (AuditLog log = openLog(store)) {
+            appendConcurrently(log, 0, 2000);
+            assertTrue(store.commits.get() < 1000, "2000 appends took " + store.commits.get() + " commits");
+        }
+    }
+
+    /** Delegates to a real store; can be told to refuse writes, and counts commits. */
+    static final class RefusingStore implements LogStore {
+        final LogStore delegate;
+        final AtomicInteger commits = new AtomicInteger();
+        volatile boolean refusing;
+
+        RefusingStore(LogStore delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public Recovered recover() {
+            return delegate.recover();
+        }
+
+        @Override
+        public void commit(long firstIndex, List<byte[]> entries, List<Tile> fullTiles, List<Bundle> fullBundles) {
+            if (refusing) {
+                throw new AuditStoreException("disk refuses writes");
+            }
+            commits.incrementAndGet();
+            delegate.commit(firstIndex, entries, fullTiles, fullBundles);
+        }
+
+        @Override
+        public void checkpoint(long size, List<Tile> partialTiles, Bundle partialBundle, String signedNote) {
+            delegate.checkpoint(size, partialTiles, partialBundle, signedNote);
+        }
+
+        @Override
+        public java.util.Optional<byte[]> readTile(int level, long index, int width) {
+            return delegate.readTile(level, index, width);
+        }
+
+        @Override
+        public java.util.Optional<List<byte[]>> readBundle(long index, int width) {
+            return delegate.readBundle(index, width);
+        }
+
+        @Override
+        public List<String> checkpoints() {
+            return delegate.checkpoints();
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
+        }
+    }
+
+}
