@@ -30,7 +30,23 @@ public final class CallerCheck {
         return allowed.getName();
     }
 
-    public enum Verdict { ALLOWED, NO_TLS, NO_CERTIFICATE, NOT_ALLOWED }
+    public enum Verdict {
+        ALLOWED("allowed"),
+        NO_TLS("not a TLS connection"),
+        NO_CERTIFICATE("no client certificate"),
+        NOT_ALLOWED("not the gateway's certificate");
+
+        private final String reason;
+
+        Verdict(String reason) {
+            this.reason = reason;
+        }
+
+        /** For the log line, e.g. "not the gateway's certificate". */
+        public String reason() {
+            return reason;
+        }
+    }
 
     /** @param caller the peer's certificate subject, or a placeholder when it has none */
     public record Decision(Verdict verdict, String caller) {

@@ -30,7 +30,7 @@ public class GatewayOnlyInterceptor implements ServerInterceptor {
             return next.startCall(call, headers);
         }
         LOG.warnf("Refused %s from %s at %s: %s", call.getMethodDescriptor().getFullMethodName(),
-                decision.caller(), call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR), decision.verdict());
+                decision.caller(), call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR), decision.verdict().reason());
         call.close(GrpcErrors.forCaller(decision), new Metadata());
         return new ServerCall.Listener<>() {
         };

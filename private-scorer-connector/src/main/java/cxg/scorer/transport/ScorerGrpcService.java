@@ -27,6 +27,8 @@ public class ScorerGrpcService implements ScorerService {
 
     private static final Logger LOG = Logger.getLogger(ScorerGrpcService.class);
     private static final Pattern IDENTIFIER_SHAPE = Pattern.compile("[0-9A-Z]{18}");
+    /** Answer TIMEOUT this much before the caller's deadline, so that the reason still reaches it. */
+    private static final Duration DEADLINE_MARGIN = Duration.ofMillis(100);
 
     private final PlatformClient platform;
 
@@ -68,6 +70,9 @@ public class ScorerGrpcService implements ScorerService {
     }
 
     private static Duration remaining(Deadline deadline) {
-        return deadline == null ? Duration.ofDays(1) : Duration.ofMillis(deadline.timeRemaining(TimeUnit.MILLISECONDS));
+        if (deadline == null) {
+            return Duration.ofDays(1);
+        }
+        return Duration.ofMillis(deadline.timeRemaining(TimeUnit.MILLISECONDS)).minus(DEADLINE_MARGIN);
     }
 }
