@@ -1,0 +1,112 @@
+package cxg.gateway.fanout;
+
+import cxg.v1.PlatformStatus;
+import cxg.v1.ScorerRequest;
+import cxg.v1.ScorerResponse;
+import cxg.v1.ScorerServiceGrpc;
+import io.grpc.Deadline;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Asks every platform at once under one deadline and always completes with one answer per
+ * platform, in the order given: a platform that fails becomes UNAVAILABLE, one that misses
+ * the deadline TIMEOUT. No platform can fail the whole query or hold it past the deadline.
+ */
+public final class ScoreFanOut {
+
+    private final ScorerChannels channels;
+    private final Duration deadline;
+
+    public ScoreFanOut(ScorerChannels channels, Duration deadline) {
+        this.channels = Objects.requireNonNull(channels, "channels");
+        if (deadline.isNegative() || deadline.isZero()) {
+            throw new IllegalArgumentException("the query deadline must be positive");
+        }
+        this.deadline = deadline;
+    }
+
+    public Duration deadline() {
+        return deadline;
+    }
+
+    public CompletableFuture<List<PlatformAnswer>> ask(List<ScorerTarget> targets, ScorerRequest request) {
+        Deadline shared = Deadline.after(deadline.toNanos(), TimeUnit.NANOSECONDS);
+        List<CompletableFuture<PlatformAnswer>> calls = new ArrayList<>(targets.size());
+        for (ScorerTarget target : targets) {
+            calls.add(askOne(target, request, shared));
+        }
+        return CompletableFuture.allOf(calls.toArray(new CompletableFuture<?>[0]))
+                .thenApply(done -> calls.stream().map(CompletableFuture::join).toList());
+    }
+
+    private CompletableFuture<PlatformAnswer> askOne(ScorerTarget target, ScorerRequest request, Deadline deadline) {
+        CompletableFuture<PlatformAnswer> answer = new CompletableFuture<>();
+        long started = System.nanoTime();
+        try {
+            ScorerServiceGrpc.newStub(channels.channel(target.endpoint()))
+                    .withDeadline(deadline)
+                    .getScore(request, new StreamObserver<>() {
+                        private ScorerResponse response;
+
+                        @Override
+                        public void onNext(ScorerResponse value) {
+                            response = value;
+                        }
+
+                        @Override
+                        public void onError(Throwable t) {
+                            answer.complete(failed(target.platform(), Status.fromThrowable(t), millisSince(started)));
+                        }
+
+                        @Override
+                        public void onCompleted() {
+                            answer.complete(answered(target.platform(), response, millisSince(started)));
+                        }
+                    });
+        } catch (RuntimeException e) {
+            // e.g. an endpoint that is not a valid address: this platform only is unavailable
+            answer.complete(PlatformAnswer.unrated(target.platform(), PlatformStatus.UNAVAILABLE,
+                    "scorer endpoint unusable", millisSince(started)));
+        }
+        return answer;
+    }
+
+    static PlatformAnswer answered(String platform, ScorerResponse response, long millis) {
+        if (response == null) {
+            return PlatformAnswer.unrated(platform, PlatformStatus.UNAVAILABLE, "scorer connector sent no answer", millis);
+        }
+        return switch (response.getStatus()) {
+            case OK -> response.hasRating()
+                    ? PlatformAnswer.rated(platform, response.getRating(), millis)
+                    : PlatformAnswer.unrated(platform, PlatformStatus.UNAVAILABLE, "scorer connector answered OK without a rating", millis);
+            case NO_RATING, UNAVAILABLE, TIMEOUT -> PlatformAnswer.unrated(platform, response.getStatus(),
+                    connectorDetail(response), millis);
+            default -> PlatformAnswer.unrated(platform, PlatformStatus.UNAVAILABLE, "scorer connector answered without a status", millis);
+        };
+    }
+
+    static PlatformAnswer failed(String platform, Status status, long millis) {
+        if (status.getCode() == Status.Code.DEADLINE_EXCEEDED) {
+            return PlatformAnswer.unrated(platform, PlatformStatus.TIMEOUT, "no answer within the query deadline", millis);
+        }
+        return PlatformAnswer.unrated(platform, PlatformStatus.UNAVAILABLE,
+                "scorer connector call failed: " + status.getCode(), millis);
+    }
+
+    /** The connector's own detail, bounded; connectors promise it carries no subject data. */
+    private static String connectorDetail(ScorerResponse response) {
+        String detail = response.getDetail();
+        return detail.length() > 200 ? detail.substring(0, 200) : detail;
+    }
+
+    private static long millisSince(long startedNanos) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
+    }
+}

@@ -1,0 +1,101 @@
+package cxg.gateway.query;
+
+import cxg.gateway.policy.Disclosure;
+import cxg.gateway.policy.PolicySet;
+import cxg.gateway.subject.SubjectId;
+import cxg.gateway.transport.Failure;
+import cxg.gateway.transport.Outcome;
+import cxg.v1.ScoreQuery;
+import java.util.LinkedHashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/**
+ * Checks a score query at the edge, before policy or any platform sees it, and names the
+ * first offending field: {@code subject.kind}, {@code subject.value}, {@code purpose},
+ * {@code categories[i]}, {@code disclosure}, {@code request_id}.
+ */
+public final class QueryValidator {
+
+    private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+    private static final int ECHO_LIMIT = 64;
+
+    private final Supplier<String> requestIds;
+
+    public QueryValidator() {
+        this(() -> UUID.randomUUID().toString());
+    }
+
+    QueryValidator(Supplier<String> requestIds) {
+        this.requestIds = requestIds;
+    }
+
+    public Outcome<ValidatedQuery> validate(ScoreQuery query, PolicySet policy) {
+        if (!query.hasSubject()) {
+            return invalid("subject", "is required");
+        }
+        SubjectId.Kind kind;
+        switch (query.getSubject().getKind()) {
+            case RESIDENT_ID -> kind = SubjectId.Kind.RESIDENT_ID;
+            case UNIFIED_SOCIAL_CREDIT_CODE -> kind = SubjectId.Kind.UNIFIED_SOCIAL_CREDIT_CODE;
+            default -> {
+                return invalid("subject.kind", "must be RESIDENT_ID or UNIFIED_SOCIAL_CREDIT_CODE");
+            }
+        }
+        String value = query.getSubject().getValue();
+        Optional<String> problem = SubjectId.problem(kind, value);
+        if (problem.isPresent()) {
+            SubjectId.Kind other = kind == SubjectId.Kind.RESIDENT_ID
+                    ? SubjectId.Kind.UNIFIED_SOCIAL_CREDIT_CODE : SubjectId.Kind.RESIDENT_ID;
+            if (SubjectId.problem(other, value).isEmpty()) {
+                return invalid("subject.kind", "is " + kind + " but the identifier is a valid " + other);
+            }
+            return invalid("subject.value", problem.get());
+        }
+        String purpose = query.getPurpose();
+        if (purpose.isEmpty()) {
+            return invalid("purpose", "is required");
+        }
+        if (!policy.isKnownPurpose(purpose)) {
+            return invalid("purpose", "unknown purpose '" + echo(purpose) + "'");
+        }
+        Set<String> categories = new LinkedHashSet<>();
+        for (int i = 0; i < query.getCategoriesCount(); i++) {
+            String category = query.getCategories(i);
+            if (!policy.isKnownCategory(category)) {
+                return invalid("categories[" + i + "]", "unknown category '" + echo(category) + "'");
+            }
+            categories.add(category);
+        }
+        Optional<Disclosure> disclosure;
+        switch (query.getDisclosure()) {
+            case DISCLOSURE_UNSPECIFIED -> disclosure = Optional.empty();
+            case TIER_ONLY -> disclosure = Optional.of(Disclosure.TIER_ONLY);
+            case SCORE -> disclosure = Optional.of(Disclosure.SCORE);
+            case FULL -> disclosure = Optional.of(Disclosure.FULL);
+            default -> {
+                return invalid("disclosure", "must be TIER_ONLY, SCORE or FULL");
+            }
+        }
+        String requestId = query.getRequestId();
+        if (requestId.isEmpty()) {
+            requestId = requestIds.get();
+        } else if (!REQUEST_ID.matcher(requestId).matches()) {
+            return invalid("request_id", "at most 128 characters of letters, digits and . _ : -");
+        }
+        return Outcome.ok(new ValidatedQuery(SubjectId.of(kind, value), purpose, categories, disclosure, requestId));
+    }
+
+    private static Outcome<ValidatedQuery> invalid(String field, String message) {
+        return Outcome.fail(Failure.invalidArgument(field, message));
+    }
+
+    /** Names echoed back are bounded and printable; they are never subject data. */
+    private static String echo(String s) {
+        String printable = s.replaceAll("[^\\x20-\\x7e]", "?");
+        return printable.length() > ECHO_LIMIT ? printable.substring(0, ECHO_LIMIT) + "..." : printable;
+    }
+}

@@ -1,0 +1,109 @@
+package cxg.gateway.query;
+
+import cxg.gateway.fanout.PlatformAnswer;
+import cxg.gateway.fanout.ScoreFanOut;
+import cxg.gateway.fanout.ScorerEndpoints;
+import cxg.gateway.policy.Decision;
+import cxg.gateway.policy.Member;
+import cxg.gateway.policy.PolicyRepository;
+import cxg.gateway.policy.PolicySet;
+import cxg.gateway.transport.Failure;
+import cxg.gateway.transport.Outcome;
+import cxg.v1.PlatformResult;
+import cxg.v1.PolicyDecision;
+import cxg.v1.ScoreQuery;
+import cxg.v1.ScoreReport;
+import cxg.v1.ScorerRequest;
+import cxg.v1.SubjectKind;
+import com.google.protobuf.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The score query path: validate at the edge, ask policy once, fan out to the platforms,
+ * present each answer through the {@link RatingPresenter} seam, and build the report.
+ * Refusals come back as {@link Failure} values; the report always has one entry per platform.
+ */
+public final class ScoreQueries {
+
+    private final PolicyRepository policies;
+    private final QueryValidator validator;
+    private final ScoreFanOut fanOut;
+    private final ScorerEndpoints endpoints;
+    private final RatingPresenter presenter;
+    private final Clock clock;
+
+    public ScoreQueries(PolicyRepository policies, QueryValidator validator, ScoreFanOut fanOut,
+                        ScorerEndpoints endpoints, RatingPresenter presenter, Clock clock) {
+        this.policies = Objects.requireNonNull(policies);
+        this.validator = Objects.requireNonNull(validator);
+        this.fanOut = Objects.requireNonNull(fanOut);
+        this.endpoints = Objects.requireNonNull(endpoints);
+        this.presenter = Objects.requireNonNull(presenter);
+        this.clock = Objects.requireNonNull(clock);
+    }
+
+    public CompletionStage<Outcome<ScoreReport>> query(Member caller, ScoreQuery query) {
+        PolicySet policy = policies.current();
+        Outcome<ValidatedQuery> validated = validator.validate(query, policy);
+        if (!validated.isOk()) {
+            return CompletableFuture.completedFuture(Outcome.fail(validated.failure()));
+        }
+        ValidatedQuery q = validated.value();
+        Decision decision = policy.decide(caller, q.purpose(), q.categories(), q.disclosure().orElse(null));
+        if (!decision.allowed()) {
+            return CompletableFuture.completedFuture(Outcome.fail(Failure.permissionDenied(decision.rule(), decision.reason())));
+        }
+        ScorerRequest request = ScorerRequest.newBuilder()
+                .setSubject(cxg.v1.SubjectId.newBuilder()
+                        .setKind(q.subject().kind() == cxg.gateway.subject.SubjectId.Kind.RESIDENT_ID
+                                ? SubjectKind.RESIDENT_ID : SubjectKind.UNIFIED_SOCIAL_CREDIT_CODE)
+                        .setValue(q.subject().value()))
+                .setPurpose(q.purpose())
+                .addAllCategories(decision.grantedCategories().stream().sorted().toList())
+                .setRequestId(q.requestId())
+                .build();
+        List<Member> platforms = policy.platforms();
+        return fanOut.ask(endpoints.targets(platforms), request)
+                .thenApply(answers -> Outcome.ok(report(q, decision, platforms, answers)));
+    }
+
+    private ScoreReport report(ValidatedQuery q, Decision decision, List<Member> platforms, List<PlatformAnswer> answers) {
+        ScoreReport.Builder report = ScoreReport.newBuilder()
+                .setRequestId(q.requestId())
+                .setDecision(decision(decision));
+        for (PlatformAnswer answer : answers) {
+            PlatformResult.Builder result = PlatformResult.newBuilder()
+                    .setPlatform(answer.platform())
+                    .setStatus(answer.status())
+                    .setDetail(answer.detail())
+                    .setLatencyMillis(answer.latencyMillis());
+            if (answer.rating().isPresent()) {
+                Member platform = platforms.stream().filter(m -> m.id().equals(answer.platform())).findFirst().orElseThrow();
+                RatingPresenter.Presentation shown = presenter.present(platform, answer.rating().get(), decision);
+                result.setScore(shown.score());
+                report.addAllWithheld(shown.withheld());
+            }
+            report.addResults(result);
+        }
+        Instant now = clock.instant();
+        report.setAnsweredAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()));
+        return report.build();
+    }
+
+    private static PolicyDecision decision(Decision decision) {
+        PolicyDecision.Builder d = PolicyDecision.newBuilder()
+                .setAllowed(decision.allowed())
+                .setRule(decision.rule())
+                .setReason(decision.reason() == null ? "" : decision.reason())
+                .addAllGrantedCategories(decision.grantedCategories().stream().sorted().toList());
+        if (decision.disclosure() != null) {
+            d.setDisclosure(cxg.v1.Disclosure.valueOf(decision.disclosure().name()));
+        }
+        return d.build();
+    }
+}

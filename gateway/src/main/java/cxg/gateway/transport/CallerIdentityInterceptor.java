@@ -1,0 +1,87 @@
+package cxg.gateway.transport;
+
+import cxg.gateway.policy.Member;
+import cxg.gateway.policy.PolicyRepository;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.quarkus.grpc.GlobalInterceptor;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.spi.Prioritized;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.Optional;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+import javax.security.auth.x500.X500Principal;
+import org.jboss.logging.Logger;
+
+/**
+ * Establishes who calls, once per call: the TLS peer certificate (already verified against
+ * the member CA during the handshake) must carry the certificate subject of a member in
+ * policy. Otherwise the call ends UNAUTHENTICATED and the attempt is logged with the
+ * certificate's subject and serial.
+ */
+@GlobalInterceptor
+@ApplicationScoped
+public class CallerIdentityInterceptor implements ServerInterceptor, Prioritized {
+
+    private static final Logger LOG = Logger.getLogger(CallerIdentityInterceptor.class);
+    private static final ServerCall.Listener<Object> NOOP = new ServerCall.Listener<>() {
+    };
+
+    private final PolicyRepository policies;
+
+    CallerIdentityInterceptor(PolicyRepository policies) {
+        this.policies = policies;
+    }
+
+    @Override
+    public int getPriority() {
+        // run before any other interceptor: nothing else sees an unidentified call
+        return Integer.MAX_VALUE;
+    }
+
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+        String method = call.getMethodDescriptor().getFullMethodName();
+        Optional<X509Certificate> certificate = peerCertificate(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
+        if (certificate.isEmpty()) {
+            LOG.warnf("refused %s: the connection carries no verified client certificate", method);
+            return refuse(call, Failure.unauthenticated("no client certificate"));
+        }
+        X509Certificate cert = certificate.get();
+        String subject = cert.getSubjectX500Principal().getName(X500Principal.RFC2253);
+        String serial = RevocationCheckingTrustManager.serialHex(cert);
+        Optional<Member> member = policies.current().memberByCertificateSubject(subject);
+        if (member.isEmpty()) {
+            LOG.warnf("refused %s: certificate subject \"%s\" (serial %s) is not a member", method, subject, serial);
+            return refuse(call, Failure.unauthenticated("certificate subject " + subject + " is not a member"));
+        }
+        LOG.debugf("%s called by member %s (certificate serial %s)", method, member.get().id(), serial);
+        Context context = Context.current().withValue(Caller.KEY, new Caller(member.get(), subject, serial));
+        return Contexts.interceptCall(context, call, headers, next);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Failure failure) {
+        call.close(StatusMapping.toStatus(failure), StatusMapping.trailers(failure));
+        return (ServerCall.Listener<Q>) NOOP;
+    }
+
+    private static Optional<X509Certificate> peerCertificate(SSLSession session) {
+        if (session == null) {
+            return Optional.empty();
+        }
+        try {
+            Certificate[] chain = session.getPeerCertificates();
+            return chain.length > 0 && chain[0] instanceof X509Certificate x ? Optional.of(x) : Optional.empty();
+        } catch (SSLPeerUnverifiedException e) {
+            return Optional.empty();
+        }
+    }
+}

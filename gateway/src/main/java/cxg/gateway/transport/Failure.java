@@ -1,0 +1,36 @@
+package cxg.gateway.transport;
+
+import java.util.Objects;
+
+/**
+ * Why a request cannot be served, as a value. The small fixed set of reasons is mapped to
+ * gRPC status in one place, {@link StatusMapping}. Messages are written for the caller and
+ * never carry a raw subject identifier or an internal exception message.
+ */
+public record Failure(Reason reason, String field, String rule, String message) {
+
+    public enum Reason { INVALID_ARGUMENT, UNAUTHENTICATED, PERMISSION_DENIED, UNAVAILABLE }
+
+    public Failure {
+        Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(message, "message");
+    }
+
+    /** Bad input; {@code field} is the request field's path, e.g. {@code subject.value} or {@code categories[1]}. */
+    public static Failure invalidArgument(String field, String message) {
+        return new Failure(Reason.INVALID_ARGUMENT, Objects.requireNonNull(field, "field"), null, message);
+    }
+
+    public static Failure unauthenticated(String message) {
+        return new Failure(Reason.UNAUTHENTICATED, null, null, message);
+    }
+
+    /** Refused by policy; {@code rule} names the deciding rule, e.g. {@code default-deny}. */
+    public static Failure permissionDenied(String rule, String reason) {
+        return new Failure(Reason.PERMISSION_DENIED, null, Objects.requireNonNull(rule, "rule"), reason);
+    }
+
+    public static Failure unavailable(String message) {
+        return new Failure(Reason.UNAVAILABLE, null, null, message);
+    }
+}

@@ -1,0 +1,126 @@
+package cxg.gateway.transport;
+
+import io.grpc.netty.GrpcSslContexts;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLException;
+
+/**
+ * The gateway's TLS material from the PKI directory: it trusts only the member CA
+ * ({@code ca.crt}, revocations from {@code ca.crl}) and presents its own certificate,
+ * {@code gateway.crt} + {@code gateway.key} (PEM, PKCS#8) or else {@code gateway.p12}.
+ * The same certificate serves callers (server side, client certificate required) and
+ * authenticates the gateway to the scorer connectors (client side).
+ */
+public final class GatewayTls {
+
+    private final Path dir;
+    private final String name;
+    private final char[] p12Password;
+    private final RevocationCheckingTrustManager trustManager;
+
+    private GatewayTls(Path dir, String name, char[] p12Password, RevocationCheckingTrustManager trustManager) {
+        this.dir = dir;
+        this.name = name;
+        this.p12Password = p12Password;
+        this.trustManager = trustManager;
+    }
+
+    /**
+     * @param name file name stem of the certificate to present, {@code gateway} in production
+     * @throws IllegalStateException naming the missing or unreadable file
+     */
+    public static GatewayTls load(Path dir, String name, String p12Password) {
+        Path caFile = dir.resolve("ca.crt");
+        if (!Files.isRegularFile(caFile)) {
+            throw new IllegalStateException("no member CA certificate at " + caFile.toAbsolutePath()
+                    + " (set cxg.pki.dir, or create the dev PKI with ./cxg pki init)");
+        }
+        List<X509Certificate> cas = new ArrayList<>();
+        try (InputStream in = Files.newInputStream(caFile)) {
+            for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                cas.add((X509Certificate) c);
+            }
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("cannot read the member CA certificate " + caFile.toAbsolutePath(), e);
+        }
+        GatewayTls tls = new GatewayTls(dir, name, p12Password.toCharArray(),
+                new RevocationCheckingTrustManager(cas, dir.resolve("ca.crl")));
+        tls.keyMaterialFor(SslContextBuilder.forClient());
+        return tls;
+    }
+
+    public RevocationCheckingTrustManager trustManager() {
+        return trustManager;
+    }
+
+    /** Server side: TLS with the client certificate required during the handshake. */
+    public SslContext serverContext() {
+        try {
+            SslContextBuilder builder = pemPresent()
+                    ? SslContextBuilder.forServer(pem("crt").toFile(), pem("key").toFile())
+                    : SslContextBuilder.forServer(p12KeyManagers());
+            return GrpcSslContexts.configure(builder)
+                    .trustManager(trustManager)
+                    .clientAuth(ClientAuth.REQUIRE)
+                    .build();
+        } catch (SSLException e) {
+            throw new IllegalStateException("cannot build the gateway's TLS server context from " + dir.toAbsolutePath(), e);
+        }
+    }
+
+    /** Client side, for calls to scorer connectors: presents the gateway's certificate, trusts the member CA. */
+    public SslContext clientContext() {
+        try {
+            return GrpcSslContexts.configure(keyMaterialFor(SslContextBuilder.forClient()))
+                    .trustManager(trustManager)
+                    .build();
+        } catch (SSLException e) {
+            throw new IllegalStateException("cannot build the gateway's TLS client context from " + dir.toAbsolutePath(), e);
+        }
+    }
+
+    private SslContextBuilder keyMaterialFor(SslContextBuilder builder) {
+        return pemPresent()
+                ? builder.keyManager(pem("crt").toFile(), pem("key").toFile())
+                : builder.keyManager(p12KeyManagers());
+    }
+
+    private boolean pemPresent() {
+        return Files.isRegularFile(pem("crt")) && Files.isRegularFile(pem("key"));
+    }
+
+    private Path pem(String extension) {
+        return dir.resolve(name + "." + extension);
+    }
+
+    private KeyManagerFactory p12KeyManagers() {
+        Path p12 = dir.resolve(name + ".p12");
+        if (!Files.isRegularFile(p12)) {
+            throw new IllegalStateException("no certificate for '" + name + "' in " + dir.toAbsolutePath()
+                    + ": expected " + name + ".crt and " + name + ".key, or " + name + ".p12");
+        }
+        try (InputStream in = Files.newInputStream(p12)) {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(in, p12Password);
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(store, p12Password);
+            return kmf;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("cannot read " + p12.toAbsolutePath() + " (wrong cxg.pki.password?)", e);
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package cxg.gateway.fanout;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import cxg.v1.PlatformRating;
+import cxg.v1.PlatformStatus;
+import cxg.v1.ScorerRequest;
+import cxg.v1.ScorerResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ScoreFanOutTest {
+
+    private static final ScorerRequest REQUEST = ScorerRequest.newBuilder().setPurpose("loan-eligibility").setRequestId("r-1").build();
+
+    private final List<AutoCloseable> open = new ArrayList<>();
+    private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private final ScorerChannels plaintext = endpoint -> channels.computeIfAbsent(endpoint,
+            e -> NettyChannelBuilder.forTarget(e).usePlaintext().build());
+
+    @AfterEach
+    void close() throws Exception {
+        channels.values().forEach(ManagedChannel::shutdownNow);
+        for (AutoCloseable c : open) {
+            c.close();
+        }
+    }
+
+    private FakeScorer start(FakeScorer scorer) {
+        open.add(scorer);
+        return scorer;
+    }
+
+    private static ScorerResponse rated(double value) {
+        return ScorerResponse.newBuilder().setStatus(PlatformStatus.OK)
+                .setRating(PlatformRating.newBuilder().setValue(value).setTier("good").setScaleId("alpha")).build();
+    }
+
+    @Test
+    void reportsEachPlatformsOwnAnswerInPolicyOrder() throws Exception {
+        FakeScorer alpha = start(FakeScorer.answering(r -> rated(712)));
+        FakeScorer beta = start(FakeScorer.answering(r -> ScorerResponse.newBuilder().setStatus(PlatformStatus.NO_RATING).build()));
+
+        List<PlatformAnswer> answers = new ScoreFanOut(plaintext, Duration.ofSeconds(5))
+                .ask(List.of(new ScorerTarget("alpha-credit", alpha.endpoint()), new ScorerTarget("beta-score", beta.endpoint())), REQUEST)
+                .get(30, TimeUnit.SECONDS);
+
+        assertEquals(List.of("alpha-credit", "beta-score"), answers.stream().map(PlatformAnswer::platform).toList());
+        assertEquals(PlatformStatus.OK, answers.get(0).status());
+        assertEquals(712, answers.get(0).rating().orElseThrow().getValue());
+        assertEquals(PlatformStatus.NO_RATING, answers.get(1).status());
+        assertTrue(answers.get(1).rating().isEmpty());
+        assertEquals("r-1", alpha.received.get(0).getRequestId());
+        assertEquals(1, beta.received.size());
+    }
+
+    @Test
+    void passesOnTheConnectorsOwnUnavailableAndTimeoutStatuses() throws Exception {
+        FakeScorer down = start(FakeScorer.answering(r -> ScorerResponse.newBuilder()
+                .setStatus(PlatformStatus.UNAVAILABLE).setDetail("platform answered 503").build()));
+        FakeScorer slowPlatform = start(FakeScorer.answering(r -> ScorerResponse.newBuilder().setStatus(PlatformStatus.TIMEOUT).build()));
+
+        List<PlatformAnswer> answers = new ScoreFanOut(plaintext, Duration.ofSeconds(5))
+                .ask(List.of(new ScorerTarget("a", down.endpoint()), new ScorerTarget("b", slowPlatform.endpoint())), REQUEST)
+                .get(30, TimeUnit.SECONDS);
+
+        assertEquals(PlatformStatus.UNAVAILABLE, answers.get(0).status());
+        assertEquals("platform answered 503", answers.get(0).detail());
+        assertEquals(PlatformStatus.TIMEOUT, answers.get(1).status());
+    }
+
+    @Test
+    void deadEndpointIsUnavailableWhileTheOthersStillAnswer() throws Exception {
+        FakeScorer alpha = start(FakeScorer.answering(r -> rated(640)));
+        String dead = "127.0.0.1:" + freePortNobodyListensOn();
+
+        List<PlatformAnswer> answers = new ScoreFanOut(plaintext, Duration.ofSeconds(5))
+                .ask(List.of(new ScorerTarget("alpha-credit", alpha.endpoint()), new ScorerTarget("beta-score", dead)), REQUEST)
+                .get(30, TimeUnit.SECONDS);
+
+        assertEquals(PlatformStatus.OK, answers.get(0).status());
+        assertEquals(PlatformStatus.UNAVAILABLE, answers.get(1).status());
+        assertTrue(answers.get(1).detail().contains("UNAVAILABLE"), answers.get(1).detail());
+    }
+
+    @Test
+    void platformThatNeverAnswersTimesOutAndTheQueryStillCompletes() throws Exception {
+        FakeScorer alpha = start(FakeScorer.answering(r -> rated(640)));
+        FakeScorer hanging = start(FakeScorer.hanging());
+        Duration deadline = Duration.ofMillis(300);
+
+        // the hanging scorer would hold the call forever: only the deadline can end it
+        List<PlatformAnswer> answers = new ScoreFanOut(plaintext, deadline)
+                .ask(List.of(new ScorerTarget("alpha-credit", alpha.endpoint()), new ScorerTarget("beta-score", hanging.endpoint())), REQUEST)
+                .get(30, TimeUnit.SECONDS);
+
+        assertEquals(PlatformStatus.OK, answers.get(0).status());
+        assertEquals(PlatformStatus.TIMEOUT, answers.get(1).status());
+        assertEquals(1, hanging.received.size());
+    }
+
+    @Test
+    void connectorAnsweringOkWithoutRatingCountsAsUnavailable() throws Exception {
+        FakeScorer broken = start(FakeScorer.answering(r -> ScorerResponse.newBuilder().setStatus(PlatformStatus.OK).build()));
+
+        List<PlatformAnswer> answers = new ScoreFanOut(plaintext, Duration.ofSeconds(5))
+                .ask(List.of(new ScorerTarget("alpha-credit", broken.endpoint())), REQUEST)
+                .get(30, TimeUnit.SECONDS);
+
+        assertEquals(PlatformStatus.UNAVAILABLE, answers.get(0).status());
+    }
+
+    @Test
+    void noPlatformsGivesAnEmptyAnswer() throws Exception {
+        assertEquals(List.of(), new ScoreFanOut(plaintext, Duration.ofSeconds(1)).ask(List.of(), REQUEST).get(5, TimeUnit.SECONDS));
+    }
+
+    private static int freePortNobodyListensOn() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package cxg.gateway.fanout;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import cxg.gateway.transport.GatewayTls;
+import cxg.pki.DevPki;
+import cxg.v1.PlatformRating;
+import cxg.v1.PlatformStatus;
+import cxg.v1.ScorerRequest;
+import cxg.v1.ScorerResponse;
+import io.grpc.netty.GrpcSslContexts;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The gateway's channels to scorer connectors: mutual TLS with real handshakes against the dev PKI. */
+class TlsFanOutTest {
+
+    @TempDir
+    static Path dir;
+    static Path pki;
+    static Path foreign;
+
+    @BeforeAll
+    static void pki() {
+        pki = dir.resolve("pki");
+        foreign = dir.resolve("foreign");
+        DevPki.init(pki, false);
+        DevPki.createForeignCa(foreign, "alpha-credit");
+    }
+
+    /** A connector's TLS server: its member certificate, and it requires a client certificate from {@code ca}. */
+    private static SslContext connectorTls(Path certDir, Path caDir) throws Exception {
+        return GrpcSslContexts.configure(SslContextBuilder.forServer(
+                        certDir.resolve("alpha-credit.crt").toFile(), certDir.resolve("alpha-credit.key").toFile()))
+                .trustManager(caDir.resolve("ca.crt").toFile())
+                .clientAuth(ClientAuth.REQUIRE)
+                .build();
+    }
+
+    private static List<PlatformAnswer> askOne(String endpoint) throws Exception {
+        try (TlsScorerChannels channels = new TlsScorerChannels(GatewayTls.load(pki, "gateway", DevPki.PASSWORD).clientContext())) {
+            return new ScoreFanOut(channels, Duration.ofSeconds(10))
+                    .ask(List.of(new ScorerTarget("alpha-credit", endpoint)), ScorerRequest.newBuilder().setRequestId("r").build())
+                    .get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void asksAConnectorOverMutualTlsWithTheGatewayCertificate() throws Exception {
+        try (FakeScorer scorer = FakeScorer.answeringOverTls(r -> ScorerResponse.newBuilder().setStatus(PlatformStatus.OK)
+                .setRating(PlatformRating.newBuilder().setValue(700).setTier("good")).build(), connectorTls(pki, pki))) {
+            List<PlatformAnswer> answers = askOne(scorer.endpoint());
+            assertEquals(PlatformStatus.OK, answers.get(0).status());
+            assertEquals(1, scorer.received.size());
+        }
+    }
+
+    @Test
+    void refusesAConnectorWhoseCertificateIsFromAnotherCa() throws Exception {
+        try (FakeScorer impostor = FakeScorer.answeringOverTls(r -> ScorerResponse.newBuilder().setStatus(PlatformStatus.NO_RATING).build(),
+                connectorTls(foreign, pki))) {
+            List<PlatformAnswer> answers = askOne(impostor.endpoint());
+            assertEquals(PlatformStatus.UNAVAILABLE, answers.get(0).status());
+            assertEquals(0, impostor.received.size());
+        }
+    }
+}
