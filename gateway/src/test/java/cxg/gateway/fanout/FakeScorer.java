@@ -17,9 +17,9 @@ import java.util.function.Function;
  * A scorer connector stand-in on a real loopback port: answers with the given function, or
  * never answers at all ("hangs") until it is closed.
  */
-final class FakeScorer implements AutoCloseable {
+public final class FakeScorer implements AutoCloseable {
 
-    final List<ScorerRequest> received = new CopyOnWriteArrayList<>();
+    public final List<ScorerRequest> received = new CopyOnWriteArrayList<>();
     private final Server server;
 
     private FakeScorer(Function<ScorerRequest, ScorerResponse> answer, SslContext tls) throws IOException {
@@ -40,19 +40,19 @@ final class FakeScorer implements AutoCloseable {
         server = builder.build().start();
     }
 
-    static FakeScorer answering(Function<ScorerRequest, ScorerResponse> answer) throws IOException {
+    public static FakeScorer answering(Function<ScorerRequest, ScorerResponse> answer) throws IOException {
         return new FakeScorer(answer, null);
     }
 
-    static FakeScorer answeringOverTls(Function<ScorerRequest, ScorerResponse> answer, SslContext tls) throws IOException {
+    public static FakeScorer answeringOverTls(Function<ScorerRequest, ScorerResponse> answer, SslContext tls) throws IOException {
         return new FakeScorer(answer, tls);
     }
 
-    static FakeScorer hanging() throws IOException {
+    public static FakeScorer hanging() throws IOException {
         return new FakeScorer(null, null);
     }
 
-    String endpoint() {
+    public String endpoint() {
         return "127.0.0.1:" + server.getPort();
     }
 

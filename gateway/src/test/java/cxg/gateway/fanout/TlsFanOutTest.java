@@ -47,9 +47,9 @@ class TlsFanOutTest {
 
     private static List<PlatformAnswer> askOne(String endpoint) throws Exception {
         try (TlsScorerChannels channels = new TlsScorerChannels(GatewayTls.load(pki, "gateway", DevPki.PASSWORD).clientContext())) {
-            return new ScoreFanOut(channels, Duration.ofSeconds(10))
+            return new ScoreFanOut(channels, Duration.ofSeconds(30))
                     .ask(List.of(new ScorerTarget("alpha-credit", endpoint)), ScorerRequest.newBuilder().setRequestId("r").build())
-                    .get(30, TimeUnit.SECONDS);
+                    .get(60, TimeUnit.SECONDS);
         }
     }
 

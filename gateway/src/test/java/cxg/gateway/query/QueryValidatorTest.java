@@ -1,0 +1,101 @@
+package cxg.gateway.query;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import cxg.gateway.transport.Failure;
+import cxg.gateway.transport.Outcome;
+import cxg.v1.Disclosure;
+import cxg.v1.ScoreQuery;
+import cxg.v1.SubjectId;
+import cxg.v1.SubjectKind;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class QueryValidatorTest {
+
+    private final QueryValidator validator = new QueryValidator(() -> "generated-id");
+    private final FakePolicy policy = new FakePolicy(List.of());
+
+    private static ScoreQuery.Builder query() {
+        return ScoreQuery.newBuilder()
+                .setSubject(SubjectId.newBuilder().setKind(SubjectKind.RESIDENT_ID).setValue("11010519491231002X"))
+                .setPurpose("court-enforcement")
+                .addCategories("JUDICIAL");
+    }
+
+    private Failure failure(ScoreQuery.Builder q) {
+        Outcome<ValidatedQuery> outcome = validator.validate(q.build(), policy);
+        assertFalse(outcome.isOk(), "expected a validation failure");
+        assertEquals(Failure.Reason.INVALID_ARGUMENT, outcome.failure().reason());
+        return outcome.failure();
+    }
+
+    @Test
+    void acceptsAWellFormedQueryAndAssignsARequestId() {
+        ValidatedQuery q = validator.validate(query().build(), policy).value();
+        assertEquals("11010519491231002X", q.subject().value());
+        assertEquals("generated-id", q.requestId());
+        assertEquals(Optional.empty(), q.disclosure());
+    }
+
+    @Test
+    void keepsTheCallersRequestId() {
+        assertEquals("abc-123", validator.validate(query().setRequestId("abc-123").build(), policy).value().requestId());
+    }
+
+    @Test
+    void namesSubjectValueForAWrongCheckCharacter() {
+        Failure f = failure(query().setSubject(SubjectId.newBuilder().setKind(SubjectKind.RESIDENT_ID).setValue("110105194912310021")));
+        assertEquals("subject.value", f.field());
+        assertEquals("wrong check character", f.message());
+        assertFalse(f.message().contains("110105194912310021"));
+    }
+
+    @Test
+    void namesSubjectValueForAWrongOrganisationCheckCharacter() {
+        Failure f = failure(query().setSubject(SubjectId.newBuilder()
+                .setKind(SubjectKind.UNIFIED_SOCIAL_CREDIT_CODE).setValue("91350100M000100Y44")));
+        assertEquals("subject.value", f.field());
+    }
+
+    @Test
+    void namesSubjectKindWhenItIsMissing() {
+        assertEquals("subject.kind", failure(query().setSubject(SubjectId.newBuilder().setValue("11010519491231002X"))).field());
+        assertEquals("subject", failure(query().clearSubject()).field());
+    }
+
+    @Test
+    void namesSubjectKindWhenTheIdentifierIsOfTheOtherKind() {
+        Failure f = failure(query().setSubject(SubjectId.newBuilder().setKind(SubjectKind.RESIDENT_ID).setValue("91350100M000100Y43")));
+        assertEquals("subject.kind", f.field());
+        assertTrue(f.message().contains("UNIFIED_SOCIAL_CREDIT_CODE"), f.message());
+    }
+
+    @Test
+    void namesPurposeWhenUnknownOrMissing() {
+        Failure unknown = failure(query().setPurpose("curiosity"));
+        assertEquals("purpose", unknown.field());
+        assertTrue(unknown.message().contains("curiosity"));
+        assertEquals("purpose", failure(query().setPurpose("")).field());
+    }
+
+    @Test
+    void namesTheIndexOfAnUnknownCategory() {
+        assertEquals("categories[2]", failure(query().addCategories("FINANCIAL").addCategories("RELIGION")).field());
+    }
+
+    @Test
+    void rejectsAMalformedRequestId() {
+        assertEquals("request_id", failure(query().setRequestId("has spaces")).field());
+    }
+
+    @Test
+    void translatesTheRequestedDisclosure() {
+        assertEquals(Optional.of(cxg.gateway.policy.Disclosure.TIER_ONLY),
+                validator.validate(query().setDisclosure(Disclosure.TIER_ONLY).build(), policy).value().disclosure());
+        assertEquals("disclosure", failure(query().setDisclosureValue(42)).field());
+    }
+}
