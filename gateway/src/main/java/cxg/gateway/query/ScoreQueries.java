@@ -69,10 +69,10 @@ public final class ScoreQueries {
                 .build();
         List<Member> platforms = policy.platforms();
         return fanOut.ask(endpoints.targets(platforms), request)
-                .thenApply(answers -> Outcome.ok(report(q, decision, platforms, answers)));
+                .thenApply(answers -> Outcome.ok(report(q, policy, decision, platforms, answers)));
     }
 
-    private ScoreReport report(ValidatedQuery q, Decision decision, List<Member> platforms, List<PlatformAnswer> answers) {
+    private ScoreReport report(ValidatedQuery q, PolicySet policy, Decision decision, List<Member> platforms, List<PlatformAnswer> answers) {
         ScoreReport.Builder report = ScoreReport.newBuilder()
                 .setRequestId(q.requestId())
                 .setDecision(decision(decision));
@@ -84,7 +84,7 @@ public final class ScoreQueries {
                     .setLatencyMillis(answer.latencyMillis());
             if (answer.rating().isPresent()) {
                 Member platform = platforms.stream().filter(m -> m.id().equals(answer.platform())).findFirst().orElseThrow();
-                RatingPresenter.Presentation shown = presenter.present(platform, answer.rating().get(), decision);
+                RatingPresenter.Presentation shown = presenter.present(policy, platform, answer.rating().get(), decision);
                 result.setScore(shown.score());
                 report.addAllWithheld(shown.withheld());
             }

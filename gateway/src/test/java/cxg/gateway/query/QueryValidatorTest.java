@@ -4,20 +4,32 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import cxg.gateway.policy.PolicySet;
+import cxg.gateway.testing.TestPolicies;
 import cxg.gateway.transport.Failure;
 import cxg.gateway.transport.Outcome;
 import cxg.v1.Disclosure;
 import cxg.v1.ScoreQuery;
 import cxg.v1.SubjectId;
 import cxg.v1.SubjectKind;
-import java.util.List;
+import java.nio.file.Path;
 import java.util.Optional;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class QueryValidatorTest {
 
+    @TempDir
+    static Path dir;
+    static PolicySet policy;
+
     private final QueryValidator validator = new QueryValidator(() -> "generated-id");
-    private final FakePolicy policy = new FakePolicy(List.of());
+
+    @BeforeAll
+    static void policies() {
+        policy = TestPolicies.load(TestPolicies.copyTo(dir));
+    }
 
     private static ScoreQuery.Builder query() {
         return ScoreQuery.newBuilder()
@@ -51,7 +63,6 @@ class QueryValidatorTest {
         Failure f = failure(query().setSubject(SubjectId.newBuilder().setKind(SubjectKind.RESIDENT_ID).setValue("110105194912310021")));
         assertEquals("subject.value", f.field());
         assertEquals("wrong check character", f.message());
-        assertFalse(f.message().contains("110105194912310021"));
     }
 
     @Test
@@ -84,7 +95,7 @@ class QueryValidatorTest {
 
     @Test
     void namesTheIndexOfAnUnknownCategory() {
-        assertEquals("categories[2]", failure(query().addCategories("FINANCIAL").addCategories("RELIGION")).field());
+        assertEquals("categories[2]", failure(query().addCategories("FINANCIAL").addCategories("ASTROLOGY")).field());
     }
 
     @Test

@@ -8,6 +8,9 @@ import cxg.gateway.fanout.FakeScorer;
 import cxg.gateway.fanout.ScoreFanOut;
 import cxg.gateway.fanout.ScorerChannels;
 import cxg.gateway.fanout.ScorerEndpoints;
+import cxg.gateway.policy.Member;
+import cxg.gateway.policy.PolicySet;
+import cxg.gateway.testing.TestPolicies;
 import cxg.gateway.transport.Failure;
 import cxg.gateway.transport.Outcome;
 import cxg.v1.Disclosure;
@@ -21,6 +24,7 @@ import cxg.v1.SubjectId;
 import cxg.v1.SubjectKind;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,31 +34,42 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+/** The query path in-process against the demo policy set and fake scorers on loopback. */
 class ScoreQueriesTest {
+
+    @TempDir
+    static Path dir;
+    static PolicySet policy;
 
     private FakeScorer alpha;
     private FakeScorer beta;
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
     private ScoreQueries queries;
 
+    @BeforeAll
+    static void policies() {
+        policy = TestPolicies.load(TestPolicies.copyTo(dir));
+    }
+
     @BeforeEach
     void setUp() throws Exception {
         alpha = FakeScorer.answering(r -> ScorerResponse.newBuilder().setStatus(PlatformStatus.OK)
                 .setRating(PlatformRating.newBuilder().setPlatform("alpha-credit").setValue(712).setScaleId("alpha-credit")
-                        .setTier("good").addFactors(Factor.newBuilder().setCategory("MEDICAL").setCode("diagnosis")))
+                        .setTier("excellent")
+                        .addFactors(Factor.newBuilder().setCategory("FINANCIAL").setCode("on-time-repayment"))
+                        .addFactors(Factor.newBuilder().setCategory("MEDICAL").setCode("diagnosis")))
                 .build());
         beta = FakeScorer.answering(r -> ScorerResponse.newBuilder().setStatus(PlatformStatus.NO_RATING).build());
         ScorerChannels plaintext = endpoint -> channels.computeIfAbsent(endpoint,
                 e -> NettyChannelBuilder.forTarget(e).usePlaintext().build());
-        FakePolicy policy = new FakePolicy(List.of(
-                FakePolicy.platform("alpha-credit", "127.0.0.1:1"),
-                FakePolicy.platform("beta-score", "127.0.0.1:1")));
         ScorerEndpoints endpoints = new ScorerEndpoints(Map.of("alpha-credit", alpha.endpoint(), "beta-score", beta.endpoint()));
         queries = new ScoreQueries(() -> policy, new QueryValidator(() -> "generated"), new ScoreFanOut(plaintext, Duration.ofSeconds(30)),
-                endpoints, new MinimalRatingPresenter(), Clock.fixed(Instant.parse("2026-11-25T12:00:00Z"), ZoneOffset.UTC));
+                endpoints, new PolicyRatingPresenter(), Clock.fixed(Instant.parse("2026-11-25T12:00:00Z"), ZoneOffset.UTC));
     }
 
     @AfterEach
@@ -64,37 +79,39 @@ class ScoreQueriesTest {
         beta.close();
     }
 
-    private static ScoreQuery.Builder query() {
+    private static ScoreQuery.Builder query(String purpose) {
         return ScoreQuery.newBuilder()
                 .setSubject(SubjectId.newBuilder().setKind(SubjectKind.RESIDENT_ID).setValue("11010519491231002X"))
-                .setPurpose("court-enforcement");
+                .setPurpose(purpose);
     }
 
-    private Outcome<ScoreReport> run(cxg.gateway.policy.Member caller, ScoreQuery.Builder q) throws Exception {
-        return queries.query(caller, q.build()).toCompletableFuture().get(60, TimeUnit.SECONDS);
+    private static Member member(String id) {
+        return policy.member(id).orElseThrow();
+    }
+
+    private Outcome<ScoreReport> run(String caller, ScoreQuery.Builder q) throws Exception {
+        return queries.query(member(caller), q.build()).toCompletableFuture().get(60, TimeUnit.SECONDS);
     }
 
     @Test
     void allowedQueryReportsEveryPlatformWithTheDecision() throws Exception {
-        ScoreReport report = run(FakePolicy.COURT, query().setRequestId("req-7")).value();
+        ScoreReport report = run("court", query("court-enforcement").setRequestId("req-7")).value();
 
         assertEquals("req-7", report.getRequestId());
-        assertEquals(2, report.getResultsCount());
-        assertEquals("alpha-credit", report.getResults(0).getPlatform());
+        assertEquals(List.of("alpha-credit", "beta-score"), report.getResultsList().stream().map(r -> r.getPlatform()).toList());
         assertEquals(PlatformStatus.OK, report.getResults(0).getStatus());
-        assertEquals("good", report.getResults(0).getScore().getTier());
+        assertEquals("excellent", report.getResults(0).getScore().getTier());
         assertEquals(712, report.getResults(0).getScore().getOriginalValue());
         assertEquals(PlatformStatus.NO_RATING, report.getResults(1).getStatus());
         assertTrue(report.getDecision().getAllowed());
-        assertEquals("agreements.yaml#court-enforcement", report.getDecision().getRule());
-        assertEquals(Disclosure.SCORE, report.getDecision().getDisclosure());
-        assertEquals(List.of("FINANCIAL", "JUDICIAL"), report.getDecision().getGrantedCategoriesList());
+        assertEquals(Disclosure.FULL, report.getDecision().getDisclosure());
+        assertFalse(report.getDecision().getRule().isEmpty());
         assertEquals(Instant.parse("2026-11-25T12:00:00Z").getEpochSecond(), report.getAnsweredAt().getSeconds());
     }
 
     @Test
     void scorersAreAskedOnlyForTheGrantedCategoriesWithTheRequestId() throws Exception {
-        run(FakePolicy.COURT, query().addCategories("JUDICIAL"));
+        run("court", query("court-enforcement").addCategories("JUDICIAL"));
 
         assertEquals(List.of("JUDICIAL"), alpha.received.get(0).getCategoriesList());
         assertEquals("generated", alpha.received.get(0).getRequestId());
@@ -102,34 +119,36 @@ class ScoreQueriesTest {
     }
 
     @Test
-    void unfilteredFactorsNeverLeaveThroughTheMinimalPresenter() throws Exception {
-        ScoreReport report = run(FakePolicy.COURT, query()).value();
+    void answersPassThroughThePolicyFilterBeforeTheyLeave() throws Exception {
+        ScoreReport report = run("court", query("court-enforcement")).value();
 
-        assertEquals(0, report.getResults(0).getScore().getFactorsCount());
-        assertTrue(report.getWithheldList().stream().anyMatch(w -> w.getField().equals("factors")));
+        List<String> categories = report.getResults(0).getScore().getFactorsList().stream().map(Factor::getCategory).toList();
+        assertEquals(List.of("FINANCIAL"), categories);
+        assertTrue(report.getWithheldList().stream().anyMatch(w -> w.getCategory().equals("MEDICAL")));
     }
 
     @Test
-    void tierOnlyDisclosureCarriesNoValue() throws Exception {
-        ScoreReport report = run(FakePolicy.COURT, query().setDisclosure(Disclosure.TIER_ONLY)).value();
+    void tierOnlyAgreementCarriesNoValue() throws Exception {
+        ScoreReport report = run("railway", query("travel-restriction-check")).value();
 
-        assertEquals("good", report.getResults(0).getScore().getTier());
+        assertFalse(report.getResults(0).getScore().getTier().isEmpty());
         assertFalse(report.getResults(0).getScore().hasOriginalValue());
+        assertFalse(report.getResults(0).getScore().hasNormalizedValue());
     }
 
     @Test
     void policyDenialNamesTheRuleAndAsksNoPlatform() throws Exception {
-        Failure failure = run(FakePolicy.RAILWAY, query()).failure();
+        Failure failure = run("railway", query("court-enforcement")).failure();
 
         assertEquals(Failure.Reason.PERMISSION_DENIED, failure.reason());
-        assertEquals("default-deny", failure.rule());
+        assertFalse(failure.rule().isEmpty());
         assertTrue(alpha.received.isEmpty());
         assertTrue(beta.received.isEmpty());
     }
 
     @Test
     void invalidSubjectIsRefusedBeforePolicyOrPlatforms() throws Exception {
-        Failure failure = run(FakePolicy.COURT, query().setSubject(SubjectId.newBuilder()
+        Failure failure = run("court", query("court-enforcement").setSubject(SubjectId.newBuilder()
                 .setKind(SubjectKind.RESIDENT_ID).setValue("110105194912310021"))).failure();
 
         assertEquals("subject.value", failure.field());

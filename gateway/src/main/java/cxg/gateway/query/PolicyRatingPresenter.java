@@ -1,0 +1,22 @@
+package cxg.gateway.query;
+
+import cxg.gateway.policy.AnswerFilter;
+import cxg.gateway.policy.Decision;
+import cxg.gateway.policy.Member;
+import cxg.gateway.policy.PolicySet;
+import cxg.v1.PlatformRating;
+import cxg.v1.ReportedScore;
+import cxg.v1.ValueSource;
+import jakarta.inject.Singleton;
+
+/** Presents a live rating through the policy engine's filter and normaliser ({@link AnswerFilter}). */
+@Singleton
+public final class PolicyRatingPresenter implements RatingPresenter {
+
+    @Override
+    public Presentation present(PolicySet policy, Member platform, PlatformRating raw, Decision decision) {
+        AnswerFilter.Filtered filtered = policy.answerFilter().filter(platform.id(), raw, decision);
+        ReportedScore score = filtered.score().toBuilder().setSource(ValueSource.LIVE).build();
+        return new Presentation(score, filtered.withheld());
+    }
+}
