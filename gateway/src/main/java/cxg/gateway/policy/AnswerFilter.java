@@ -1,12 +1,14 @@
 package cxg.gateway.policy;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import cxg.v1.Factor;
 import cxg.v1.PlatformRating;
 import cxg.v1.ReportedScore;
+import cxg.v1.ScoreScale;
 import cxg.v1.Withheld;
 
 /**
@@ -33,10 +35,19 @@ public final class AnswerFilter {
 
     private final PolicySet policy;
     private final ProhibitedDataCheck prohibited;
+    /** Per platform member id: its scale and that scale as a message, built once per policy set. */
+    private final Map<String, ScoreScaleDef> scales = new HashMap<>();
+    private final Map<String, ScoreScale> scaleMessages = new HashMap<>();
 
     public AnswerFilter(PolicySet policy) {
         this.policy = policy;
         this.prohibited = policy.prohibitedDataCheck();
+        for (Member m : policy.members()) {
+            m.scaleId().flatMap(policy::scale).ifPresent(scale -> {
+                scales.put(m.id(), scale);
+                scaleMessages.put(m.id(), scale.proto());
+            });
+        }
     }
 
     /**
@@ -69,7 +80,7 @@ public final class AnswerFilter {
             withheld.add(withheld(platform, "factors", "", "disclosure " + disclosure));
         }
 
-        ScoreScaleDef scale = policy.member(platform).flatMap(Member::scaleId).flatMap(policy::scale).orElse(null);
+        ScoreScaleDef scale = scales.get(platform);
         // the tier comes from the policy's bands; the platform's own label only when they give none
         String derived = scale == null ? null : scale.tierOf(raw.getValue());
         String tier = derived != null ? derived : raw.getTier();
@@ -90,7 +101,7 @@ public final class AnswerFilter {
         } else {
             out.setNormalizedValue(scale.normalize(raw.getValue()));
             out.setOriginalValue(raw.getValue());
-            out.setScale(scale.toProto());
+            out.setScale(scaleMessages.get(platform));
         }
         return new Filtered(out.build(), withheld);
     }
@@ -103,19 +114,18 @@ public final class AnswerFilter {
         int kept = 0;
         for (int i = 0; i < factors.size(); i++) {
             Factor f = factors.get(i);
-            String field = "factors[" + i + "]";
             String banned = prohibited.prohibitedCategoryOf(f);
             if (banned != null) {
-                withheld.add(withheld(platform, field, banned, PROHIBITED));
+                withheld.add(withheld(platform, factorField(i), banned, PROHIBITED));
                 continue;
             }
             String category = taxonomy.canonical(f.getCategory());
             if (category == null) {
-                withheld.add(withheld(platform, field, "", UNKNOWN));
+                withheld.add(withheld(platform, factorField(i), "", UNKNOWN));
                 continue;
             }
             if (!decision.grantedCategories().contains(category)) {
-                withheld.add(withheld(platform, field, category, NOT_GRANTED));
+                withheld.add(withheld(platform, factorField(i), category, NOT_GRANTED));
                 continue;
             }
             kept++;
@@ -129,13 +139,17 @@ public final class AnswerFilter {
             for (Map.Entry<String, String> a : f.getAttributesMap().entrySet()) {
                 String revealed = prohibited.prohibitedCategoryOfKey(a.getKey());
                 if (revealed != null) {
-                    withheld.add(withheld(platform, field + ".attributes." + a.getKey(), revealed, PROHIBITED));
+                    withheld.add(withheld(platform, factorField(i) + ".attributes." + a.getKey(), revealed, PROHIBITED));
                     clean = clean.toBuilder().removeAttributes(a.getKey()).build();
                 }
             }
             out.addFactors(clean);
         }
         return kept;
+    }
+
+    private static String factorField(int i) {
+        return "factors[" + i + "]";
     }
 
     private static Withheld withheld(String platform, String field, String category, String reason) {

@@ -16,12 +16,30 @@ import java.util.Map;
 final class KeywordMatcher {
     private static final int ALPHABET = 36;
 
-    private final int[][] next;
+    /** Folded ASCII: a-z, A-Z to 0..25, 0-9 to 26..35, everything else -1. */
+    private static final byte[] ASCII = new byte[128];
+
+    static {
+        java.util.Arrays.fill(ASCII, (byte) -1);
+        for (char c = 'a'; c <= 'z'; c++) {
+            ASCII[c] = (byte) (c - 'a');
+            ASCII[Character.toUpperCase(c)] = (byte) (c - 'a');
+        }
+        for (char c = '0'; c <= '9'; c++) {
+            ASCII[c] = (byte) (26 + c - '0');
+        }
+    }
+
+    /** Transitions, flat: next[state * ALPHABET + symbol]. */
+    private final int[] next;
     /** For each state, the category of the keyword ending there (or via its suffix link), else null. */
     private final String[] category;
 
     private KeywordMatcher(int[][] next, String[] category) {
-        this.next = next;
+        this.next = new int[next.length * ALPHABET];
+        for (int s = 0; s < next.length; s++) {
+            System.arraycopy(next[s], 0, this.next, s * ALPHABET, ALPHABET);
+        }
         this.category = category;
     }
 
@@ -93,11 +111,12 @@ final class KeywordMatcher {
         }
         int state = 0;
         for (int i = 0, len = text.length(); i < len; i++) {
-            int c = fold(text.charAt(i));
+            char ch = text.charAt(i);
+            int c = ch < 128 ? ASCII[ch] : fold(ch);
             if (c < 0) {
                 continue;
             }
-            state = next[state][c];
+            state = next[state * ALPHABET + c];
             if (category[state] != null) {
                 return category[state];
             }

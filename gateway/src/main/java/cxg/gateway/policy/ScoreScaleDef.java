@@ -34,7 +34,8 @@ public record ScoreScaleDef(String id, double min, double max, List<Tier> tiers)
         return null;
     }
 
-    public ScoreScale toProto() {
+    /** The scale as it travels in a {@code ReportedScore}. */
+    public ScoreScale proto() {
         ScoreScale.Builder b = ScoreScale.newBuilder().setId(id).setMin(min).setMax(max);
         tiers.forEach(t -> b.addTiers(t.label()));
         return b.build();

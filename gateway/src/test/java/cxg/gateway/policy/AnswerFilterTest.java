@@ -51,8 +51,8 @@ class AnswerFilterTest {
         assertEquals(603, s.getNormalizedValue(), "(712 - 350) / 600 on the 0-1000 band");
         assertEquals(712.0, s.getOriginalValue());
         assertEquals("alpha-credit", s.getScale().getId());
-        assertEquals(List.of("excellent", "good", "fair", "poor"), s.getScale().getTiersList());
-        assertEquals("good", s.getTier());
+        assertEquals(List.of("excellent", "very-good", "good", "fair", "poor"), s.getScale().getTiersList());
+        assertEquals("excellent", s.getTier(), "the policy's band for 712, though the platform said good");
         assertEquals(RAW.getComputedAt(), s.getComputedAt());
 
         assertEquals(Set.of(
@@ -99,10 +99,10 @@ class AnswerFilterTest {
     @Test
     void theTierComesFromThePolicyScaleNotThePlatformsLabel() {
         Decision d = demo.decide(demo.member("court").orElseThrow(), "loan-eligibility", Set.of(), null);
-        PlatformRating mislabelled = RAW.toBuilder().setValue(845).setTier("poor").build();
+        PlatformRating mislabelled = RAW.toBuilder().setValue(628).setTier("poor").build();
         ReportedScore s = filter.filter("alpha-credit", mislabelled, d).score();
-        assertEquals("excellent", s.getTier());
-        assertEquals(825, s.getNormalizedValue());
+        assertEquals("good", s.getTier());
+        assertEquals(463, s.getNormalizedValue());
         PlatformRating beyond = RAW.toBuilder().setValue(990).build();
         assertEquals(1000, filter.filter("alpha-credit", beyond, d).score().getNormalizedValue(), "clamped to the band");
     }

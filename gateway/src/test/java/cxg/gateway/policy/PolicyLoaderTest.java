@@ -140,8 +140,8 @@ class PolicyLoaderTest {
     @Test
     void reportsScalesThatDoNotCoverTheirRange() {
         copyDemo(dir);
-        edit(dir, "scales.yaml", "{ label: fair, from: 600, to: 700 }", "{ label: fair, from: 610, to: 700 }");
-        edit(dir, "scales.yaml", "{ label: A, from: 950, to: 1000 }", "{ label: A, from: 950, to: 990 }");
+        edit(dir, "scales.yaml", "{ label: good, from: 600, to: 650 }", "{ label: good, from: 610, to: 650 }");
+        edit(dir, "scales.yaml", "{ label: A, from: 900, to: 1000 }", "{ label: A, from: 900, to: 990 }");
         List<String> errors = load(dir).errors().stream().map(PolicyError::toString).toList();
         assertEquals(List.of(
                 "scales.yaml:" + lineOf(dir, "scales.yaml", "from: 610") + ": scale alpha-credit: tiers leave [600, 610) uncovered",
