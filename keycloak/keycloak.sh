@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Fetches, starts, waits for and stops the dev Keycloak that issues cxg's certificate-bound tokens.
+#
+#   keycloak.sh fetch                                    download + unpack the distribution (cached)
+#   keycloak.sh start HTTP_PORT HTTPS_PORT MGMT_PORT PKI_DIR   start in the background (realm cxg imported)
+#   keycloak.sh wait [TIMEOUT_SECONDS]                   block until ready (default 300 s)
+#   keycloak.sh stop                                     stop what `start` started
+#   keycloak.sh url                                      print the HTTPS base URL of the running instance
+#
+# Environment: CXG_HOME (default <repo>/.cxg) holds the cached distribution under tools/;
+# CXG_KEYCLOAK_RUN_DIR (default $CXG_HOME/run) holds the pid file, log and instance state, so tests
+# can run their own instance next to the demo's. Keycloak binds 127.0.0.1 only; its database is in
+# memory, so every start imports keycloak/cxg-realm.json afresh.
+# Exit codes: 0 ok, 2 usage, 4 not ready in time / not running, 1 anything else.
+set -euo pipefail
+
+KC_VERSION=26.5.6
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(dirname "$HERE")"
+CXG_HOME="${CXG_HOME:-$REPO/.cxg}"
+TOOLS="$CXG_HOME/tools"
+DIST="$TOOLS/keycloak-$KC_VERSION"
+RUN="${CXG_KEYCLOAK_RUN_DIR:-$CXG_HOME/run}"
+PID_FILE="$RUN/keycloak.pid"
+LOG="$RUN/keycloak.log"
+ENV_FILE="$RUN/keycloak.env"
+INSTANCE="$RUN/keycloak-home"
+# Dev-only credentials of the master-realm admin (admin console, key rotation in tests).
+ADMIN_USER=admin
+ADMIN_PASSWORD=admin-dev-password
+
+die() { echo "keycloak: $2" >&2; exit "$1"; }
+
+fetch() {
+  [[ -x "$DIST/bin/kc.sh" ]] && return 0
+  mkdir -p "$TOOLS"
+  # Concurrent fetches (demo and tests) serialise on this lock; the loser finds the result.
+  exec 9>"$TOOLS/keycloak.lock"
+  flock 9
+  if [[ ! -x "$DIST/bin/kc.sh" ]]; then
+    echo "fetching Keycloak $KC_VERSION from Maven Central (once, ~165 MB)…"
+    local tmp; tmp="$(mktemp -d "$TOOLS/keycloak-fetch.XXXXXX")"
+    mvn -B -q dependency:copy -Dartifact="org.keycloak:keycloak-quarkus-dist:$KC_VERSION:zip" \
+        -DoutputDirectory="$tmp" >"$tmp/mvn.log" 2>&1 \
+      || { rm -rf "$tmp"; die 1 "could not download org.keycloak:keycloak-quarkus-dist:$KC_VERSION"; }
+    unzip -q "$tmp/keycloak-quarkus-dist-$KC_VERSION.zip" -d "$tmp"
+    mv "$tmp/keycloak-$KC_VERSION" "$DIST"
+    rm -rf "$tmp"
+  fi
+  flock -u 9
+}
+
+running_pid() {
+  [[ -f "$PID_FILE" ]] || return 1
+  local pid; pid="$(cat "$PID_FILE")"
+  kill -0 "$pid" 2>/dev/null && echo "$pid"
+}
+
+# An instance home: its own bin/ (kc.sh derives kc.home.dir from it) and data/, the rest shared.
+prepare_instance() {
+  local pki="$1"
+  rm -rf "$INSTANCE"
+  mkdir -p "$INSTANCE/data/import"
+  cp -r "$DIST/bin" "$INSTANCE/bin"
+  for d in conf lib providers themes; do ln -s "$DIST/$d" "$INSTANCE/$d"; done
+  cp "$HERE/cxg-realm.json" "$INSTANCE/data/import/cxg-realm.json"
+  keytool -importcert -noprompt -alias cxg-member-ca -file "$pki/ca.crt" \
+    -keystore "$INSTANCE/member-ca.p12" -storetype PKCS12 -storepass changeit >/dev/null 2>&1 \
+    || die 1 "cannot read the member CA certificate $pki/ca.crt"
+}
+
+start() {
+  [[ $# -eq 4 ]] || die 2 "usage: keycloak.sh start HTTP_PORT HTTPS_PORT MGMT_PORT PKI_DIR"
+  local http="$1" https="$2" mgmt="$3" pki; pki="$(cd "$4" 2>/dev/null && pwd)" || die 2 "PKI_DIR $4 does not exist"
+  for p in "$http" "$https" "$mgmt"; do [[ "$p" =~ ^[0-9]+$ ]] || die 2 "port must be a number: $p"; done
+  for f in ca.crt keycloak.crt keycloak.key; do
+    [[ -f "$pki/$f" ]] || die 2 "missing $pki/$f (run ./cxg pki init, which issues Keycloak's server certificate)"
+  done
+  if pid="$(running_pid)"; then die 1 "already running (pid $pid, log $LOG)"; fi
+  fetch
+  mkdir -p "$RUN"
+  prepare_instance "$pki"
+  echo "starting Keycloak on https://localhost:$https (realm cxg, log $LOG)…"
+  printf 'KC_HTTP_PORT=%s\nKC_HTTPS_PORT=%s\nKC_MGMT_PORT=%s\nKC_STARTED=%s\n' "$http" "$https" "$mgmt" "$(date +%s)" >"$ENV_FILE"
+  # setsid: Keycloak outlives the calling shell (./cxg up returns) and gets its own process group.
+  KC_BOOTSTRAP_ADMIN_USERNAME="$ADMIN_USER" KC_BOOTSTRAP_ADMIN_PASSWORD="$ADMIN_PASSWORD" \
+  JAVA_OPTS_KC_HEAP="${CXG_KEYCLOAK_HEAP:--Xms64m -Xmx512m}" \
+  setsid "$INSTANCE/bin/kc.sh" start-dev \
+      --db=dev-mem --import-realm --health-enabled=true \
+      --http-host=127.0.0.1 --http-port="$http" --https-port="$https" --http-management-port="$mgmt" \
+      --hostname-strict=false \
+      --https-certificate-file="$pki/keycloak.crt" --https-certificate-key-file="$pki/keycloak.key" \
+      --https-trust-store-file="$INSTANCE/member-ca.p12" --https-trust-store-password=changeit \
+      --https-client-auth=request \
+      </dev/null >"$LOG" 2>&1 &
+  echo $! >"$PID_FILE"
+}
+
+wait_ready() {
+  local timeout="${1:-300}"
+  [[ -f "$ENV_FILE" ]] || die 4 "not started (no $ENV_FILE)"
+  # shellcheck disable=SC1090
+  source "$ENV_FILE"
+  local deadline=$(( $(date +%s) + timeout ))
+  while true; do
+    running_pid >/dev/null || die 4 "Keycloak exited during start-up; see $LOG"
+    if curl -skf -o /dev/null "https://127.0.0.1:$KC_MGMT_PORT/health/ready" \
+       && curl -skf -o /dev/null "https://127.0.0.1:$KC_HTTPS_PORT/realms/cxg/protocol/openid-connect/certs"; then
+      echo "Keycloak ready on https://localhost:$KC_HTTPS_PORT after $(( $(date +%s) - KC_STARTED )) s"
+      return 0
+    fi
+    (( $(date +%s) < deadline )) || die 4 "Keycloak not ready after ${timeout} s; see $LOG"
+    sleep 1
+  done
+}
+
+stop() {
+  local pid
+  if ! pid="$(running_pid)"; then rm -f "$PID_FILE"; return 0; fi
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+  # Still there after 30 s: end its process group (setsid made $pid the group leader).
+  kill -0 "$pid" 2>/dev/null && kill -KILL -- "-$pid" 2>/dev/null || true
+  rm -f "$PID_FILE"
+  echo "Keycloak stopped"
+}
+
+url() {
+  running_pid >/dev/null || die 4 "not running"
+  # shellcheck disable=SC1090
+  source "$ENV_FILE"
+  echo "https://localhost:$KC_HTTPS_PORT"
+}
+
+cmd="${1:-}"; shift || true
+case "$cmd" in
+  fetch) fetch ;;
+  start) start "$@" ;;
+  wait) wait_ready "$@" ;;
+  stop) stop ;;
+  url) url ;;
+  *) die 2 "usage: keycloak.sh fetch|start HTTP_PORT HTTPS_PORT MGMT_PORT PKI_DIR|wait [SECONDS]|stop|url" ;;
+esac
