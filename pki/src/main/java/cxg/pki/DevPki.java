@@ -76,8 +76,9 @@ public final class DevPki {
 
     public static final String PASSWORD = "changeit";
     public static final String ORGANISATION = "cxg-demo";
-    public static final Set<String> KINDS = Set.of("gateway", "agency", "platform", "auditor");
-    /** The demo members {@link #init} creates, with their kinds, in creation order. */
+    /** {@code service}: infrastructure next to the gateway (Keycloak's HTTPS server), never a member. */
+    public static final Set<String> KINDS = Set.of("gateway", "agency", "platform", "auditor", "service");
+    /** The demo members {@link #init} creates, with their kinds, in creation order (plus the Keycloak server). */
     public static final Map<String, String> DEMO_MEMBERS = demoMembers();
 
     private static final String CA_ALIAS = "ca";
@@ -113,6 +114,7 @@ public final class DevPki {
         m.put("alpha-credit", "platform");
         m.put("beta-score", "platform");
         m.put("auditor", "auditor");
+        m.put("keycloak", "service");
         return Collections.unmodifiableMap(m);
     }
 
@@ -497,7 +499,7 @@ public final class DevPki {
 
     private static void checkKind(String kind) {
         if (kind == null || !KINDS.contains(kind)) {
-            throw new PkiException("invalid kind '" + kind + "': expected one of gateway, agency, platform, auditor");
+            throw new PkiException("invalid kind '" + kind + "': expected one of gateway, agency, platform, auditor, service");
         }
     }
 
