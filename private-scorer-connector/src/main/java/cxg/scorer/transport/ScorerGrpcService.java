@@ -8,6 +8,7 @@ import cxg.v1.ScorerService;
 import cxg.v1.SubjectKind;
 import io.grpc.Context;
 import io.grpc.Deadline;
+import io.grpc.Status;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Uni;
 import org.jboss.logging.Logger;
@@ -38,7 +39,7 @@ public class ScorerGrpcService implements ScorerService {
 
     @Override
     public Uni<ScorerResponse> getScore(ScorerRequest request) {
-        Optional<io.grpc.Status> invalid = validate(request);
+        Optional<Status> invalid = validate(request);
         if (invalid.isPresent()) {
             return Uni.createFrom().failure(invalid.get().asRuntimeException());
         }
@@ -50,7 +51,7 @@ public class ScorerGrpcService implements ScorerService {
     }
 
     /** The gateway validates check characters; here only what the platform call itself needs. */
-    static Optional<io.grpc.Status> validate(ScorerRequest request) {
+    static Optional<Status> validate(ScorerRequest request) {
         if (!request.hasSubject()) {
             return Optional.of(GrpcErrors.invalidArgument("subject", "required"));
         }
