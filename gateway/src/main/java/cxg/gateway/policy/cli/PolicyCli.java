@@ -89,8 +89,9 @@ public final class PolicyCli implements Runnable {
         @Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Parameters(arity = "0..1", paramLabel = "DIR", description = "policy directory (default: policies)")
-        Path dir = Path.of("policies");
+        @Parameters(arity = "0..1", paramLabel = "DIR", defaultValue = "${sys:cxg.policy.dir:-policies}",
+                description = "policy directory (default: the repository's policies/)")
+        Path dir;
 
         @Override
         public Integer call() {
@@ -123,8 +124,9 @@ public final class PolicyCli implements Runnable {
         @Option(names = "--disclosure", description = "TIER_ONLY, SCORE or FULL (default: the most granted)")
         String disclosure;
 
-        @Option(names = "--dir", description = "policy directory (default: policies)")
-        Path dir = Path.of("policies");
+        @Option(names = "--dir", defaultValue = "${sys:cxg.policy.dir:-policies}",
+                description = "policy directory (default: the repository's policies/)")
+        Path dir;
 
         @Override
         public Integer call() {
