@@ -44,7 +44,8 @@ class QueryPathIT {
     private static final List<String> PLATFORMS = List.of("alpha-credit", "beta-score");
     private static final List<String> PORT_VARIABLES = List.of("CXG_GATEWAY_PORT", "CXG_GATEWAY_HTTP_PORT",
             "CXG_ALPHA_PORT", "CXG_ALPHA_HTTP_PORT", "CXG_BETA_PORT", "CXG_BETA_HTTP_PORT",
-            "CXG_ALPHA_API_PORT", "CXG_BETA_API_PORT", "CXG_AGENCY_PORT");
+            "CXG_ALPHA_API_PORT", "CXG_BETA_API_PORT", "CXG_AGENCY_PORT",
+            "CXG_KEYCLOAK_PORT", "CXG_KEYCLOAK_HTTPS_PORT", "CXG_KEYCLOAK_MGMT_PORT");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static Path repo;
@@ -69,7 +70,9 @@ class QueryPathIT {
             env.put(PORT_VARIABLES.get(i), Integer.toString(ports.get(i)));
         }
 
-        Run up = cxg(Duration.ofMinutes(5), "up");
+        useTheTestRunsKeycloak();
+
+        Run up = cxg(Duration.ofMinutes(8), "up");
         if (up.exitCode() != 0) {
             fail("./cxg up failed (exit " + up.exitCode() + "):\n" + up.out() + up.err());
         }
@@ -80,6 +83,26 @@ class QueryPathIT {
                 startedPids.add(e.getValue().get("pid").asLong());
             }
         });
+    }
+
+    /**
+     * Under {@code ./cxg test} one Keycloak serves the whole run: {@code up} uses it (CXG_KEYCLOAK_URL) and the
+     * PKI it trusts instead of booting its own. Run alone, {@code up} starts its own Keycloak on free ports.
+     */
+    private static void useTheTestRunsKeycloak() throws IOException {
+        String url = System.getenv("CXG_TEST_KEYCLOAK_URL");
+        String pki = System.getenv("CXG_TEST_KEYCLOAK_PKI");
+        if (url == null || pki == null) {
+            return;
+        }
+        env.put("CXG_KEYCLOAK_URL", url);
+        Path target = home.resolve("pki");
+        Files.createDirectories(target);
+        try (Stream<Path> files = Files.list(Path.of(pki))) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                Files.copy(f, target.resolve(f.getFileName()));
+            }
+        }
     }
 
     @AfterAll
