@@ -83,10 +83,12 @@ final class GatewayFailures {
     }
 
     private static GatewayFailure unavailable(Status status, GatewaySettings settings) {
+        String gateway = "gateway at " + settings.endpoint();
+        boolean tls = false;
         for (Throwable t = status.getCause(); t != null; t = t.getCause()) {
             if (t instanceof CertificateException) {
-                return GatewayFailure.of(FailureKind.UNAVAILABLE, "the certificate of the gateway at "
-                        + settings.endpoint() + " is not trusted by " + settings.pkiDir().resolve("ca.crt"));
+                return GatewayFailure.of(FailureKind.UNAVAILABLE, "the certificate of the " + gateway
+                        + " is not trusted by " + settings.pkiDir().resolve("ca.crt"));
             }
             if (t instanceof SSLException && t.getMessage() != null) {
                 Matcher alert = CERTIFICATE_REFUSED.matcher(t.getMessage().toLowerCase(Locale.ROOT));
@@ -96,11 +98,11 @@ final class GatewayFailures {
                 }
             }
             if (t instanceof ConnectException) {
-                return GatewayFailure.of(FailureKind.UNAVAILABLE,
-                        "gateway at " + settings.endpoint() + " unavailable: connection refused");
+                return GatewayFailure.of(FailureKind.UNAVAILABLE, gateway + " unavailable: connection refused");
             }
+            tls |= t instanceof SSLException;
         }
-        return GatewayFailure.of(FailureKind.UNAVAILABLE, "gateway at " + settings.endpoint() + " unavailable");
+        return GatewayFailure.of(FailureKind.UNAVAILABLE, gateway + " unavailable" + (tls ? ": TLS handshake failed" : ""));
     }
 
     private static String orDefault(String text, String fallback) {
