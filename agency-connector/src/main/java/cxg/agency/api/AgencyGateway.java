@@ -9,8 +9,10 @@ import cxg.agency.gateway.GatewaySettings;
 import cxg.agency.gateway.MemberCredentials;
 import cxg.agency.gateway.QueryOutcome;
 import cxg.v1.ScoreQuery;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -18,8 +20,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * The REST API's connection to the gateway, as the configured member. The client is opened on
- * first use, and again after a failure to load credentials, so that the connector can start
+ * The REST API's connection to the gateway, as the configured member. The client is opened at
+ * start-up, and again on use after a failure to load credentials, so that the connector can start
  * before the PKI exists and pick it up once it does.
  */
 @ApplicationScoped
@@ -43,25 +45,43 @@ public class AgencyGateway {
         this.deadline = deadline;
     }
 
+    /**
+     * Loads the credentials and starts connecting while the app starts, so that the first query
+     * does not pay for class loading and the TLS handshake inside its deadline.
+     */
+    void warmUp(@Observes StartupEvent event) {
+        Opened opened = open();
+        if (opened.client() != null) {
+            opened.client().connectInBackground();
+        }
+    }
+
     public QueryOutcome query(ScoreQuery query) {
+        Opened opened = open();
+        return opened.client() != null ? opened.client().queryScore(query) : new QueryOutcome.Failed(opened.failure());
+    }
+
+    /** The open client, or the failure that keeps it from opening. */
+    private record Opened(GatewayClient client, GatewayFailure failure) {
+    }
+
+    private synchronized Opened open() {
+        if (client != null) {
+            return new Opened(client, null);
+        }
         Optional<GatewayEndpoint> endpoint = GatewayEndpoint.parse(address);
         if (endpoint.isEmpty()) {
-            return new QueryOutcome.Failed(GatewayFailure.of(FailureKind.INTERNAL,
+            LOG.errorf("cxg.gateway.address is not HOST:PORT: '%s'", address);
+            return new Opened(null, GatewayFailure.of(FailureKind.INTERNAL,
                     "connector misconfigured: cxg.gateway.address is not HOST:PORT"));
         }
-        GatewayClient current;
-        synchronized (this) {
-            if (client == null) {
-                try {
-                    client = GatewayClient.open(new GatewaySettings(member, pkiDir, endpoint.get(), deadline));
-                } catch (CredentialsUnavailableException e) {
-                    LOG.errorf("cannot act as member %s: %s", member, e.failure().message());
-                    return new QueryOutcome.Failed(e.failure());
-                }
-            }
-            current = client;
+        try {
+            client = GatewayClient.open(new GatewaySettings(member, pkiDir, endpoint.get(), deadline));
+            return new Opened(client, null);
+        } catch (CredentialsUnavailableException e) {
+            LOG.errorf("cannot act as member %s: %s", member, e.failure().message());
+            return new Opened(null, e.failure());
         }
-        return current.queryScore(query);
     }
 
     /** Whether the member's certificate, key and the CA certificate are in place. */

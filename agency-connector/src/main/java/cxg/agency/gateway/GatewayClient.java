@@ -36,6 +36,11 @@ public final class GatewayClient implements AutoCloseable {
         return settings;
     }
 
+    /** Starts connecting, TLS handshake included, ahead of the first call; returns at once. */
+    public void connectInBackground() {
+        channel.getState(true);
+    }
+
     /** Asks the gateway for a score report; every failure comes back as a value, never thrown. */
     public QueryOutcome queryScore(ScoreQuery query) {
         try {
