@@ -301,9 +301,10 @@ public final class PolicyLoader {
                 if (scale != null && scales != null && !scales.containsKey(scale)) {
                     errors.add(t.error(at + "/scale", "member " + id + ": unknown scale '" + scale + "' (not in scales.yaml)"));
                 }
-                if (m.has("signingKey")) {
+                String signingKey = m.has("signingKey") ? m.get("signingKey").get("publicKey").asString() : null;
+                if (signingKey != null) {
                     try {
-                        byte[] der = Base64.getDecoder().decode(m.get("signingKey").get("publicKey").asString());
+                        byte[] der = Base64.getDecoder().decode(signingKey);
                         KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(der));
                     } catch (Exception e) {
                         errors.add(t.error(at + "/signingKey/publicKey", "member " + id
@@ -311,7 +312,7 @@ public final class PolicyLoader {
                     }
                 }
                 String endpoint = m.has("scorer") ? m.get("scorer").get("endpoint").asString() : null;
-                members.add(Member.of(id, kind, subject, endpoint, scale));
+                members.add(Member.of(id, kind, subject, endpoint, scale, signingKey));
             }
             return members;
         }

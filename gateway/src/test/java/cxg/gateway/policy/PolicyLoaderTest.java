@@ -173,6 +173,20 @@ class PolicyLoaderTest {
     }
 
     @Test
+    void carriesAPlatformsSigningKeyAndRejectsOneThatIsNotEd25519() throws Exception {
+        copyDemo(dir);
+        String key = java.util.Base64.getEncoder().encodeToString(
+                java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPublic().getEncoded());
+        edit(dir, "members.yaml", "    scale: alpha-credit\n", "    scale: alpha-credit\n    signingKey: { algorithm: Ed25519, publicKey: \""
+                + key + "\" }\n");
+        assertEquals(key, load(dir).policySet().orElseThrow().member("alpha-credit").orElseThrow().signingKey().orElseThrow());
+
+        edit(dir, "members.yaml", key, "AAAA" + key.substring(4));
+        assertEquals(List.of(new PolicyError("members.yaml", lineOf(dir, "members.yaml", "signingKey"),
+                "member alpha-credit: publicKey is not a base64 Ed25519 SubjectPublicKeyInfo")), load(dir).errors());
+    }
+
+    @Test
     void reportsAMissingFile() throws Exception {
         copyDemo(dir);
         Files.delete(dir.resolve("purposes.yaml"));
