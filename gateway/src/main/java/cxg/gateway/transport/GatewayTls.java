@@ -67,6 +67,12 @@ public final class GatewayTls {
         return trustManager;
     }
 
+    /** The trusted CA's subject and where it came from, for the start-up log. */
+    public String trustedCa() {
+        return "\"" + trustManager.getAcceptedIssuers()[0].getSubjectX500Principal().getName() + "\" from "
+                + dir.resolve("ca.crt").toAbsolutePath();
+    }
+
     /** Server side: TLS with the client certificate required during the handshake. */
     public SslContext serverContext() {
         try {

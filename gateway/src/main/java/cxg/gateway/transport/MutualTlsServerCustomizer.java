@@ -4,7 +4,9 @@ import io.quarkus.grpc.api.ServerBuilderCustomizer;
 import io.quarkus.grpc.runtime.config.GrpcServerConfiguration;
 import io.vertx.grpc.VertxServerBuilder;
 import io.vertx.grpc.server.GrpcServerOptions;
+import io.quarkus.runtime.LaunchMode;
 import jakarta.inject.Singleton;
+import org.jboss.logging.Logger;
 
 /**
  * Installs the gateway's own Netty TLS context on the (separate) gRPC server: client
@@ -15,6 +17,8 @@ import jakarta.inject.Singleton;
  */
 @Singleton
 final class MutualTlsServerCustomizer implements ServerBuilderCustomizer<VertxServerBuilder> {
+
+    private static final Logger LOG = Logger.getLogger(MutualTlsServerCustomizer.class);
 
     private final GatewayTls tls;
 
@@ -29,6 +33,8 @@ final class MutualTlsServerCustomizer implements ServerBuilderCustomizer<VertxSe
                     + " itself from cxg.pki.dir");
         }
         builder.nettyBuilder().sslContext(tls.serverContext());
+        LOG.infof("gRPC server %s:%d: mutual TLS, client certificate required, trusting %s", config.host(),
+                LaunchMode.current() == LaunchMode.TEST ? config.testPort() : config.port(), tls.trustedCa());
     }
 
     @Override

@@ -101,6 +101,16 @@ class MutualTlsGatewayTest {
     }
 
     @Test
+    void revokedCertificateIsRefusedAtTheHandshakeWithoutARestart() {
+        assertDoesNotThrow(() -> handshake(GatewayTestResource.pki, "auditor"));
+
+        DevPki.open(GatewayTestResource.pki).revoke("auditor");
+
+        assertThrows(IOException.class, () -> handshake(GatewayTestResource.pki, "auditor"));
+        assertDoesNotThrow(() -> handshake(GatewayTestResource.pki, "court"));
+    }
+
+    @Test
     void certificateOfOurCaThatBelongsToNoMemberIsUnauthenticated() {
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
                 () -> call(GatewayTestResource.pki, "stranger", COURT_QUERY));
