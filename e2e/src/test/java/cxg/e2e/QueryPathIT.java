@@ -76,6 +76,7 @@ class QueryPathIT {
         if (up.exitCode() != 0) {
             fail("./cxg up failed (exit " + up.exitCode() + "):\n" + up.out() + up.err());
         }
+        warmUp();
         JsonNode status = JSON.readTree(cxg(Duration.ofSeconds(60), "status", "--json").out());
         status.get("gateways").forEach(g -> startedPids.add(g.get("pid").asLong()));
         status.fields().forEachRemaining(e -> {
@@ -138,26 +139,21 @@ class QueryPathIT {
 
     @Test
     void restQueryThroughTheAgencyConnectorIsAnsweredByBothPlatforms() throws Exception {
-        String body = "{\"subject\":\"" + SUBJECT + "\",\"purpose\":\"court-enforcement\"}";
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + env.get("CXG_AGENCY_PORT") + "/v1/score-queries"))
-                        .timeout(Duration.ofSeconds(30))
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-
-        assertEquals(200, response.statusCode(), response.body());
-        assertBothPlatformsAnswered(JSON.readTree(response.body()));
+        assertBothPlatformsAnswered(retryingTimeouts(() -> {
+            HttpResponse<String> response = restQuery();
+            assertEquals(200, response.statusCode(), response.body());
+            return JSON.readTree(response.body());
+        }));
     }
 
     @Test
     void cliQueryIsAnsweredByBothPlatforms() throws Exception {
-        Run run = cxg(Duration.ofSeconds(90), "agency", "query", "--as", "court", "--subject", SUBJECT,
-                "--purpose", "court-enforcement", "--json");
-
-        assertEquals(0, run.exitCode(), run.err());
-        assertBothPlatformsAnswered(JSON.readTree(run.out()));
+        assertBothPlatformsAnswered(retryingTimeouts(() -> {
+            Run run = cxg(Duration.ofSeconds(90), "agency", "query", "--as", "court", "--subject", SUBJECT,
+                    "--purpose", "court-enforcement", "--json");
+            assertEquals(0, run.exitCode(), run.err());
+            return JSON.readTree(run.out());
+        }));
     }
 
     @Test
@@ -170,6 +166,58 @@ class QueryPathIT {
         assertEquals(1, lines.size(), "one line on stderr: " + run.err());
         assertTrue(lines.get(0).contains("subject"), lines.get(0));
         assertFalse(run.err().contains("Exception") || run.err().contains("\tat "), run.err());
+    }
+
+    interface Query {
+        JsonNode run() throws Exception;
+    }
+
+    /**
+     * Runs the query again (at most 3 times) while a platform reports TIMEOUT: on a loaded machine freshly
+     * started JVMs can miss the gateway's deadline. Any other status is final.
+     */
+    private static JsonNode retryingTimeouts(Query query) throws Exception {
+        JsonNode report = query.run();
+        for (int attempt = 1; attempt < 3 && hasTimeout(report); attempt++) {
+            report = query.run();
+        }
+        return report;
+    }
+
+    private static boolean hasTimeout(JsonNode report) {
+        for (JsonNode r : report.path("results")) {
+            if ("TIMEOUT".equals(r.path("status").asText())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** First queries through cold JVMs may time out; send a few until both platforms answer (or give up). */
+    private static void warmUp() throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                HttpResponse<String> response = restQuery();
+                if (response.statusCode() == 200 && !hasTimeout(JSON.readTree(response.body()))) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not answering yet: try again
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    private static HttpResponse<String> restQuery() throws IOException, InterruptedException {
+        String body = "{\"subject\":\"" + SUBJECT + "\",\"purpose\":\"court-enforcement\"}";
+        return HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + env.get("CXG_AGENCY_PORT") + "/v1/score-queries"))
+                        .timeout(Duration.ofSeconds(30))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static void assertBothPlatformsAnswered(JsonNode report) {
