@@ -165,7 +165,7 @@ public final class PolicyCli implements Runnable {
                 asked.add(category);
             }
             Decision d = policy.decide(caller.get(), purpose, asked, level);
-            out.println("decision:   " + (d.allowed() ? "ALLOWED" : "DENIED") + " (" + d.outcome() + ")");
+            out.println("decision:   " + (d.allowed() ? "ALLOWED" : "DENIED (" + d.outcome() + ")"));
             out.println("rule:       " + d.rule());
             out.println("reason:     " + d.reason());
             if (!d.allowed()) {
@@ -186,7 +186,11 @@ public final class PolicyCli implements Runnable {
      * per category of the taxonomy, summarised by reason.
      */
     static List<String> withheld(PolicySet policy, Decision decision) {
-        PlatformRating.Builder probe = PlatformRating.newBuilder().setPlatform("probe").setValue(0).setTier("probe");
+        // answered as the first platform with a scale, so that normalisation is shown as it happens
+        Member platform = policy.platforms().stream().filter(m -> m.scaleId().isPresent()).findFirst().orElse(null);
+        String platformId = platform == null ? "probe" : platform.id();
+        double value = platform == null ? 0 : policy.scale(platform.scaleId().get()).map(sc -> sc.min()).orElse(0.0);
+        PlatformRating.Builder probe = PlatformRating.newBuilder().setPlatform(platformId).setValue(value).setTier("probe");
         List<String> categories = new ArrayList<>(new TreeSet<>(policy.categories().allowed()));
         categories.addAll(new TreeSet<>(policy.categories().prohibited()));
         for (String c : categories) {
@@ -196,7 +200,7 @@ public final class PolicyCli implements Runnable {
             }
             probe.addFactors(f);
         }
-        AnswerFilter.Filtered filtered = policy.answerFilter().filter("probe", probe.build(), decision);
+        AnswerFilter.Filtered filtered = policy.answerFilter().filter(platformId, probe.build(), decision);
         Map<String, Set<String>> byReason = new LinkedHashMap<>();
         for (Withheld w : filtered.withheld()) {
             String what = w.getField().startsWith("factors[") ? "factors in" : w.getField().startsWith("attributes.") ? "attributes revealing"
