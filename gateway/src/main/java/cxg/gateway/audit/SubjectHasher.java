@@ -1,0 +1,75 @@
+package cxg.gateway.audit;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HexFormat;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Keys subjects in the audit log without their identifier: HMAC-SHA-256 under a gateway secret
+ * (so nobody without the secret can test a guessed identifier), plus the masked form shown to
+ * people ({@code 3101**********123X}).
+ */
+public final class SubjectHasher {
+
+    /** A subject as the audit log holds it. */
+    public record SubjectRef(String hmac, String masked) {
+    }
+
+    private final SecretKeySpec key;
+
+    public SubjectHasher(byte[] secret) {
+        if (secret.length < 32) {
+            throw new IllegalArgumentException("subject HMAC secret must be at least 32 bytes");
+        }
+        this.key = new SecretKeySpec(secret.clone(), "HmacSHA256");
+    }
+
+    /** Reads the secret (base64) from {@code file}, creating a random one readable only by its owner when missing. */
+    public static SubjectHasher loadOrCreate(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            byte[] secret = new byte[32];
+            new SecureRandom().nextBytes(secret);
+            AuditKeys.writePrivate(file, Base64.getEncoder().encodeToString(secret) + "\n");
+        }
+        return new SubjectHasher(Base64.getDecoder().decode(Files.readString(file, StandardCharsets.US_ASCII).trim()));
+    }
+
+    public SubjectRef of(String identifier) {
+        return new SubjectRef(hmac(identifier), mask(identifier));
+    }
+
+    public String hmac(String identifier) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(key);
+            return HexFormat.of().formatHex(mac.doFinal(normalise(identifier).getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        }
+    }
+
+    /** First 4 and last 4 characters, the rest as {@code *}; short values are masked whole. */
+    public static String mask(String identifier) {
+        String id = normalise(identifier);
+        if (id.length() <= 8) {
+            return "*".repeat(id.length());
+        }
+        return id.substring(0, 4) + "*".repeat(id.length() - 8) + id.substring(id.length() - 4);
+    }
+
+    private static String normalise(String identifier) {
+        return identifier.trim().toUpperCase(java.util.Locale.ROOT);
+    }
+
+    @Override
+    public String toString() {
+        return "SubjectHasher[secret hidden]";
+    }
+}
