@@ -3,8 +3,11 @@ package cxg.agency.gateway;
 import cxg.v1.QueryServiceGrpc;
 import cxg.v1.ScoreQuery;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -16,11 +19,15 @@ public final class GatewayClient implements AutoCloseable {
     private final GatewaySettings settings;
     private final ManagedChannel channel;
     private final QueryServiceGrpc.QueryServiceBlockingStub stub;
+    private final Optional<MemberTokens> tokens;
 
-    private GatewayClient(GatewaySettings settings, ManagedChannel channel) {
+    private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+
+    private GatewayClient(GatewaySettings settings, ManagedChannel channel, Optional<MemberTokens> tokens) {
         this.settings = settings;
         this.channel = channel;
         this.stub = QueryServiceGrpc.newBlockingStub(channel);
+        this.tokens = tokens;
     }
 
     /** Loads the member's credentials and prepares a channel; connects on the first call. */
@@ -29,7 +36,7 @@ public final class GatewayClient implements AutoCloseable {
                 .forAddress(settings.endpoint().host(), settings.endpoint().port())
                 .sslContext(MemberCredentials.clientContext(settings.pkiDir(), settings.member()))
                 .build();
-        return new GatewayClient(settings, channel);
+        return new GatewayClient(settings, channel, MemberTokens.configured(settings.pkiDir(), settings.member()));
     }
 
     public GatewaySettings settings() {
@@ -43,8 +50,29 @@ public final class GatewayClient implements AutoCloseable {
 
     /** Asks the gateway for a score report; every failure comes back as a value, never thrown. */
     public QueryOutcome queryScore(ScoreQuery query) {
+        QueryOutcome outcome = attempt(query);
+        // A token the gateway rejected (expired in flight, keys rotated) is replaced and the call retried once.
+        if (tokens.isPresent() && outcome instanceof QueryOutcome.Failed failed
+                && failed.failure().kind() == FailureKind.UNAUTHENTICATED) {
+            tokens.get().invalidate();
+            outcome = attempt(query);
+        }
+        return outcome;
+    }
+
+    private QueryOutcome attempt(ScoreQuery query) {
+        QueryServiceGrpc.QueryServiceBlockingStub call = stub;
+        if (tokens.isPresent()) {
+            Metadata headers = new Metadata();
+            try {
+                headers.put(AUTHORIZATION, "Bearer " + tokens.get().current());
+            } catch (MemberTokens.TokenUnavailableException e) {
+                return new QueryOutcome.Failed(GatewayFailure.of(FailureKind.UNAVAILABLE, e.getMessage()));
+            }
+            call = call.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+        }
         try {
-            return new QueryOutcome.Answered(stub
+            return new QueryOutcome.Answered(call
                     .withDeadlineAfter(settings.deadline().toMillis(), TimeUnit.MILLISECONDS)
                     .queryScore(query));
         } catch (StatusRuntimeException e) {
