@@ -21,7 +21,7 @@ final class FanOutConfiguration {
     @Singleton
     @DefaultBean
     ScorerChannels scorerChannels(GatewayTls tls) {
-        return new TlsScorerChannels(tls.clientContext());
+        return new TlsScorerChannels(tls);
     }
 
     void close(@Disposes ScorerChannels channels) throws Exception {

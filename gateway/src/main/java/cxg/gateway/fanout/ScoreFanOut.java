@@ -50,7 +50,7 @@ public final class ScoreFanOut {
         CompletableFuture<PlatformAnswer> answer = new CompletableFuture<>();
         long started = System.nanoTime();
         try {
-            ScorerServiceGrpc.newStub(channels.channel(target.endpoint()))
+            ScorerServiceGrpc.newStub(channels.channel(target))
                     .withDeadline(deadline)
                     .getScore(request, new StreamObserver<>() {
                         private ScorerResponse response;

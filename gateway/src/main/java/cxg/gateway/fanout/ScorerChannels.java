@@ -2,8 +2,8 @@ package cxg.gateway.fanout;
 
 import io.grpc.Channel;
 
-/** Gives the channel to a scorer connector's endpoint; implementations cache one per endpoint. */
+/** Gives the channel to a platform's scorer connector; implementations cache one per target. */
 @FunctionalInterface
 public interface ScorerChannels {
-    Channel channel(String endpoint);
+    Channel channel(ScorerTarget target);
 }

@@ -27,7 +27,7 @@ public final class ScorerEndpoints {
                 endpoint = platform.scorerEndpoint().orElse(null);
             }
             if (endpoint != null && !endpoint.isBlank()) {
-                targets.add(new ScorerTarget(platform.id(), endpoint.trim()));
+                targets.add(new ScorerTarget(platform.id(), endpoint.trim(), platform.certificateSubject()));
             }
         }
         return targets;

@@ -3,29 +3,30 @@ package cxg.gateway.fanout;
 import io.grpc.Channel;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
-import io.netty.handler.ssl.SslContext;
+import cxg.gateway.transport.GatewayTls;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One mutual-TLS channel per scorer endpoint, created on first use and kept: the gateway
- * presents its own certificate and verifies the connector's against the member CA and the
- * endpoint's host name or IP address.
+ * One mutual-TLS channel per scorer target, created on first use and kept: the gateway
+ * presents its own certificate and, during the handshake, verifies the connector's against the
+ * member CA and its CRL, the endpoint's host name or IP address, and the platform's
+ * certificate subject, before any request is sent.
  */
 public final class TlsScorerChannels implements ScorerChannels, AutoCloseable {
 
-    private final SslContext sslContext;
-    private final ConcurrentMap<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private final GatewayTls tls;
+    private final ConcurrentMap<ScorerTarget, ManagedChannel> channels = new ConcurrentHashMap<>();
 
-    public TlsScorerChannels(SslContext clientContext) {
-        this.sslContext = clientContext;
+    public TlsScorerChannels(GatewayTls tls) {
+        this.tls = tls;
     }
 
     @Override
-    public Channel channel(String endpoint) {
-        return channels.computeIfAbsent(endpoint, e -> NettyChannelBuilder.forTarget(e)
-                .sslContext(sslContext)
+    public Channel channel(ScorerTarget target) {
+        return channels.computeIfAbsent(target, t -> NettyChannelBuilder.forTarget(t.endpoint())
+                .sslContext(tls.clientContext(t.certificateSubject()))
                 .build());
     }
 

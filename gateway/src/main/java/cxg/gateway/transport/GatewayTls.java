@@ -88,11 +88,14 @@ public final class GatewayTls {
         }
     }
 
-    /** Client side, for calls to scorer connectors: presents the gateway's certificate, trusts the member CA. */
-    public SslContext clientContext() {
+    /**
+     * Client side, for calls to scorer connectors: presents the gateway's certificate, trusts the
+     * member CA, and accepts only a server certificate with the given subject.
+     */
+    public SslContext clientContext(String expectedServerSubject) {
         try {
             return GrpcSslContexts.configure(keyMaterialFor(SslContextBuilder.forClient()))
-                    .trustManager(trustManager)
+                    .trustManager(new PeerSubjectTrustManager(trustManager, expectedServerSubject))
                     .build();
         } catch (SSLException e) {
             throw new IllegalStateException("cannot build the gateway's TLS client context from " + dir.toAbsolutePath(), e);

@@ -28,7 +28,7 @@ class ScoreFanOutTest {
 
     private final List<AutoCloseable> open = new ArrayList<>();
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
-    private final ScorerChannels plaintext = endpoint -> channels.computeIfAbsent(endpoint,
+    private final ScorerChannels plaintext = target -> channels.computeIfAbsent(target.endpoint(),
             e -> NettyChannelBuilder.forTarget(e).usePlaintext().build());
 
     @AfterEach
@@ -37,6 +37,10 @@ class ScoreFanOutTest {
         for (AutoCloseable c : open) {
             c.close();
         }
+    }
+
+    private static ScorerTarget target(String platform, String endpoint) {
+        return new ScorerTarget(platform, endpoint, "CN=" + platform + ",OU=platform,O=cxg-demo");
     }
 
     private FakeScorer start(FakeScorer scorer) {
@@ -55,7 +59,7 @@ class ScoreFanOutTest {
         FakeScorer beta = start(FakeScorer.answering(r -> ScorerResponse.newBuilder().setStatus(PlatformStatus.NO_RATING).build()));
 
         List<PlatformAnswer> answers = new ScoreFanOut(plaintext, GENEROUS)
-                .ask(List.of(new ScorerTarget("alpha-credit", alpha.endpoint()), new ScorerTarget("beta-score", beta.endpoint())), REQUEST)
+                .ask(List.of(target("alpha-credit", alpha.endpoint()), target("beta-score", beta.endpoint())), REQUEST)
                 .get(60, TimeUnit.SECONDS);
 
         assertEquals(List.of("alpha-credit", "beta-score"), answers.stream().map(PlatformAnswer::platform).toList());
@@ -74,7 +78,7 @@ class ScoreFanOutTest {
         FakeScorer slowPlatform = start(FakeScorer.answering(r -> ScorerResponse.newBuilder().setStatus(PlatformStatus.TIMEOUT).build()));
 
         List<PlatformAnswer> answers = new ScoreFanOut(plaintext, GENEROUS)
-                .ask(List.of(new ScorerTarget("a", down.endpoint()), new ScorerTarget("b", slowPlatform.endpoint())), REQUEST)
+                .ask(List.of(target("a", down.endpoint()), target("b", slowPlatform.endpoint())), REQUEST)
                 .get(60, TimeUnit.SECONDS);
 
         assertEquals(PlatformStatus.UNAVAILABLE, answers.get(0).status());
@@ -88,7 +92,7 @@ class ScoreFanOutTest {
         String dead = "127.0.0.1:" + freePortNobodyListensOn();
 
         List<PlatformAnswer> answers = new ScoreFanOut(plaintext, GENEROUS)
-                .ask(List.of(new ScorerTarget("alpha-credit", alpha.endpoint()), new ScorerTarget("beta-score", dead)), REQUEST)
+                .ask(List.of(target("alpha-credit", alpha.endpoint()), target("beta-score", dead)), REQUEST)
                 .get(60, TimeUnit.SECONDS);
 
         assertEquals(PlatformStatus.OK, answers.get(0).status());
@@ -102,12 +106,12 @@ class ScoreFanOutTest {
         FakeScorer hanging = start(FakeScorer.hanging());
         Duration deadline = Duration.ofSeconds(1);
         // connect to the answering platform first, so that the short deadline only tests the hanging one
-        new ScoreFanOut(plaintext, GENEROUS).ask(List.of(new ScorerTarget("alpha-credit", alpha.endpoint())), REQUEST)
+        new ScoreFanOut(plaintext, GENEROUS).ask(List.of(target("alpha-credit", alpha.endpoint())), REQUEST)
                 .get(60, TimeUnit.SECONDS);
 
         // the hanging scorer would hold the call forever: only the deadline can end it
         List<PlatformAnswer> answers = new ScoreFanOut(plaintext, deadline)
-                .ask(List.of(new ScorerTarget("alpha-credit", alpha.endpoint()), new ScorerTarget("beta-score", hanging.endpoint())), REQUEST)
+                .ask(List.of(target("alpha-credit", alpha.endpoint()), target("beta-score", hanging.endpoint())), REQUEST)
                 .get(60, TimeUnit.SECONDS);
 
         assertEquals(PlatformStatus.OK, answers.get(0).status());
@@ -119,7 +123,7 @@ class ScoreFanOutTest {
         FakeScorer broken = start(FakeScorer.answering(r -> ScorerResponse.newBuilder().setStatus(PlatformStatus.OK).build()));
 
         List<PlatformAnswer> answers = new ScoreFanOut(plaintext, GENEROUS)
-                .ask(List.of(new ScorerTarget("alpha-credit", broken.endpoint())), REQUEST)
+                .ask(List.of(target("alpha-credit", broken.endpoint())), REQUEST)
                 .get(60, TimeUnit.SECONDS);
 
         assertEquals(PlatformStatus.UNAVAILABLE, answers.get(0).status());

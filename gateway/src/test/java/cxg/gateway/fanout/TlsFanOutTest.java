@@ -37,18 +37,18 @@ class TlsFanOutTest {
     }
 
     /** A connector's TLS server: its member certificate, and it requires a client certificate from {@code ca}. */
-    private static SslContext connectorTls(Path certDir, Path caDir) throws Exception {
+    private static SslContext connectorTls(Path certDir, String member, Path caDir) throws Exception {
         return GrpcSslContexts.configure(SslContextBuilder.forServer(
-                        certDir.resolve("alpha-credit.crt").toFile(), certDir.resolve("alpha-credit.key").toFile()))
+                        certDir.resolve(member + ".crt").toFile(), certDir.resolve(member + ".key").toFile()))
                 .trustManager(caDir.resolve("ca.crt").toFile())
                 .clientAuth(ClientAuth.REQUIRE)
                 .build();
     }
 
     private static List<PlatformAnswer> askOne(String endpoint) throws Exception {
-        try (TlsScorerChannels channels = new TlsScorerChannels(GatewayTls.load(pki, "gateway", DevPki.PASSWORD).clientContext())) {
+        try (TlsScorerChannels channels = new TlsScorerChannels(GatewayTls.load(pki, "gateway", DevPki.PASSWORD))) {
             return new ScoreFanOut(channels, Duration.ofSeconds(30))
-                    .ask(List.of(new ScorerTarget("alpha-credit", endpoint)), ScorerRequest.newBuilder().setRequestId("r").build())
+                    .ask(List.of(new ScorerTarget("alpha-credit", endpoint, DevPki.subjectOf("alpha-credit", "platform"))), ScorerRequest.newBuilder().setRequestId("r").build())
                     .get(60, TimeUnit.SECONDS);
         }
     }
@@ -56,7 +56,7 @@ class TlsFanOutTest {
     @Test
     void asksAConnectorOverMutualTlsWithTheGatewayCertificate() throws Exception {
         try (FakeScorer scorer = FakeScorer.answeringOverTls(r -> ScorerResponse.newBuilder().setStatus(PlatformStatus.OK)
-                .setRating(PlatformRating.newBuilder().setValue(700).setTier("good")).build(), connectorTls(pki, pki))) {
+                .setRating(PlatformRating.newBuilder().setValue(700).setTier("good")).build(), connectorTls(pki, "alpha-credit", pki))) {
             List<PlatformAnswer> answers = askOne(scorer.endpoint());
             assertEquals(PlatformStatus.OK, answers.get(0).status());
             assertEquals(1, scorer.received.size());
@@ -64,9 +64,19 @@ class TlsFanOutTest {
     }
 
     @Test
+    void refusesAnotherMembersConnectorBeforeSendingTheRequest() throws Exception {
+        try (FakeScorer otherPlatform = FakeScorer.answeringOverTls(r -> ScorerResponse.newBuilder().setStatus(PlatformStatus.NO_RATING).build(),
+                connectorTls(pki, "beta-score", pki))) {
+            List<PlatformAnswer> answers = askOne(otherPlatform.endpoint());
+            assertEquals(PlatformStatus.UNAVAILABLE, answers.get(0).status());
+            assertEquals(0, otherPlatform.received.size());
+        }
+    }
+
+    @Test
     void refusesAConnectorWhoseCertificateIsFromAnotherCa() throws Exception {
         try (FakeScorer impostor = FakeScorer.answeringOverTls(r -> ScorerResponse.newBuilder().setStatus(PlatformStatus.NO_RATING).build(),
-                connectorTls(foreign, pki))) {
+                connectorTls(foreign, "alpha-credit", pki))) {
             List<PlatformAnswer> answers = askOne(impostor.endpoint());
             assertEquals(PlatformStatus.UNAVAILABLE, answers.get(0).status());
             assertEquals(0, impostor.received.size());

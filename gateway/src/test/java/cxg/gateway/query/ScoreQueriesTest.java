@@ -65,7 +65,7 @@ class ScoreQueriesTest {
                         .addFactors(Factor.newBuilder().setCategory("MEDICAL").setCode("diagnosis")))
                 .build());
         beta = FakeScorer.answering(r -> ScorerResponse.newBuilder().setStatus(PlatformStatus.NO_RATING).build());
-        ScorerChannels plaintext = endpoint -> channels.computeIfAbsent(endpoint,
+        ScorerChannels plaintext = target -> channels.computeIfAbsent(target.endpoint(),
                 e -> NettyChannelBuilder.forTarget(e).usePlaintext().build());
         ScorerEndpoints endpoints = new ScorerEndpoints(Map.of("alpha-credit", alpha.endpoint(), "beta-score", beta.endpoint()));
         queries = new ScoreQueries(() -> policy, new QueryValidator(() -> "generated"), new ScoreFanOut(plaintext, Duration.ofSeconds(30)),
