@@ -1,0 +1,386 @@
+package cxg.gateway.store;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Timestamp;
+import cxg.gateway.subject.SubjectId;
+import cxg.v1.PlatformRating;
+import cxg.v1.RatingSubmission;
+import cxg.v1.RecordSubmission;
+import cxg.v1.SubmissionItem;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The rating and record store: JDBC over embedded H2 (file mode) or PostgreSQL, schema by
+ * Flyway. Items are keyed by (platform, item_id) and carry the SHA-256 of their signed
+ * payload, so a resubmission is recognised as a duplicate (same hash) or a conflict
+ * (different hash). Each {@link #write} is one transaction (group commit): when it returns,
+ * every ACCEPTED item of it is committed, and if it throws nothing of it is. Writes are
+ * serialised over one connection, which also makes the duplicate check race-free.
+ * What "committed" survives on each database is stated in gateway/README.md.
+ */
+public final class SubmissionStore implements AutoCloseable {
+
+    private static final String ITEM_COLUMNS = "i.platform, i.item_id, i.payload, i.signature, i.batch_index, i.received_at,"
+            + " b.signature AS batch_signature, b.item_hashes";
+
+    private final String url;
+    private final String user;
+    private final String password;
+    private final boolean h2;
+    private final boolean syncEachCommit;
+    private final Connection writer;
+    private final Object writeLock = new Object();
+
+    private SubmissionStore(String url, String user, String password, boolean syncEachCommit) throws SQLException {
+        this.url = url;
+        this.user = user;
+        this.password = password;
+        this.h2 = url.startsWith("jdbc:h2:");
+        this.syncEachCommit = syncEachCommit;
+        this.writer = DriverManager.getConnection(url, user, password);
+        this.writer.setAutoCommit(false);
+    }
+
+    /**
+     * Opens the store and migrates its schema. For H2, {@code syncEachCommit} forces every
+     * write to the disk ({@code CHECKPOINT SYNC}) before it returns; without it an H2 commit
+     * reaches the operating system but not necessarily the disk. PostgreSQL always commits
+     * durably (with its default {@code synchronous_commit=on}).
+     */
+    public static SubmissionStore open(String url, String user, String password, boolean syncEachCommit) {
+        Objects.requireNonNull(url, "url");
+        String vendor = url.startsWith("jdbc:h2:") ? "h2" : url.startsWith("jdbc:postgresql:") ? "postgresql" : null;
+        if (vendor == null) {
+            throw new IllegalArgumentException("cxg.store.url must be a jdbc:h2: or jdbc:postgresql: URL");
+        }
+        try {
+            Flyway.configure()
+                    .dataSource(url, user, password)
+                    .locations("classpath:db/store/" + vendor)
+                    .table("cxg_store_schema_history")
+                    .load()
+                    .migrate();
+            return new SubmissionStore(url, user, password, syncEachCommit);
+        } catch (SQLException | RuntimeException e) {
+            throw new StoreException("cannot open the submission store", e);
+        }
+    }
+
+    /**
+     * The embedded default: an H2 database in file mode, {@code <dataDir>/submissions}.
+     * {@code WRITE_DELAY=0} makes each commit write its changes to the file before it returns
+     * (H2's default would let the background writer do it up to 500 ms later).
+     */
+    public static String h2Url(Path dataDir) {
+        return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("submissions") + ";WRITE_DELAY=0";
+    }
+
+    /**
+     * Writes the items of one request in one transaction, in order, and says what happened
+     * to each. {@code batch} is the batch's signature and hashes when the items came in a
+     * signed batch, else null.
+     *
+     * @throws StoreException if the transaction failed; then nothing of it is stored
+     */
+    public List<WriteOutcome> write(String platform, List<IncomingItem> items, BatchSignature batch, Instant receivedAt) {
+        synchronized (writeLock) {
+            try {
+                List<WriteOutcome> out = writeInTransaction(platform, items, batch, receivedAt);
+                writer.commit();
+                if (h2 && syncEachCommit) {
+                    try (Statement s = writer.createStatement()) {
+                        s.execute("CHECKPOINT SYNC");
+                    }
+                }
+                return out;
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    writer.rollback();
+                } catch (SQLException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw new StoreException("writing " + items.size() + " items failed", e);
+            }
+        }
+    }
+
+    /** The signature of a signed batch and the hashes it covers, stored once per batch. */
+    public record BatchSignature(byte[] signature, List<byte[]> itemHashes) {
+    }
+
+    private List<WriteOutcome> writeInTransaction(String platform, List<IncomingItem> items, BatchSignature batch,
+                                                  Instant receivedAt) throws SQLException {
+        List<WriteOutcome> out = new ArrayList<>(items.size());
+        Map<String, byte[]> seen = new HashMap<>();
+        Map<String, SubmissionItem.ContentCase> kinds = new HashMap<>();
+        Long batchId = null;
+        try (PreparedStatement find = writer.prepareStatement(
+                "SELECT content_hash, kind FROM submitted_item WHERE platform = ? AND item_id = ?");
+             PreparedStatement insert = writer.prepareStatement(
+                     "INSERT INTO submitted_item (platform, item_id, kind, content_hash, payload, signature, batch_id,"
+                             + " batch_index, received_at, subject_kind, subject_value, expires_at)"
+                             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+             PreparedStatement lift = writer.prepareStatement(
+                     "UPDATE submitted_item SET lifted_at = COALESCE(lifted_at, ?), lifted_by = COALESCE(lifted_by, ?)"
+                             + " WHERE platform = ? AND item_id = ?")) {
+            for (IncomingItem incoming : items) {
+                String id = incoming.itemId();
+                byte[] existing = seen.get(id);
+                if (existing == null) {
+                    find.setString(1, platform);
+                    find.setString(2, id);
+                    try (ResultSet rs = find.executeQuery()) {
+                        if (rs.next()) {
+                            existing = rs.getBytes(1);
+                            kinds.put(id, SubmissionItem.ContentCase.valueOf(rs.getString(2)));
+                        }
+                    }
+                }
+                if (existing != null) {
+                    out.add(Arrays.equals(existing, incoming.contentHash()) ? WriteOutcome.DUPLICATE : WriteOutcome.CONFLICT);
+                    continue;
+                }
+                SubmissionItem item = incoming.item();
+                if (item.hasLift()) {
+                    String target = item.getLift().getRecordItemId();
+                    if (kinds.get(target) == null) {
+                        find.setString(1, platform);
+                        find.setString(2, target);
+                        try (ResultSet rs = find.executeQuery()) {
+                            if (rs.next()) {
+                                kinds.put(target, SubmissionItem.ContentCase.valueOf(rs.getString(2)));
+                            }
+                        }
+                    }
+                    if (kinds.get(target) != SubmissionItem.ContentCase.RECORD) {
+                        out.add(WriteOutcome.NO_SUCH_RECORD);
+                        continue;
+                    }
+                    // flush pending inserts so that a record from this same batch can be lifted
+                    insert.executeBatch();
+                    lift.setLong(1, millis(item.getLift().getLiftedAt()));
+                    lift.setString(2, id);
+                    lift.setString(3, platform);
+                    lift.setString(4, target);
+                    lift.executeUpdate();
+                }
+                if (batch != null && batchId == null) {
+                    batchId = insertBatch(platform, batch, receivedAt);
+                }
+                bindInsert(insert, platform, incoming, batchId, receivedAt);
+                insert.addBatch();
+                seen.put(id, incoming.contentHash());
+                kinds.put(id, item.getContentCase());
+                out.add(WriteOutcome.ACCEPTED);
+            }
+            insert.executeBatch();
+        }
+        return out;
+    }
+
+    private long insertBatch(String platform, BatchSignature batch, Instant receivedAt) throws SQLException {
+        byte[] hashes = StoredProof.ofBatch(batch.signature(), batch.itemHashes(), 0).batchHashBytes();
+        try (PreparedStatement ps = writer.prepareStatement(
+                "INSERT INTO submission_batch (platform, signature, item_hashes, received_at) VALUES (?, ?, ?, ?)",
+                new String[] {"id"})) {
+            ps.setString(1, platform);
+            ps.setBytes(2, batch.signature());
+            ps.setBytes(3, hashes);
+            ps.setLong(4, receivedAt.toEpochMilli());
+            ps.executeUpdate();
+            try (ResultSet keys = ps.getGeneratedKeys()) {
+                keys.next();
+                return keys.getLong(1);
+            }
+        }
+    }
+
+    private static void bindInsert(PreparedStatement ps, String platform, IncomingItem incoming, Long batchId,
+                                   Instant receivedAt) throws SQLException {
+        SubmissionItem item = incoming.item();
+        ps.setString(1, platform);
+        ps.setString(2, incoming.itemId());
+        ps.setString(3, item.getContentCase().name());
+        ps.setBytes(4, incoming.contentHash());
+        ps.setBytes(5, incoming.payload());
+        ps.setBytes(6, incoming.signature());
+        if (batchId == null) {
+            ps.setNull(7, Types.BIGINT);
+            ps.setNull(8, Types.INTEGER);
+        } else {
+            ps.setLong(7, batchId);
+            ps.setInt(8, incoming.batchIndex());
+        }
+        ps.setLong(9, receivedAt.toEpochMilli());
+        cxg.v1.SubjectId subject = null;
+        Long expires = null;
+        if (item.hasRating()) {
+            subject = item.getRating().getSubject();
+            expires = millis(item.getRating().getValidUntil());
+        } else if (item.hasRecord()) {
+            RecordSubmission r = item.getRecord();
+            subject = r.getSubject();
+            expires = r.hasExpiresAt() ? millis(r.getExpiresAt()) : null;
+        }
+        if (subject == null) {
+            ps.setNull(10, Types.VARCHAR);
+            ps.setNull(11, Types.VARCHAR);
+        } else {
+            ps.setString(10, subject.getKind().name());
+            ps.setString(11, subject.getValue());
+        }
+        if (expires == null) {
+            ps.setNull(12, Types.BIGINT);
+        } else {
+            ps.setLong(12, expires);
+        }
+    }
+
+    /** The subject's ratings still valid at {@code now}, from every platform. */
+    public List<StoredRating> ratings(SubjectId subject, Instant now) {
+        List<StoredRating> out = new ArrayList<>();
+        for (Row row : rows(subject, "RATING", "AND i.expires_at > ?", now)) {
+            out.add(new StoredRating(row.platform, row.itemId, row.item.getRating(), row.receivedAt, row.proof));
+        }
+        return out;
+    }
+
+    /**
+     * The newest (by computed-at) still-valid rating of each platform about the subject, as
+     * the platform sent it, keyed by platform. For the score report's stored values.
+     */
+    public Map<String, PlatformRating> newestByPlatform(SubjectId subject, Instant now) {
+        Map<String, PlatformRating> newest = new HashMap<>();
+        for (StoredRating stored : ratings(subject, now)) {
+            RatingSubmission r = stored.rating();
+            PlatformRating kept = newest.get(stored.platform());
+            if (kept == null || later(r.getComputedAt(), kept.getComputedAt())) {
+                newest.put(stored.platform(), PlatformRating.newBuilder().setPlatform(stored.platform())
+                        .setValue(r.getValue()).setScaleId(r.getScaleId()).setTier(r.getTier())
+                        .setComputedAt(r.getComputedAt()).setValidUntil(r.getValidUntil())
+                        .addAllFactors(r.getFactorsList()).putAllAttributes(r.getAttributesMap()).build());
+            }
+        }
+        return newest;
+    }
+
+    private static boolean later(Timestamp a, Timestamp b) {
+        return a.getSeconds() != b.getSeconds() ? a.getSeconds() > b.getSeconds() : a.getNanos() > b.getNanos();
+    }
+
+    /** The subject's records that are neither lifted nor expired at {@code now}. */
+    public List<StoredRecord> records(SubjectId subject, Instant now) {
+        List<StoredRecord> out = new ArrayList<>();
+        for (Row row : rows(subject, "RECORD", "AND i.lifted_at IS NULL AND (i.expires_at IS NULL OR i.expires_at > ?)", now)) {
+            out.add(new StoredRecord(row.platform, row.itemId, row.item.getRecord(), row.receivedAt, row.proof));
+        }
+        return out;
+    }
+
+    /**
+     * Deletes ratings and records that expired, and records lifted, before {@code cutoff},
+     * with the lifts that lifted them; returns how many items it removed.
+     */
+    public int deleteEndedBefore(Instant cutoff) {
+        synchronized (writeLock) {
+            try (PreparedStatement lifts = writer.prepareStatement(
+                         "DELETE FROM submitted_item WHERE kind = 'LIFT' AND item_id IN (SELECT lifted_by FROM submitted_item"
+                                 + " WHERE lifted_at IS NOT NULL AND lifted_at < ?)");
+                 PreparedStatement items = writer.prepareStatement(
+                         "DELETE FROM submitted_item WHERE kind IN ('RATING', 'RECORD')"
+                                 + " AND ((expires_at IS NOT NULL AND expires_at < ?) OR (lifted_at IS NOT NULL AND lifted_at < ?))")) {
+                long c = cutoff.toEpochMilli();
+                lifts.setLong(1, c);
+                int removed = lifts.executeUpdate();
+                items.setLong(1, c);
+                items.setLong(2, c);
+                removed += items.executeUpdate();
+                writer.commit();
+                return removed;
+            } catch (SQLException e) {
+                try {
+                    writer.rollback();
+                } catch (SQLException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw new StoreException("retention delete failed", e);
+            }
+        }
+    }
+
+    /** How many items (of any kind) this platform has stored; for tests and the demo summary. */
+    public long count(String platform) {
+        try (Connection c = DriverManager.getConnection(url, user, password);
+             PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM submitted_item WHERE platform = ?")) {
+            ps.setString(1, platform);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("count failed", e);
+        }
+    }
+
+    private record Row(String platform, String itemId, SubmissionItem item, Instant receivedAt, StoredProof proof) {
+    }
+
+    private List<Row> rows(SubjectId subject, String kind, String condition, Instant now) {
+        String sql = "SELECT " + ITEM_COLUMNS + " FROM submitted_item i LEFT JOIN submission_batch b ON b.id = i.batch_id"
+                + " WHERE i.subject_value = ? AND i.subject_kind = ? AND i.kind = ? " + condition
+                + " ORDER BY i.platform, i.received_at, i.item_id";
+        try (Connection c = DriverManager.getConnection(url, user, password);
+             PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, subject.value());
+            ps.setString(2, subject.kind().name());
+            ps.setString(3, kind);
+            ps.setLong(4, now.toEpochMilli());
+            List<Row> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    byte[] batchSignature = rs.getBytes("batch_signature");
+                    StoredProof proof = batchSignature == null
+                            ? StoredProof.ofItem(rs.getBytes("signature"))
+                            : StoredProof.ofBatch(batchSignature, StoredProof.splitHashes(rs.getBytes("item_hashes")),
+                                    rs.getInt("batch_index"));
+                    out.add(new Row(rs.getString("platform"), rs.getString("item_id"),
+                            SubmissionItem.parseFrom(rs.getBytes("payload")),
+                            Instant.ofEpochMilli(rs.getLong("received_at")), proof));
+                }
+            }
+            return out;
+        } catch (SQLException | InvalidProtocolBufferException e) {
+            throw new StoreException("reading stored items failed", e);
+        }
+    }
+
+    private static long millis(Timestamp t) {
+        return t.getSeconds() * 1000L + t.getNanos() / 1_000_000;
+    }
+
+    @Override
+    public void close() {
+        synchronized (writeLock) {
+            try {
+                writer.close();
+            } catch (SQLException e) {
+                throw new StoreException("closing the store failed", e);
+            }
+        }
+    }
+}
