@@ -1,0 +1,45 @@
+package cxg.gateway.submission;
+
+import cxg.gateway.policy.PolicyRepository;
+import cxg.gateway.store.SubmissionStore;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Wires the store and the submission pipeline. The store opens on first use (so a gateway
+ * that never receives a submission never creates it):
+ * {@code cxg.store.url} (default H2 under {@code $CXG_HOME/data}, else {@code .cxg/data}),
+ * {@code cxg.store.user}, {@code cxg.store.password}, {@code cxg.store.h2-sync}.
+ */
+@Singleton
+final class SubmissionConfiguration {
+
+    @Produces
+    @Singleton
+    SubmissionStore store(@ConfigProperty(name = "cxg.store.url") Optional<String> url,
+                          @ConfigProperty(name = "cxg.store.user", defaultValue = "sa") String user,
+                          @ConfigProperty(name = "cxg.store.password") Optional<String> password,
+                          @ConfigProperty(name = "cxg.store.h2-sync", defaultValue = "false") boolean h2Sync) {
+        String jdbc = url.filter(u -> !u.isBlank()).orElseGet(() -> {
+            String home = System.getenv("CXG_HOME");
+            return SubmissionStore.h2Url(Path.of(home == null || home.isBlank() ? ".cxg" : home).resolve("data"));
+        });
+        return SubmissionStore.open(jdbc, user, password.orElse(""), h2Sync);
+    }
+
+    void close(@Disposes SubmissionStore store) {
+        store.close();
+    }
+
+    @Produces
+    @Singleton
+    Submissions submissions(PolicyRepository policies, SubmissionStore store,
+                            @ConfigProperty(name = "cxg.pki.dir", defaultValue = ".cxg/pki") String pkiDir) {
+        return new Submissions(policies, new SigningKeys(Path.of(pkiDir)), store, Clock.systemUTC());
+    }
+}

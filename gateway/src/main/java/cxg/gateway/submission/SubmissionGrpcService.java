@@ -1,0 +1,57 @@
+package cxg.gateway.submission;
+
+import cxg.gateway.policy.Member;
+import cxg.gateway.store.StoreException;
+import cxg.gateway.transport.Caller;
+import cxg.gateway.transport.Failure;
+import cxg.gateway.transport.Outcome;
+import cxg.gateway.transport.StatusMapping;
+import cxg.v1.SubmissionAck;
+import cxg.v1.SubmissionService;
+import cxg.v1.SubmitRequest;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.grpc.GrpcService;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.inject.Provider;
+import org.jboss.logging.Logger;
+
+/**
+ * The gRPC face of {@link Submissions}: one acknowledgement per item, in order. The store is
+ * JDBC, so requests are handled one after another on a worker thread, never on the event
+ * loop. If the store cannot commit, the stream ends UNAVAILABLE and the unacknowledged
+ * request's items are not stored.
+ */
+@GrpcService
+public final class SubmissionGrpcService implements SubmissionService {
+
+    private static final Logger LOG = Logger.getLogger(SubmissionGrpcService.class);
+
+    // a Provider, so that the store opens on the first submission, not when the gateway starts
+    private final Provider<Submissions> pipeline;
+
+    SubmissionGrpcService(Provider<Submissions> pipeline) {
+        this.pipeline = pipeline;
+    }
+
+    @Override
+    public Multi<SubmissionAck> submit(Multi<SubmitRequest> requests) {
+        Submissions submissions = pipeline.get();
+        Outcome<Member> admitted = submissions.admit(Caller.current().member());
+        if (!admitted.isOk()) {
+            return Multi.createFrom().failure(StatusMapping.toException(admitted.failure()));
+        }
+        Member platform = admitted.value();
+        return requests.emitOn(Infrastructure.getDefaultWorkerPool())
+                .onItem().transformToIterable(request -> submissions.submit(platform, request))
+                .onFailure(e -> !(e instanceof StatusRuntimeException)).transform(e -> {
+                    if (e instanceof StoreException) {
+                        LOG.errorf(e, "submission from %s not stored", platform.id());
+                        return StatusMapping.toException(Failure.unavailable(
+                                "the rating store could not commit; unacknowledged items were not stored, resubmit them"));
+                    }
+                    LOG.error("submission failed inside the gateway", e);
+                    return StatusMapping.internal();
+                });
+    }
+}
