@@ -3,17 +3,33 @@ package cxg.gateway.query;
 import cxg.gateway.fanout.ScoreFanOut;
 import cxg.gateway.fanout.ScorerEndpoints;
 import cxg.gateway.policy.PolicyRepository;
+import cxg.gateway.store.StoreException;
+import cxg.gateway.store.SubmissionStore;
 import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
 import java.time.Clock;
+import java.util.Map;
+import org.jboss.logging.Logger;
 
 @Singleton
 final class QueryConfiguration {
 
+    private static final Logger LOG = Logger.getLogger(QueryConfiguration.class);
+
     @Produces
     @Singleton
     ScoreQueries scoreQueries(PolicyRepository policies, ScoreFanOut fanOut, ScorerEndpoints endpoints,
-                              RatingPresenter presenter) {
-        return new ScoreQueries(policies, new QueryValidator(), fanOut, endpoints, presenter, Clock.systemUTC());
+                              RatingPresenter presenter, Provider<SubmissionStore> store) {
+        return new ScoreQueries(policies, new QueryValidator(), fanOut, endpoints, presenter, Clock.systemUTC(),
+                (subject, now) -> {
+                    try {
+                        return store.get().newestByPlatform(subject, now);
+                    } catch (StoreException e) {
+                        // the live answers still make a report; only the stored fallback is missing
+                        LOG.warn("stored ratings unavailable for this report", e);
+                        return Map.of();
+                    }
+                });
     }
 }

@@ -9,16 +9,21 @@ import cxg.gateway.policy.PolicyRepository;
 import cxg.gateway.policy.PolicySet;
 import cxg.gateway.transport.Failure;
 import cxg.gateway.transport.Outcome;
+import cxg.v1.PlatformRating;
 import cxg.v1.PlatformResult;
+import cxg.v1.PlatformStatus;
 import cxg.v1.PolicyDecision;
 import cxg.v1.ScoreQuery;
+import cxg.v1.ReportedScore;
 import cxg.v1.ScoreReport;
 import cxg.v1.ScorerRequest;
 import cxg.v1.SubjectKind;
+import cxg.v1.ValueSource;
 import com.google.protobuf.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -36,9 +41,17 @@ public final class ScoreQueries {
     private final ScorerEndpoints endpoints;
     private final RatingPresenter presenter;
     private final Clock clock;
+    private final StoredRatings stored;
 
     public ScoreQueries(PolicyRepository policies, QueryValidator validator, ScoreFanOut fanOut,
                         ScorerEndpoints endpoints, RatingPresenter presenter, Clock clock) {
+        this(policies, validator, fanOut, endpoints, presenter, clock, StoredRatings.NONE);
+    }
+
+    /** With {@code stored}: a platform that cannot answer live is reported with its newest stored rating. */
+    public ScoreQueries(PolicyRepository policies, QueryValidator validator, ScoreFanOut fanOut,
+                        ScorerEndpoints endpoints, RatingPresenter presenter, Clock clock, StoredRatings stored) {
+        this.stored = Objects.requireNonNull(stored);
         this.policies = Objects.requireNonNull(policies);
         this.validator = Objects.requireNonNull(validator);
         this.fanOut = Objects.requireNonNull(fanOut);
@@ -76,23 +89,44 @@ public final class ScoreQueries {
         ScoreReport.Builder report = ScoreReport.newBuilder()
                 .setRequestId(q.requestId())
                 .setDecision(decision(decision));
+        Instant now = clock.instant();
+        Map<String, PlatformRating> held = null;
         for (PlatformAnswer answer : answers) {
             PlatformResult.Builder result = PlatformResult.newBuilder()
                     .setPlatform(answer.platform())
                     .setStatus(answer.status())
                     .setDetail(answer.detail())
                     .setLatencyMillis(answer.latencyMillis());
+            Member platform = platforms.stream().filter(m -> m.id().equals(answer.platform())).findFirst().orElseThrow();
             if (answer.rating().isPresent()) {
-                Member platform = platforms.stream().filter(m -> m.id().equals(answer.platform())).findFirst().orElseThrow();
                 RatingPresenter.Presentation shown = presenter.present(policy, platform, answer.rating().get(), decision);
-                result.setScore(shown.score());
+                result.setScore(withAge(shown.score(), now));
                 report.addAllWithheld(shown.withheld());
+            } else {
+                if (held == null) {
+                    held = stored.newestByPlatform(q.subject(), now);
+                }
+                PlatformRating kept = held.get(answer.platform());
+                if (kept != null) {
+                    RatingPresenter.Presentation shown = presenter.present(policy, platform, kept, decision);
+                    result.setStatus(PlatformStatus.OK)
+                            .setDetail("stored rating (live answer: " + answer.status() + ")")
+                            .setScore(withAge(shown.score().toBuilder().setSource(ValueSource.STORED).build(), now));
+                    report.addAllWithheld(shown.withheld());
+                }
             }
             report.addResults(result);
         }
-        Instant now = clock.instant();
         report.setAnsweredAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()));
         return report.build();
+    }
+
+    /** How old the value is when the report is made: seconds since the platform computed it. */
+    private static ReportedScore withAge(ReportedScore score, Instant now) {
+        if (!score.hasComputedAt()) {
+            return score;
+        }
+        return score.toBuilder().setAgeSeconds(Math.max(0, now.getEpochSecond() - score.getComputedAt().getSeconds())).build();
     }
 
     private static PolicyDecision decision(Decision decision) {

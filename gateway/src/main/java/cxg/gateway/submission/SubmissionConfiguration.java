@@ -13,7 +13,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * Wires the store and the submission pipeline. The store opens on first use (so a gateway
  * that never receives a submission never creates it):
- * {@code cxg.store.url} (default H2 under {@code $CXG_HOME/data}, else {@code .cxg/data}),
+ * {@code cxg.store.url} (default H2 in {@code cxg.data.dir}, which the launcher sets, else
+ * {@code $CXG_HOME/data}, else {@code .cxg/data}),
  * {@code cxg.store.user}, {@code cxg.store.password}, {@code cxg.store.h2-sync}.
  */
 @Singleton
@@ -24,11 +25,12 @@ final class SubmissionConfiguration {
     SubmissionStore store(@ConfigProperty(name = "cxg.store.url") Optional<String> url,
                           @ConfigProperty(name = "cxg.store.user", defaultValue = "sa") String user,
                           @ConfigProperty(name = "cxg.store.password") Optional<String> password,
-                          @ConfigProperty(name = "cxg.store.h2-sync", defaultValue = "false") boolean h2Sync) {
-        String jdbc = url.filter(u -> !u.isBlank()).orElseGet(() -> {
-            String home = System.getenv("CXG_HOME");
-            return SubmissionStore.h2Url(Path.of(home == null || home.isBlank() ? ".cxg" : home).resolve("data"));
-        });
+                          @ConfigProperty(name = "cxg.store.h2-sync", defaultValue = "false") boolean h2Sync,
+                          @ConfigProperty(name = "cxg.data.dir") Optional<String> dataDir,
+                          @ConfigProperty(name = "cxg.home") Optional<String> home) {
+        String jdbc = url.filter(u -> !u.isBlank()).orElseGet(() -> SubmissionStore.h2Url(dataDir.map(Path::of)
+                .orElseGet(() -> Path.of(home.or(() -> Optional.ofNullable(System.getenv("CXG_HOME")))
+                        .filter(h -> !h.isBlank()).orElse(".cxg")).resolve("data"))));
         return SubmissionStore.open(jdbc, user, password.orElse(""), h2Sync);
     }
 
