@@ -19,7 +19,7 @@ public final class ScorerCli implements Runnable {
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
         Map<String, String> settings = new HashMap<>(System.getenv());
-        for (String property : new String[] {"cxg.pki.dir", "cxg.gateway.address"}) {
+        for (String property : new String[] {"cxg.pki.dir", "cxg.gateway.address", "cxg.keycloak.url", "cxg.keycloak.client-secret"}) {
             String value = System.getProperty(property);
             if (value != null && !value.isBlank()) {
                 settings.put(property, value);

@@ -10,10 +10,12 @@ import cxg.v1.SubmissionAck;
 import cxg.v1.SubmissionServiceGrpc;
 import cxg.v1.SubmitRequest;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -127,10 +129,21 @@ final class SubmitCommand implements Callable<Integer> {
         }
         flush(pending, key, requests, wire);
 
+        String token = null;
+        String keycloak = settings.get("cxg.keycloak.url");
+        if (keycloak != null && !keycloak.isBlank()) {
+            try {
+                token = PlatformToken.request(keycloak, settings.getOrDefault("cxg.keycloak.client-secret",
+                        platform + "-dev-secret"), pki, platform);
+            } catch (PlatformToken.Unavailable e) {
+                err.println("cxg: " + e.getMessage());
+                return ExitCodes.UNAVAILABLE;
+            }
+        }
         int total = lines.size();
         List<SubmissionAck> acks;
         try {
-            acks = stream(pki, wire, total, err);
+            acks = stream(pki, token, wire, total, err);
         } catch (StatusRuntimeException e) {
             Status.Code code = e.getStatus().getCode();
             err.println("cxg: the gateway refused the submission: " + code + " "
@@ -212,7 +225,8 @@ final class SubmitCommand implements Callable<Integer> {
         pending.clear();
     }
 
-    private List<SubmissionAck> stream(Path pki, List<SubmitRequest> wire, int total, PrintWriter err) throws Exception {
+    private List<SubmissionAck> stream(Path pki, String token, List<SubmitRequest> wire, int total, PrintWriter err)
+            throws Exception {
         ManagedChannel channel = NettyChannelBuilder.forTarget(ScorerCli.gatewayAddress(settings))
                 .sslContext(GrpcSslContexts.forClient()
                         .keyManager(pki.resolve(platform + ".crt").toFile(), pki.resolve(platform + ".key").toFile())
@@ -222,7 +236,13 @@ final class SubmitCommand implements Callable<Integer> {
         List<SubmissionAck> acks = new ArrayList<>();
         BlockingQueue<Object> events = new LinkedBlockingQueue<>();
         try {
-            StreamObserver<SubmitRequest> requests = SubmissionServiceGrpc.newStub(channel)
+            SubmissionServiceGrpc.SubmissionServiceStub stub = SubmissionServiceGrpc.newStub(channel);
+            if (token != null) {
+                Metadata headers = new Metadata();
+                headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+                stub = stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+            }
+            StreamObserver<SubmitRequest> requests = stub
                     .submit(new StreamObserver<>() {
                         @Override
                         public void onNext(SubmissionAck ack) {
