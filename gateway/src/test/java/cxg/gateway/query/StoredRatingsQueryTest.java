@@ -65,7 +65,7 @@ class StoredRatingsQueryTest {
                 .build());
         beta = FakeScorer.answering(r -> ScorerResponse.newBuilder().setStatus(PlatformStatus.UNAVAILABLE).build());
         store = SubmissionStore.open(SubmissionStore.h2Url(dir.resolve("data")), "sa", "", false);
-        ScorerChannels plaintext = endpoint -> channels.computeIfAbsent(endpoint,
+        ScorerChannels plaintext = target -> channels.computeIfAbsent(target.endpoint(),
                 e -> NettyChannelBuilder.forTarget(e).usePlaintext().build());
         queries = new ScoreQueries(() -> policy, new QueryValidator(() -> "q"), new ScoreFanOut(plaintext, Duration.ofSeconds(30)),
                 new ScorerEndpoints(Map.of("alpha-credit", alpha.endpoint(), "beta-score", beta.endpoint())),
