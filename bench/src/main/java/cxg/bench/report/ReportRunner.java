@@ -1,0 +1,459 @@
+package cxg.bench.report;
+
+import cxg.bench.load.CallTarget;
+import cxg.bench.load.ClientChannels;
+import cxg.bench.load.DurationConverter;
+import cxg.bench.load.GrpcTargets;
+import cxg.bench.load.LoadResult;
+import cxg.bench.load.LoadRunner;
+import cxg.bench.load.LoadSpec;
+import cxg.bench.load.MemberTokens;
+import cxg.pki.DevPki;
+import io.grpc.ClientInterceptor;
+import io.grpc.ManagedChannel;
+import io.netty.handler.ssl.SslContext;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./cxg bench report}: starts its own servers on free loopback ports (fast platform
+ * stand-in, two scorer connectors, the bare hop, the gateway with one platform and then with
+ * two), measures each path in the same run, and writes raw JSON, a Markdown report and an SVG
+ * chart to {@code bench/results/<date>/}.
+ */
+public final class ReportRunner {
+
+    /** Offered loads of the sweep, as fractions of the gateway's (one platform) closed-model maximum. */
+    static final double[] SWEEP = {0.1, 0.25, 0.5, 0.75, 0.9};
+    static final String DIRECT = "direct";
+    static final String HOP = "bare hop";
+    static final String GW1 = "gateway, 1 platform";
+    static final String GW2 = "gateway, 2 platforms";
+    private static final Duration DEADLINE = Duration.ofSeconds(5);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(240);
+
+    record Timing(Duration closedWarmup, Duration closedMeasure, Duration sweepWarmup, Duration sweepMeasure, Duration profile) {
+    }
+
+    static final Timing FULL = new Timing(Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(3),
+            Duration.ofSeconds(8), Duration.ofSeconds(15));
+    static final Timing QUICK = new Timing(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(1),
+            Duration.ofSeconds(2), Duration.ofSeconds(3));
+
+    @picocli.CommandLine.Command(name = "report", mixinStandardHelpOptions = true,
+            description = "Run the whole benchmark on this machine and write bench/results/<date>/ (about 8 minutes).")
+    public static final class Command implements Callable<Integer> {
+
+        @Option(names = "--root", defaultValue = ".", description = "repository root (built jars, policies/)")
+        Path root;
+
+        @Option(names = "--out", description = "output directory (default: <root>/bench/results/<UTC date>)")
+        Path out;
+
+        @Option(names = "--quick", description = "seconds-long runs: a smoke test of the tooling, not a measurement")
+        boolean quick;
+
+        @Option(names = "--no-profile", description = "skip the JFR recording of the gateway")
+        boolean noProfile;
+
+        @Option(names = "--no-tokens", description = "run the gateway without token checks (no Keycloak)")
+        boolean noTokens;
+
+        @Option(names = "--server-java-opts", defaultValue = "-XX:+UseSerialGC -Xms256m -Xmx256m",
+                description = "JVM options of every server process (default: ${DEFAULT-VALUE})")
+        String serverJavaOpts;
+
+        @Option(names = "--closed-measure", converter = DurationConverter.class, description = "override the measured time of each closed-model run")
+        Duration closedMeasure;
+
+        @Override
+        public Integer call() throws Exception {
+            Timing t = quick ? QUICK : FULL;
+            if (closedMeasure != null) {
+                t = new Timing(t.closedWarmup(), closedMeasure, t.sweepWarmup(), t.sweepMeasure(), t.profile());
+            }
+            Path r = root.toAbsolutePath().normalize();
+            Path o = out != null ? out : r.resolve("bench/results/" + LocalDate.now(ZoneOffset.UTC));
+            new ReportRunner(r, o, t, quick, !noProfile, !noTokens, List.of(serverJavaOpts.trim().split("\\s+"))).run();
+            return 0;
+        }
+    }
+
+    private final Path root;
+    private final Path out;
+    private final Timing timing;
+    private final boolean quick;
+    private final boolean profile;
+    private final boolean tokens;
+    private final List<String> serverJavaOpts;
+    private final List<Child> children = new ArrayList<>();
+    private final LoadRunner runner = new LoadRunner();
+    private double ownCpuSeconds;
+
+    private Path keycloakRun;
+    private String issuer;
+
+    ReportRunner(Path root, Path out, Timing timing, boolean quick, boolean profile, boolean tokens, List<String> serverJavaOpts) {
+        this.root = root;
+        this.out = out;
+        this.timing = timing;
+        this.quick = quick;
+        this.profile = profile;
+        this.tokens = tokens;
+        this.serverJavaOpts = serverJavaOpts;
+    }
+
+    void run() throws Exception {
+        Path gatewayJar = root.resolve("gateway/target/quarkus-app/quarkus-run.jar");
+        Path scorerJar = root.resolve("private-scorer-connector/target/quarkus-app/quarkus-run.jar");
+        for (Path p : List.of(gatewayJar, scorerJar, root.resolve("policies/members.yaml"))) {
+            if (!Files.isRegularFile(p)) {
+                throw new cxg.bench.load.BenchInputException("--root: " + p + " is missing (build with mvn -B -DskipTests install)");
+            }
+        }
+        Map<String, Object> machine = Machine.describe();
+        machine.put("tokens", tokens ? "a certificate-bound Keycloak token on every gateway call, checked by the gateway (cxg.identity.issuer)"
+                : "none: the gateway ran without token checks (--no-tokens)");
+        double busyBefore = Machine.busyCpuSeconds();
+        Thread.sleep(2000);
+        double idleCheck = Machine.busyCpuSeconds() - busyBefore;
+        double backgroundBefore = idleCheck / 2.0 / Runtime.getRuntime().availableProcessors();
+        System.out.printf("cxg bench report: %s, %s CPUs, load %s; background CPU use before start %.0f%%%n",
+                machine.get("cpuModel"), machine.get("nproc"), machine.get("loadAverageAtStart"), backgroundBefore * 100);
+
+        Path raw = out.resolve("raw-tmp");
+        Files.createDirectories(raw);
+        Path work = Files.createTempDirectory("cxg-bench-");
+        Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll));
+        long wallStart = System.nanoTime();
+        double busyStart = Machine.busyCpuSeconds();
+        double selfCpuStart = Machine.cpuSecondsOf(ProcessHandle.current());
+        Map<String, LoadResult> closed = new LinkedHashMap<>();
+        List<LoadResult> sweep = new ArrayList<>();
+        LoadResult profiled = null;
+        JfrHotSpots hotSpots = null;
+        try {
+            Path pki = work.resolve("pki");
+            DevPki.init(pki, false);
+            Path policies2 = copyPolicies(root.resolve("policies"), work.resolve("policies-2"), false);
+            Path policies1 = copyPolicies(root.resolve("policies"), work.resolve("policies-1"), true);
+            Path logs = raw.resolve("logs");
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            String cp = System.getProperty("java.class.path");
+
+            String keycloakUrl = null;
+            if (tokens) {
+                // Keycloak boots slowest: start it first, the others start while it does
+                int https = freePort();
+                keycloakRun = work.resolve("keycloak");
+                keycloak("start", Integer.toString(freePort()), Integer.toString(https), Integer.toString(freePort()), pki.toString());
+                keycloakUrl = "https://localhost:" + https;
+                issuer = keycloakUrl + "/realms/cxg";
+            }
+            int platformPort = freePort();
+            String jul = "-Djava.util.logging.manager=org.jboss.logmanager.LogManager";
+            Child platform = start("platform", logs, cmd(java, List.of(jul, "-cp", cp, "cxg.bench.BenchCli", "platform",
+                    "--listen", "127.0.0.1:" + platformPort)));
+            Map<String, int[]> scorers = new LinkedHashMap<>();
+            for (String member : List.of("alpha-credit", "beta-score")) {
+                int grpc = freePort();
+                int http = freePort();
+                scorers.put(member, new int[] {grpc, http});
+                start(member + "-connector", logs, cmd(java, List.of(
+                        "-Dcxg.member=" + member, "-Dcxg.pki.dir=" + pki,
+                        "-Dcxg.platform.base-url=http://127.0.0.1:" + platformPort + "/" + member,
+                        "-Dquarkus.grpc.server.port=" + grpc, "-Dquarkus.grpc.server.host=127.0.0.1",
+                        "-Dquarkus.http.port=" + http, "-Dquarkus.http.host=127.0.0.1",
+                        "-jar", scorerJar.toString())));
+            }
+            int hopPort = freePort();
+            Child hop = start("hop", logs, cmd(java, List.of(jul, "-cp", cp, "cxg.bench.BenchCli", "hop",
+                    "--listen", "127.0.0.1:" + hopPort, "--backend", "127.0.0.1:" + scorers.get("alpha-credit")[0],
+                    "--pki-dir", pki.toString())));
+            int[] gw = {freePort(), freePort()};
+            Child gateway1 = startGateway("gateway-1-platform", logs, java, gatewayJar, pki, policies1, work, gw, scorers);
+
+            platform.awaitReady(null, platformPort, START_TIMEOUT);
+            hop.awaitReady(null, hopPort, START_TIMEOUT);
+            for (Map.Entry<String, int[]> s : scorers.entrySet()) {
+                child(s.getKey() + "-connector").awaitReady(health(s.getValue()[1]), 0, START_TIMEOUT);
+            }
+            if (tokens) {
+                keycloak("wait", Long.toString(START_TIMEOUT.toSeconds()));
+            }
+            gateway1.awaitReady(health(gw[1]), 0, START_TIMEOUT);
+            System.out.println("cxg bench report: servers up after " + seconds(wallStart) + " s");
+
+            SslContext asGateway = ClientChannels.clientContext(pki, "gateway");
+            SslContext asCourt = ClientChannels.clientContext(pki, "court");
+            ManagedChannel direct = ClientChannels.open(new InetSocketAddress("127.0.0.1", scorers.get("alpha-credit")[0]), asGateway);
+            ManagedChannel viaHop = ClientChannels.open(new InetSocketAddress("127.0.0.1", hopPort), asGateway);
+            ManagedChannel viaGateway1 = ClientChannels.open(new InetSocketAddress("127.0.0.1", gw[0]), asCourt);
+            Optional<ClientInterceptor> courtToken = keycloakUrl == null ? Optional.empty()
+                    : Optional.of(MemberTokens.fromKeycloak(keycloakUrl, pki, "court").interceptor());
+            Map<String, CallTarget> targets = new LinkedHashMap<>();
+            targets.put(DIRECT, GrpcTargets.getScore(direct, DEADLINE));
+            targets.put(HOP, GrpcTargets.getScore(viaHop, DEADLINE));
+            targets.put(GW1, GrpcTargets.queryScore(ClientChannels.intercepted(viaGateway1, courtToken), DEADLINE));
+            for (Map.Entry<String, CallTarget> t : targets.entrySet()) {
+                probe(t.getKey(), t.getValue());
+            }
+            for (int c : new int[] {1, 64}) {
+                for (Map.Entry<String, CallTarget> t : targets.entrySet()) {
+                    closed.put(t.getKey() + "@" + c, measure(t.getKey(), LoadSpec.closed(c, 0, timing.closedMeasure(), timing.closedWarmup()), t.getValue()));
+                }
+            }
+            double gatewayMax = closed.get(GW1 + "@64").throughput();
+            for (double f : SWEEP) {
+                double rate = Math.max(1, Math.round(gatewayMax * f));
+                for (Map.Entry<String, CallTarget> t : targets.entrySet()) {
+                    sweep.add(measure(t.getKey(), LoadSpec.open(rate, 10_000, 0, timing.sweepMeasure(), timing.sweepWarmup()), t.getValue()));
+                }
+            }
+            if (profile) {
+                Path jfr = raw.resolve("gateway.jfr");
+                jcmd(gateway1.pid(), "JFR.start", "name=cxg-bench", "settings=profile", "filename=" + jfr);
+                profiled = measure(GW1 + " (JFR on)", LoadSpec.closed(64, 0, timing.profile(), Duration.ZERO), targets.get(GW1));
+                jcmd(gateway1.pid(), "JFR.stop", "name=cxg-bench");
+                hotSpots = JfrHotSpots.read(jfr, 15);
+            }
+            stop(gateway1);
+
+            Child gateway2 = startGateway("gateway-2-platforms", logs, java, gatewayJar, pki, policies2, work, gw, scorers);
+            gateway2.awaitReady(health(gw[1]), 0, START_TIMEOUT);
+            ManagedChannel viaGateway2 = ClientChannels.open(new InetSocketAddress("127.0.0.1", gw[0]), asCourt);
+            CallTarget gw2 = GrpcTargets.queryScore(ClientChannels.intercepted(viaGateway2, courtToken), DEADLINE);
+            probe(GW2, gw2);
+            for (int c : new int[] {1, 64}) {
+                closed.put(GW2 + "@" + c, measure(GW2, LoadSpec.closed(c, 0, timing.closedMeasure(), timing.closedWarmup()), gw2));
+            }
+            for (ManagedChannel ch : List.of(direct, viaHop, viaGateway1, viaGateway2)) {
+                ch.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
+            }
+        } finally {
+            stopAll();
+            deleteRecursively(work);
+        }
+        double wall = seconds(wallStart);
+        ownCpuSeconds += Machine.cpuSecondsOf(ProcessHandle.current()) - selfCpuStart;
+        double busy = Machine.busyCpuSeconds() - busyStart;
+        double capacity = wall * Runtime.getRuntime().availableProcessors();
+        double foreign = Math.max(0, busy - ownCpuSeconds);
+        Map<String, Object> quiet = new LinkedHashMap<>();
+        quiet.put("backgroundCpuBeforeStart", backgroundBefore);
+        quiet.put("wallSeconds", wall);
+        quiet.put("cpuSecondsAvailable", capacity);
+        quiet.put("cpuSecondsUsedByReportProcesses", ownCpuSeconds);
+        quiet.put("cpuSecondsUsedByOtherProcesses", foreign);
+        quiet.put("otherProcessesShare", foreign / capacity);
+        quiet.put("loadAverageAtEnd", Machine.loadAverage());
+        quiet.put("quiet", backgroundBefore < 0.10 && foreign / capacity < 0.10);
+        machine.put("quietness", quiet);
+
+        Files.createDirectories(out);
+        Report report = new Report(machine, timing, quick, closed, sweep, profiled, hotSpots);
+        Files.writeString(out.resolve("results.json"), Json.write(report.toJson()) + "\n");
+        Files.writeString(out.resolve("latency-vs-load.svg"), report.chart());
+        Files.writeString(out.resolve("report.md"), report.markdown());
+        System.out.println("cxg bench report: written to " + out + " in " + Math.round(wall) + " s");
+        if (!(Boolean) quiet.get("quiet")) {
+            System.out.printf("cxg bench report: WARNING the machine was not quiet (other processes used %.0f%% of the CPU); "
+                    + "these numbers are not a valid measurement%n", 100 * foreign / capacity);
+        }
+    }
+
+    private LoadResult measure(String label, LoadSpec spec, CallTarget target) {
+        LoadResult r = runner.run(label, spec, target);
+        System.out.print(r.toText());
+        return r;
+    }
+
+    /** The first calls of a fresh path may outlive the deadline (cold JIT, handshakes): retry for a while, then give up. */
+    private void probe(String label, CallTarget target) {
+        LoadResult r = null;
+        for (int attempt = 0; attempt < 12; attempt++) {
+            r = runner.run(label + " (probe)", LoadSpec.closed(1, 1, null, Duration.ZERO), target);
+            if (r.clean()) {
+                return;
+            }
+        }
+        throw new IllegalStateException(label + ": no call was answered OK (last: " + r.failures() + r.degradations()
+                + "); see the logs in " + out.resolve("raw-tmp/logs"));
+    }
+
+    private Child startGateway(String name, Path logs, String java, Path jar, Path pki, Path policies, Path work, int[] ports,
+                               Map<String, int[]> scorers) throws IOException {
+        List<String> args = new ArrayList<>(List.of(
+                "-Dquarkus.grpc.server.port=" + ports[0], "-Dquarkus.grpc.server.host=127.0.0.1",
+                "-Dquarkus.http.port=" + ports[1], "-Dquarkus.http.host=127.0.0.1",
+                "-Dcxg.policy.dir=" + policies, "-Dcxg.pki.dir=" + pki, "-Dcxg.data.dir=" + work.resolve("data-" + name)));
+        if (issuer != null) {
+            args.add("-Dcxg.identity.issuer=" + issuer);
+        }
+        scorers.forEach((member, p) -> args.add("-Dcxg.gateway.scorer-endpoints." + member + "=127.0.0.1:" + p[0]));
+        args.addAll(List.of("-jar", jar.toString()));
+        return start(name, logs, cmd(java, args));
+    }
+
+    private List<String> cmd(String java, List<String> args) {
+        List<String> c = new ArrayList<>();
+        c.add(java);
+        c.addAll(serverJavaOpts);
+        c.addAll(args);
+        return c;
+    }
+
+    private Child start(String name, Path logs, List<String> command) throws IOException {
+        Child c = Child.start(name, command, logs);
+        synchronized (children) {
+            children.add(c);
+        }
+        return c;
+    }
+
+    private Child child(String name) {
+        synchronized (children) {
+            return children.stream().filter(c -> c.name.equals(name)).findFirst().orElseThrow();
+        }
+    }
+
+    private void stop(Child c) {
+        synchronized (children) {
+            if (!children.remove(c)) {
+                return;
+            }
+        }
+        ownCpuSeconds += Machine.cpuSecondsOf(c.process.toHandle());
+        c.close();
+    }
+
+    private void stopAll() {
+        List<Child> all;
+        synchronized (children) {
+            all = new ArrayList<>(children);
+        }
+        all.forEach(this::stop);
+        if (keycloakRun != null) {
+            try {
+                String pid = Files.readString(keycloakRun.resolve("keycloak.pid")).trim();
+                ProcessHandle.of(Long.parseLong(pid)).ifPresent(h -> ownCpuSeconds += Machine.cpuSecondsOf(h));
+                keycloak("stop");
+            } catch (IOException | RuntimeException e) {
+                System.err.println("cxg bench report: could not stop Keycloak (" + e.getMessage() + "); its pid file is in " + keycloakRun);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            keycloakRun = null;
+        }
+    }
+
+    /** keycloak/keycloak.sh with this report's own run directory (the distribution cache is the repository's). */
+    private void keycloak(String... args) throws IOException, InterruptedException {
+        List<String> c = new ArrayList<>();
+        c.add(root.resolve("keycloak/keycloak.sh").toString());
+        c.addAll(Arrays.asList(args));
+        ProcessBuilder pb = new ProcessBuilder(c).redirectErrorStream(true);
+        pb.environment().put("CXG_KEYCLOAK_RUN_DIR", keycloakRun.toString());
+        Process p = pb.start();
+        String output = new String(p.getInputStream().readAllBytes()).strip();
+        if (p.waitFor() != 0) {
+            throw new IOException("keycloak.sh " + args[0] + " failed: " + output + " (or run the report with --no-tokens)");
+        }
+        if (!output.isEmpty()) {
+            System.out.println("cxg bench report: " + output.replace("\n", " "));
+        }
+    }
+
+    private static String health(int httpPort) {
+        return "http://127.0.0.1:" + httpPort + "/q/health/ready";
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static double seconds(long startNanos) {
+        return Math.round((System.nanoTime() - startNanos) / 1e8) / 10.0;
+    }
+
+    private static void jcmd(long pid, String... command) throws IOException, InterruptedException {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        List<String> c = new ArrayList<>();
+        c.add(Files.isExecutable(jcmd) ? jcmd.toString() : "jcmd");
+        c.add(Long.toString(pid));
+        c.addAll(Arrays.asList(command));
+        Process p = new ProcessBuilder(c).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new IOException("jcmd " + String.join(" ", command) + " failed: " + output.strip());
+        }
+    }
+
+    /** A copy of the policy directory; {@code onePlatform} drops every platform member but alpha-credit. */
+    static Path copyPolicies(Path from, Path to, boolean onePlatform) throws IOException {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Path target = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(f, target);
+                }
+            }
+        }
+        if (onePlatform) {
+            Path members = to.resolve("members.yaml");
+            Files.write(members, withoutMember(Files.readAllLines(members), "beta-score"));
+        }
+        return to;
+    }
+
+    /** members.yaml without the list entry {@code - id: <id>} (up to the next entry). */
+    static List<String> withoutMember(List<String> lines, String id) {
+        List<String> kept = new ArrayList<>();
+        boolean skipping = false;
+        for (String line : lines) {
+            String t = line.strip();
+            if (t.startsWith("- id:")) {
+                skipping = t.substring(5).strip().replace("\"", "").equals(id);
+            }
+            if (!skipping) {
+                kept.add(line);
+            }
+        }
+        return kept;
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("cxg bench report: could not remove " + dir);
+        }
+    }
+
+    static String now() {
+        return ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
+    }
+}

@@ -1,0 +1,146 @@
+package cxg.bench.load;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class LoadRunnerTest {
+
+    private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    /** A clock that only moves when told to: sleeping jumps to the deadline, calls take simulated time. */
+    static final class ManualClock implements Clock {
+        final AtomicLong now = new AtomicLong(1_000 * MS);
+
+        @Override
+        public long nanoTime() {
+            return now.get();
+        }
+
+        @Override
+        public void sleepUntil(long deadlineNanos) {
+            now.accumulateAndGet(deadlineNanos, Math::max);
+        }
+
+        void advance(long nanos) {
+            now.addAndGet(nanos);
+        }
+    }
+
+    @Test
+    void openModelChargesAStallToEveryCallThatWasDueDuringIt() {
+        ManualClock clock = new ManualClock();
+        AtomicInteger calls = new AtomicInteger();
+        // the first call blocks the sender for 100 ms (as a stalled server or a GC pause would);
+        // every other call is answered instantly
+        CallTarget target = done -> {
+            if (calls.getAndIncrement() == 0) {
+                clock.advance(100 * MS);
+            }
+            done.done(CallTarget.Kind.OK, null);
+        };
+        LoadResult r = new LoadRunner(clock, TimeUnit.SECONDS.toNanos(1))
+                .run("stall", LoadSpec.open(1000, 10_000, 300, null, Duration.ZERO), target);
+
+        assertEquals(300, r.ok());
+        // call i was due at i ms but could only go out at 100 ms: it waited 100 - i ms
+        assertEquals(100_000, r.maxMicros(), 100);
+        long waitedOver50ms = 0;
+        for (int i = 0; i <= 100; i++) {
+            waitedOver50ms += 100 - i > 50 ? 1 : 0;
+        }
+        assertEquals(waitedOver50ms, r.histogramNanos().getCountBetweenValues(50 * MS + MS / 2, 200 * MS), 1);
+        // 200 calls waited 0, the others 1..100 ms: the 90th percentile is the 70th of those
+        assertEquals(70_000, r.percentileMicros(90), 100);
+    }
+
+    @Test
+    void closedModelMeasuresFromTheActualSendAndKeepsTheConcurrency() {
+        ManualClock clock = new ManualClock();
+        AtomicInteger inFlight = new AtomicInteger();
+        AtomicInteger maxInFlight = new AtomicInteger();
+        java.util.List<CallTarget.Completion> waiting = new java.util.ArrayList<>();
+        CallTarget target = done -> {
+            maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            waiting.add(done);
+        };
+        LoadRunner runner = new LoadRunner(clock, TimeUnit.SECONDS.toNanos(1));
+        Thread answerer = new Thread(() -> {
+            // answer the calls four at a time, each batch after 2 ms of simulated time
+            int answered = 0;
+            while (answered < 40) {
+                java.util.List<CallTarget.Completion> batch;
+                synchronized (waiting) {
+                    if (waiting.size() < 4) {
+                        Thread.onSpinWait();
+                        continue;
+                    }
+                    batch = new java.util.ArrayList<>(waiting);
+                    waiting.clear();
+                }
+                clock.advance(2 * MS);
+                for (CallTarget.Completion d : batch) {
+                    inFlight.decrementAndGet();
+                    d.done(CallTarget.Kind.OK, null);
+                    answered++;
+                }
+            }
+        });
+        CallTarget synced = done -> {
+            synchronized (waiting) {
+                target.call(done);
+            }
+        };
+        answerer.setDaemon(true);
+        answerer.start();
+        LoadResult r = runner.run("closed", LoadSpec.closed(4, 40, null, Duration.ZERO), synced);
+
+        assertEquals(40, r.sent());
+        assertEquals(40, r.ok());
+        assertEquals(4, maxInFlight.get());
+        assertEquals(2_000, r.percentileMicros(50), 10);
+        assertEquals(2_000, r.maxMicros(), 10);
+    }
+
+    @Test
+    void countsFailuresAndDegradedAnswersApartFromLatency() {
+        ManualClock clock = new ManualClock();
+        AtomicInteger n = new AtomicInteger();
+        CallTarget target = done -> {
+            int i = n.getAndIncrement();
+            clock.advance(MS);
+            if (i % 10 == 0) {
+                done.done(CallTarget.Kind.FAILED, "UNAVAILABLE");
+            } else if (i % 10 == 1) {
+                done.done(CallTarget.Kind.DEGRADED, "beta-score:TIMEOUT");
+            } else {
+                done.done(CallTarget.Kind.OK, null);
+            }
+        };
+        LoadResult r = new LoadRunner(clock, TimeUnit.SECONDS.toNanos(1))
+                .run("mixed", LoadSpec.closed(1, 1000, null, Duration.ZERO), target);
+
+        assertEquals(1000, r.sent());
+        assertEquals(800, r.ok());
+        assertEquals(100, r.degraded());
+        assertEquals(100, r.failed());
+        assertEquals(100L, r.failures().get("UNAVAILABLE"));
+        assertEquals(100L, r.degradations().get("beta-score:TIMEOUT"));
+        assertEquals(900, r.histogramNanos().getTotalCount());
+        assertTrue(!r.clean());
+    }
+
+    @Test
+    void aRunMustBeBounded() {
+        BenchInputException e = assertThrows(BenchInputException.class,
+                () -> LoadSpec.closed(1, 0, null, Duration.ZERO));
+        assertTrue(e.getMessage().startsWith("--requests or --duration"));
+        assertThrows(BenchInputException.class, () -> LoadSpec.open(0, 10, 10, null, Duration.ZERO));
+    }
+}
