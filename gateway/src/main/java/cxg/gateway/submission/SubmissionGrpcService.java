@@ -36,14 +36,14 @@ public final class SubmissionGrpcService implements SubmissionService {
 
     @Override
     public Multi<SubmissionAck> submit(Multi<SubmitRequest> requests) {
-        Submissions submissions = pipeline.get();
-        Outcome<Member> admitted = submissions.admit(Caller.current().member());
+        Outcome<Member> admitted = Submissions.admit(Caller.current().member());
         if (!admitted.isOk()) {
             return Multi.createFrom().failure(StatusMapping.toException(admitted.failure()));
         }
         Member platform = admitted.value();
         return requests.emitOn(Infrastructure.getDefaultWorkerPool())
-                .onItem().transformToIterable(request -> submissions.submit(platform, request))
+                // the first get() opens the store (and migrates it): on the worker, never on the event loop
+                .onItem().transformToIterable(request -> pipeline.get().submit(platform, request))
                 .onFailure(e -> !(e instanceof StatusRuntimeException)).transform(e -> {
                     if (e instanceof StoreException) {
                         LOG.errorf(e, "submission from %s not stored", platform.id());

@@ -53,7 +53,7 @@ public final class Submissions {
     }
 
     /** Only platforms submit, and only for themselves: the caller is the platform every item is stored under. */
-    public Outcome<Member> admit(Member caller) {
+    public static Outcome<Member> admit(Member caller) {
         if (caller.kind() != MemberKind.PLATFORM) {
             return Outcome.fail(Failure.permissionDenied("platforms-only",
                     "only platform members submit ratings and records; " + caller.id() + " is "

@@ -173,11 +173,11 @@ class SubmissionsTest {
 
     @Test
     void onlyPlatformsMaySubmit() {
-        Outcome<Member> court = submissions.admit(policy.member("court").orElseThrow());
+        Outcome<Member> court = Submissions.admit(policy.member("court").orElseThrow());
         assertFalse(court.isOk());
         assertEquals(Failure.Reason.PERMISSION_DENIED, court.failure().reason());
-        assertFalse(submissions.admit(policy.member("auditor").orElseThrow()).isOk());
-        assertTrue(submissions.admit(alpha).isOk());
+        assertFalse(Submissions.admit(policy.member("auditor").orElseThrow()).isOk());
+        assertTrue(Submissions.admit(alpha).isOk());
     }
 
     @Test
