@@ -168,6 +168,18 @@ class QueryPathIT {
         assertFalse(run.err().contains("Exception") || run.err().contains("\tat "), run.err());
     }
 
+    @Test
+    void cliQueryForAPurposeNoAgreementGrantsExitsThreeNamingTheRule() throws Exception {
+        Run run = cxg(Duration.ofSeconds(90), "agency", "query", "--as", "court", "--subject", SUBJECT,
+                "--purpose", "deposit-waiver");
+
+        assertEquals(3, run.exitCode(), run.out() + run.err());
+        List<String> lines = run.err().lines().filter(l -> !l.isBlank()).toList();
+        assertEquals(1, lines.size(), "one line on stderr: " + run.err());
+        assertTrue(lines.get(0).contains("default-deny"), lines.get(0));
+        assertFalse(run.out().contains("alpha-credit"), "a denied query shows no platform answer: " + run.out());
+    }
+
     interface Query {
         JsonNode run() throws Exception;
     }
