@@ -43,7 +43,7 @@ public record JfrHotSpots(long samples, Map<String, Long> topFrames, Map<String,
             Set<String> seen = new HashSet<>();
             for (RecordedFrame f : fs) {
                 String t = f.getMethod().getType().getName();
-                if (t.startsWith("cxg.")) {
+                if (t.startsWith("cxg.") && !t.contains("$$Lambda") && !t.endsWith("_ClientProxy")) {
                     String m = t + "." + f.getMethod().getName();
                     if (seen.add(m)) {
                         cxg.merge(m, 1L, Long::sum);

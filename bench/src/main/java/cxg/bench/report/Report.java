@@ -94,6 +94,7 @@ final class Report {
             ts.add(x);
         }
         m.put("targets", ts);
+        m.put("allCallsClean", clean());
         if (profiled != null) {
             m.put("profiledRun", profiled.toJson());
         }
@@ -178,9 +179,13 @@ final class Report {
         addedRow(s, "p50 added to the bare hop by the gateway, 1 platform (µs)", ReportRunner.GW1, ReportRunner.HOP);
         addedRow(s, "p50 added to the bare hop by the gateway, 2 platforms (µs)", ReportRunner.GW2, ReportRunner.HOP);
         s.append("\n## Targets (issue 6)\n\n| target | measured | limit | met |\n|---|---:|---:|---|\n");
+        boolean valid = quiet && !quick && clean();
         for (Object[] t : targets()) {
             s.append("| ").append(t[0]).append(" | ").append(t[1]).append(" | ").append(t[2]).append(" | ")
-                    .append((Boolean) t[3] ? "yes" : "**no**").append(" |\n");
+                    .append(!valid ? "n/a (not a valid measurement)" : (Boolean) t[3] ? "yes" : "**no**").append(" |\n");
+        }
+        if (!clean()) {
+            s.append("\nSome calls were degraded or failed (see the ok / degraded / failed columns): the figures are not clean.\n");
         }
         s.append(String.format(Locale.ROOT, "%n## Latency vs offered load (open model; %d s warm-up, %d s measured per point)%n%n",
                 timing.sweepWarmup().toSeconds(), timing.sweepMeasure().toSeconds()));
@@ -205,6 +210,11 @@ final class Report {
             hotTable(s, "cxg code on the stack (inclusive)", "method", hotSpots.cxgInclusive(), hotSpots.samples());
         }
         return s.toString();
+    }
+
+    /** Every measured call answered with every platform OK. */
+    boolean clean() {
+        return closed.values().stream().allMatch(LoadResult::clean) && sweep.stream().allMatch(LoadResult::clean);
     }
 
     private String fractions() {
