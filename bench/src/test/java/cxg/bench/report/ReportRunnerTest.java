@@ -8,6 +8,12 @@ import org.junit.jupiter.api.Test;
 class ReportRunnerTest {
 
     @Test
+    void benchmarkPoliciesLiftTheQuotasToTheSchemaMaximum() {
+        assertEquals(List.of("  - id: court-enforcement", "    quotaPerMinute: 1000000", "    disclosure: FULL"),
+                ReportRunner.withoutQuotas(List.of("  - id: court-enforcement", "    quotaPerMinute: 600", "    disclosure: FULL")));
+    }
+
+    @Test
     void onePlatformVariantDropsOnlyBetaScoresMemberEntry() {
         List<String> members = List.of(
                 "members:",
