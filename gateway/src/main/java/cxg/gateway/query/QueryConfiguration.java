@@ -3,7 +3,6 @@ package cxg.gateway.query;
 import cxg.gateway.fanout.ScoreFanOut;
 import cxg.gateway.fanout.ScorerEndpoints;
 import cxg.gateway.policy.PolicyRepository;
-import cxg.gateway.store.StoreException;
 import cxg.gateway.store.SubmissionStore;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Provider;
@@ -25,7 +24,7 @@ final class QueryConfiguration {
                 (subject, now) -> {
                     try {
                         return store.get().newestByPlatform(subject, now);
-                    } catch (StoreException e) {
+                    } catch (RuntimeException e) {
                         // the live answers still make a report; only the stored fallback is missing
                         LOG.warn("stored ratings unavailable for this report", e);
                         return Map.of();

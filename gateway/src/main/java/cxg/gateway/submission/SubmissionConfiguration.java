@@ -2,6 +2,8 @@ package cxg.gateway.submission;
 
 import cxg.gateway.policy.PolicyRepository;
 import cxg.gateway.store.SubmissionStore;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -11,8 +13,9 @@ import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Wires the store and the submission pipeline. The store opens on first use (so a gateway
- * that never receives a submission never creates it):
+ * Wires the store and the submission pipeline. The store opens at start-up, on the main thread:
+ * the query path reads stored ratings from fan-out threads, where configuration cannot be looked
+ * up, and a store that cannot open should stop the gateway rather than fail requests later. Config:
  * {@code cxg.store.url} (default H2 in {@code cxg.data.dir}, which the launcher sets, else
  * {@code $CXG_HOME/data}, else {@code .cxg/data}),
  * {@code cxg.store.user}, {@code cxg.store.password}, {@code cxg.store.h2-sync}.
@@ -32,6 +35,10 @@ final class SubmissionConfiguration {
                 .orElseGet(() -> Path.of(home.or(() -> Optional.ofNullable(System.getenv("CXG_HOME")))
                         .filter(h -> !h.isBlank()).orElse(".cxg")).resolve("data"))));
         return SubmissionStore.open(jdbc, user, password.orElse(""), h2Sync);
+    }
+
+    /** Injecting the (non-proxied) store is what opens it. */
+    void openAtStart(@Observes StartupEvent event, SubmissionStore store) {
     }
 
     void close(@Disposes SubmissionStore store) {
