@@ -1,17 +1,12 @@
 package cxg.gateway.identity;
 
-import java.security.cert.Certificate;
-import java.security.cert.X509Certificate;
 import java.util.Optional;
 import java.util.TreeSet;
 
-import javax.net.ssl.SSLPeerUnverifiedException;
-import javax.net.ssl.SSLSession;
 
 import cxg.gateway.transport.Caller;
 import cxg.gateway.transport.Failure;
 import cxg.gateway.transport.StatusMapping;
-import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -36,8 +31,6 @@ public class TokenInterceptor implements ServerInterceptor, Prioritized {
     static final String ROLE_RULE = "role-separation";
 
     private static final Logger LOG = Logger.getLogger(TokenInterceptor.class);
-    private static final ServerCall.Listener<Object> NOOP = new ServerCall.Listener<>() {
-    };
 
     private final TokenChecks checks;
 
@@ -57,21 +50,17 @@ public class TokenInterceptor implements ServerInterceptor, Prioritized {
             return next.startCall(call, headers);
         }
         String method = call.getMethodDescriptor().getFullMethodName();
-        Optional<X509Certificate> peer = peerCertificate(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
         Caller caller;
         try {
             caller = Caller.current();
         } catch (IllegalStateException e) {
-            return refuse(call, Failure.unauthenticated("no client certificate"));
-        }
-        if (peer.isEmpty()) {
-            return refuse(call, Failure.unauthenticated("no client certificate"));
+            return StatusMapping.refuse(call, Failure.unauthenticated("no client certificate"));
         }
         String member = caller.member().id();
-        TokenCheck check = checks.verifier().get().verify(headers.get(AUTHORIZATION), peer.get(), member);
+        TokenCheck check = checks.verifier().get().verify(headers.get(AUTHORIZATION), caller.certificate(), member);
         if (!check.isAccepted()) {
             LOG.warnf("refused %s from member %s: %s", method, member, check.problem());
-            return refuse(call, Failure.unauthenticated(check.problem()));
+            return StatusMapping.refuse(call, Failure.unauthenticated(check.problem()));
         }
         String service = call.getMethodDescriptor().getServiceName();
         Optional<String> role = ServiceRoles.requiredRole(service);
@@ -80,26 +69,8 @@ public class TokenInterceptor implements ServerInterceptor, Prioritized {
                     .orElse("no role may call " + service)
                     + "; member " + member + " has roles " + new TreeSet<>(check.token().roles());
             LOG.warnf("refused %s: %s", method, message);
-            return refuse(call, Failure.permissionDenied(ROLE_RULE, message));
+            return StatusMapping.refuse(call, Failure.permissionDenied(ROLE_RULE, message));
         }
         return next.startCall(call, headers);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Failure failure) {
-        call.close(StatusMapping.toStatus(failure), StatusMapping.trailers(failure));
-        return (ServerCall.Listener<Q>) NOOP;
-    }
-
-    private static Optional<X509Certificate> peerCertificate(SSLSession session) {
-        if (session == null) {
-            return Optional.empty();
-        }
-        try {
-            Certificate[] chain = session.getPeerCertificates();
-            return chain.length > 0 && chain[0] instanceof X509Certificate x ? Optional.of(x) : Optional.empty();
-        } catch (SSLPeerUnverifiedException e) {
-            return Optional.empty();
-        }
     }
 }

@@ -31,8 +31,6 @@ import org.jboss.logging.Logger;
 public class CallerIdentityInterceptor implements ServerInterceptor, Prioritized {
 
     private static final Logger LOG = Logger.getLogger(CallerIdentityInterceptor.class);
-    private static final ServerCall.Listener<Object> NOOP = new ServerCall.Listener<>() {
-    };
 
     private final PolicyRepository policies;
 
@@ -52,7 +50,7 @@ public class CallerIdentityInterceptor implements ServerInterceptor, Prioritized
         Optional<X509Certificate> certificate = peerCertificate(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
         if (certificate.isEmpty()) {
             LOG.warnf("refused %s: the connection carries no verified client certificate", method);
-            return refuse(call, Failure.unauthenticated("no client certificate"));
+            return StatusMapping.refuse(call, Failure.unauthenticated("no client certificate"));
         }
         X509Certificate cert = certificate.get();
         String subject = cert.getSubjectX500Principal().getName(X500Principal.RFC2253);
@@ -60,18 +58,13 @@ public class CallerIdentityInterceptor implements ServerInterceptor, Prioritized
         Optional<Member> member = policies.current().memberByCertificateSubject(subject);
         if (member.isEmpty()) {
             LOG.warnf("refused %s: certificate subject \"%s\" (serial %s) is not a member", method, subject, serial);
-            return refuse(call, Failure.unauthenticated("certificate subject " + subject + " is not a member"));
+            return StatusMapping.refuse(call, Failure.unauthenticated("certificate subject " + subject + " is not a member"));
         }
         LOG.debugf("%s called by member %s (certificate serial %s)", method, member.get().id(), serial);
-        Context context = Context.current().withValue(Caller.KEY, new Caller(member.get(), subject, serial));
+        Context context = Context.current().withValue(Caller.KEY, new Caller(member.get(), cert));
         return Contexts.interceptCall(context, call, headers, next);
     }
 
-    @SuppressWarnings("unchecked")
-    private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Failure failure) {
-        call.close(StatusMapping.toStatus(failure), StatusMapping.trailers(failure));
-        return (ServerCall.Listener<Q>) NOOP;
-    }
 
     private static Optional<X509Certificate> peerCertificate(SSLSession session) {
         if (session == null) {

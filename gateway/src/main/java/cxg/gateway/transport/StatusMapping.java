@@ -1,6 +1,7 @@
 package cxg.gateway.transport;
 
 import io.grpc.Metadata;
+import io.grpc.ServerCall;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 
@@ -48,6 +49,16 @@ public final class StatusMapping {
     }
 
     /** For anything unexpected: a fixed description, never the internal exception's message. */
+    private static final ServerCall.Listener<Object> NOOP = new ServerCall.Listener<>() {
+    };
+
+    /** Ends a call an interceptor refuses, with the failure's status and trailers. */
+    @SuppressWarnings("unchecked")
+    public static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Failure failure) {
+        call.close(toStatus(failure), trailers(failure));
+        return (ServerCall.Listener<Q>) NOOP;
+    }
+
     public static StatusRuntimeException internal() {
         return INTERNAL.asRuntimeException();
     }
