@@ -69,7 +69,10 @@ public final class ScoreQueries {
         ValidatedQuery q = validated.value();
         Decision decision = policy.decide(caller, q.purpose(), q.categories(), q.disclosure().orElse(null));
         if (!decision.allowed()) {
-            return CompletableFuture.completedFuture(Outcome.fail(Failure.permissionDenied(decision.rule(), decision.reason())));
+            Failure refusal = decision.outcome() == Decision.Outcome.QUOTA_EXCEEDED
+                    ? Failure.quotaExceeded(decision.rule(), decision.reason())
+                    : Failure.permissionDenied(decision.rule(), decision.reason());
+            return CompletableFuture.completedFuture(Outcome.fail(refusal));
         }
         ScorerRequest request = ScorerRequest.newBuilder()
                 .setSubject(cxg.v1.SubjectId.newBuilder()

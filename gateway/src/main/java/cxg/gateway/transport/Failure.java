@@ -9,7 +9,7 @@ import java.util.Objects;
  */
 public record Failure(Reason reason, String field, String rule, String message) {
 
-    public enum Reason { INVALID_ARGUMENT, UNAUTHENTICATED, PERMISSION_DENIED, UNAVAILABLE }
+    public enum Reason { INVALID_ARGUMENT, UNAUTHENTICATED, PERMISSION_DENIED, RESOURCE_EXHAUSTED, UNAVAILABLE }
 
     public Failure {
         Objects.requireNonNull(reason, "reason");
@@ -28,6 +28,11 @@ public record Failure(Reason reason, String field, String rule, String message) 
     /** Refused by policy; {@code rule} names the deciding rule, e.g. {@code default-deny}. */
     public static Failure permissionDenied(String rule, String reason) {
         return new Failure(Reason.PERMISSION_DENIED, null, Objects.requireNonNull(rule, "rule"), reason);
+    }
+
+    /** Allowed by {@code rule}, but its quota is used up for now: the caller may retry later. */
+    public static Failure quotaExceeded(String rule, String reason) {
+        return new Failure(Reason.RESOURCE_EXHAUSTED, null, Objects.requireNonNull(rule, "rule"), reason);
     }
 
     public static Failure unavailable(String message) {

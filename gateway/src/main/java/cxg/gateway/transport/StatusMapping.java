@@ -29,6 +29,8 @@ public final class StatusMapping {
             case UNAUTHENTICATED -> Status.UNAUTHENTICATED.withDescription(failure.message());
             case PERMISSION_DENIED -> Status.PERMISSION_DENIED.withDescription(
                     "denied by " + failure.rule() + ": " + failure.message());
+            case RESOURCE_EXHAUSTED -> Status.RESOURCE_EXHAUSTED.withDescription(
+                    "quota of " + failure.rule() + " used up: " + failure.message());
             case UNAVAILABLE -> Status.UNAVAILABLE.withDescription(failure.message());
         };
     }

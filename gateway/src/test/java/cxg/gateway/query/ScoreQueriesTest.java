@@ -9,10 +9,13 @@ import cxg.gateway.fanout.ScoreFanOut;
 import cxg.gateway.fanout.ScorerChannels;
 import cxg.gateway.fanout.ScorerEndpoints;
 import cxg.gateway.policy.Member;
+import cxg.gateway.policy.PolicyLoader;
 import cxg.gateway.policy.PolicySet;
+import cxg.gateway.policy.QuotaLimiter;
 import cxg.gateway.testing.TestPolicies;
 import cxg.gateway.transport.Failure;
 import cxg.gateway.transport.Outcome;
+import cxg.gateway.transport.StatusMapping;
 import cxg.v1.Disclosure;
 import cxg.v1.Factor;
 import cxg.v1.PlatformRating;
@@ -24,6 +27,7 @@ import cxg.v1.SubjectId;
 import cxg.v1.SubjectKind;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -145,6 +149,27 @@ class ScoreQueriesTest {
         assertFalse(failure.rule().isEmpty());
         assertTrue(alpha.received.isEmpty());
         assertTrue(beta.received.isEmpty());
+    }
+
+    @Test
+    void usedUpQuotaIsResourceExhaustedNamingTheAgreementNotADenial(@TempDir Path other) throws Exception {
+        Path dir = TestPolicies.copyTo(other);
+        Path agreements = dir.resolve("agreements.yaml");
+        Files.writeString(agreements, Files.readString(agreements).replace("quotaPerMinute: 120", "quotaPerMinute: 1"));
+        PolicySet oneQueryAMinute = new PolicyLoader(Clock.systemUTC(), QuotaLimiter.create()).load(dir).policySet().orElseThrow();
+        ScoreQueries limited = new ScoreQueries(() -> oneQueryAMinute, new QueryValidator(() -> "generated"),
+                new ScoreFanOut(target -> channels.computeIfAbsent(target.endpoint(),
+                        e -> NettyChannelBuilder.forTarget(e).usePlaintext().build()), Duration.ofSeconds(30)),
+                new ScorerEndpoints(Map.of("alpha-credit", alpha.endpoint(), "beta-score", beta.endpoint())),
+                new PolicyRatingPresenter(), Clock.fixed(Instant.parse("2026-11-25T12:00:00Z"), ZoneOffset.UTC));
+        Member court = oneQueryAMinute.member("court").orElseThrow();
+
+        assertTrue(limited.query(court, query("loan-eligibility").build()).toCompletableFuture().get(60, TimeUnit.SECONDS).isOk());
+        Failure second = limited.query(court, query("loan-eligibility").build()).toCompletableFuture().get(60, TimeUnit.SECONDS).failure();
+
+        assertEquals(Failure.Reason.RESOURCE_EXHAUSTED, second.reason());
+        assertTrue(second.rule().contains("court-loan-eligibility"), second.rule());
+        assertEquals(io.grpc.Status.Code.RESOURCE_EXHAUSTED, StatusMapping.toStatus(second).getCode());
     }
 
     @Test
