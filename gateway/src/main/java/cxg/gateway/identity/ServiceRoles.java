@@ -1,11 +1,14 @@
 package cxg.gateway.identity;
 
 import java.util.Map;
-import java.util.Optional;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /**
  * Which realm role may call which gateway service: duties are separated by role, so an auditor cannot
- * query scores and an agency cannot submit ratings. A service not listed here is called by no role.
+ * query scores and an agency cannot submit ratings. A service not listed here is called by no role. The
+ * audit service answers auditors (every entry) and agencies (their own entries only); never platforms.
  */
 public final class ServiceRoles {
 
@@ -13,16 +16,16 @@ public final class ServiceRoles {
     public static final String PLATFORM = "platform";
     public static final String AUDITOR = "auditor";
 
-    private static final Map<String, String> ROLE_BY_SERVICE = Map.of(
-            "cxg.v1.QueryService", AGENCY,
-            "cxg.v1.SubmissionService", PLATFORM,
-            "cxg.v1.AuditService", AUDITOR);
+    private static final Map<String, Set<String>> ROLES_BY_SERVICE = Map.of(
+            "cxg.v1.QueryService", Set.of(AGENCY),
+            "cxg.v1.SubmissionService", Set.of(PLATFORM),
+            "cxg.v1.AuditService", Set.of(AUDITOR, AGENCY));
 
     private ServiceRoles() {
     }
 
-    /** The role that may call {@code service} (full gRPC service name, e.g. {@code cxg.v1.QueryService}). */
-    public static Optional<String> requiredRole(String service) {
-        return Optional.ofNullable(ROLE_BY_SERVICE.get(service));
+    /** The roles that may call {@code service} (full gRPC service name, e.g. {@code cxg.v1.QueryService}), sorted; empty: none. */
+    public static SortedSet<String> allowedRoles(String service) {
+        return new TreeSet<>(ROLES_BY_SERVICE.getOrDefault(service, Set.of()));
     }
 }

@@ -1,6 +1,6 @@
 package cxg.gateway.identity;
 
-import java.util.Optional;
+import java.util.SortedSet;
 import java.util.TreeSet;
 
 
@@ -63,10 +63,10 @@ public class TokenInterceptor implements ServerInterceptor, Prioritized {
             return StatusMapping.refuse(call, Failure.unauthenticated(check.problem()));
         }
         String service = call.getMethodDescriptor().getServiceName();
-        Optional<String> role = ServiceRoles.requiredRole(service);
-        if (role.isEmpty() || !check.token().hasRole(role.get())) {
-            String message = role.map(r -> "only role " + r + " may call " + service)
-                    .orElse("no role may call " + service)
+        SortedSet<String> roles = ServiceRoles.allowedRoles(service);
+        if (roles.stream().noneMatch(check.token()::hasRole)) {
+            String message = (roles.isEmpty() ? "no role may call " + service
+                    : (roles.size() == 1 ? "only role " : "only roles ") + String.join(" or ", roles) + " may call " + service)
                     + "; member " + member + " has roles " + new TreeSet<>(check.token().roles());
             LOG.warnf("refused %s: %s", method, message);
             return StatusMapping.refuse(call, Failure.permissionDenied(ROLE_RULE, message));
