@@ -1,0 +1,107 @@
+package cxg.gateway.audit;
+
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Wires the audit log. It opens at start-up, on the main thread: a log that cannot open (or whose
+ * stored tiles disagree with its last checkpoint) stops the gateway rather than letting requests
+ * through unrecorded. Keys are created on first start and never logged.
+ *
+ * <p>Config: {@code cxg.audit.store} {@code directory} (default) or {@code postgresql};
+ * {@code cxg.audit.dir} the tlog-tiles directory (default {@code <data>/audit}, where data is
+ * {@code cxg.data.dir}, else {@code $CXG_HOME/data}, else {@code .cxg/data}); {@code cxg.audit.url},
+ * {@code .user}, {@code .password} for PostgreSQL; {@code cxg.audit.key-dir} where the signing key
+ * and the subject-hash secret live (default {@code <data>/audit-keys}, deliberately outside the
+ * directory that is served publicly); {@code cxg.audit.origin} the checkpoint origin and key name;
+ * {@code cxg.audit.checkpoint-interval} how often a grown tree is signed (default 10s).
+ */
+@Singleton
+final class AuditConfiguration {
+
+    private static final Logger LOG = Logger.getLogger(AuditConfiguration.class);
+
+    static final String SIGNING_KEY = "audit-signing.key";
+    static final String SUBJECT_SECRET = "subject-hmac.key";
+
+    @Produces
+    @Singleton
+    AuditLog auditLog(@ConfigProperty(name = "cxg.audit.store", defaultValue = "directory") String kind,
+                      @ConfigProperty(name = "cxg.audit.dir") Optional<String> dir,
+                      @ConfigProperty(name = "cxg.audit.url") Optional<String> url,
+                      @ConfigProperty(name = "cxg.audit.user", defaultValue = "cxg") String user,
+                      @ConfigProperty(name = "cxg.audit.password") Optional<String> password,
+                      @ConfigProperty(name = "cxg.audit.key-dir") Optional<String> keyDir,
+                      @ConfigProperty(name = "cxg.audit.origin", defaultValue = "localhost/cxg-audit") String origin,
+                      @ConfigProperty(name = "cxg.audit.checkpoint-interval", defaultValue = "10s") Duration interval,
+                      @ConfigProperty(name = "cxg.data.dir") Optional<String> dataDir,
+                      @ConfigProperty(name = "cxg.home") Optional<String> home) {
+        Path data = dataDir(dataDir, home);
+        LogStore store = switch (kind) {
+            case "directory" -> DirectoryLogStore.open(dir.filter(d -> !d.isBlank()).map(Path::of).orElse(data.resolve("audit")));
+            case "postgresql" -> PostgresLogStore.open(dataSource(url.filter(u -> !u.isBlank())
+                    .orElseThrow(() -> new IllegalStateException("cxg.audit.url is required when cxg.audit.store=postgresql")),
+                    user, password.orElse("")));
+            default -> throw new IllegalStateException("cxg.audit.store must be directory or postgresql, not " + kind);
+        };
+        try {
+            NoteSigner signer = AuditKeys.loadOrCreateSigner(keys(keyDir, data).resolve(SIGNING_KEY), origin);
+            AuditLog log = AuditLog.open(store, signer, new AuditLog.Options(origin, 4096, interval, 4096));
+            LOG.infof("audit log %s open (%s store), %d entries, verifier key %s", origin, kind, log.size(), log.verifierKey());
+            return log;
+        } catch (IOException e) {
+            store.close();
+            throw new UncheckedIOException("audit signing key unreadable", e);
+        }
+    }
+
+    @Produces
+    @Singleton
+    AuditRecorder recorder(AuditLog log, @ConfigProperty(name = "cxg.audit.key-dir") Optional<String> keyDir,
+                           @ConfigProperty(name = "cxg.data.dir") Optional<String> dataDir,
+                           @ConfigProperty(name = "cxg.home") Optional<String> home) {
+        try {
+            return new AuditRecorder(log, SubjectHasher.loadOrCreate(keys(keyDir, dataDir(dataDir, home)).resolve(SUBJECT_SECRET)),
+                    Clock.systemUTC());
+        } catch (IOException e) {
+            throw new UncheckedIOException("audit subject secret unreadable", e);
+        }
+    }
+
+    /** Injecting the (non-proxied) recorder is what opens the log. */
+    void openAtStart(@Observes StartupEvent event, AuditRecorder recorder) {
+    }
+
+    void close(@Disposes AuditLog log) {
+        log.close();
+    }
+
+    private static Path keys(Optional<String> keyDir, Path data) {
+        return keyDir.filter(d -> !d.isBlank()).map(Path::of).orElse(data.resolve("audit-keys"));
+    }
+
+    static Path dataDir(Optional<String> dataDir, Optional<String> home) {
+        return dataDir.filter(d -> !d.isBlank()).map(Path::of)
+                .orElseGet(() -> Path.of(home.or(() -> Optional.ofNullable(System.getenv("CXG_HOME")))
+                        .filter(h -> !h.isBlank()).orElse(".cxg")).resolve("data"));
+    }
+
+    private static javax.sql.DataSource dataSource(String url, String user, String password) {
+        org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
+        ds.setUrl(url);
+        ds.setUser(user);
+        ds.setPassword(password);
+        return ds;
+    }
+}
