@@ -56,6 +56,14 @@ public final class JwksKeys {
         return key != null ? Optional.of(key) : refetchFor(kid);
     }
 
+    /**
+     * Whether {@code key} is still the realm's key {@code kid} in the key set as last fetched, without
+     * fetching: a token verified earlier stops being trusted once a re-fetch no longer lists its key.
+     */
+    public boolean stillHas(String kid, PublicKey key) {
+        return key.equals(keys.get(kid));
+    }
+
     private synchronized Optional<PublicKey> refetchFor(String kid) {
         PublicKey key = keys.get(kid);
         if (key != null) {

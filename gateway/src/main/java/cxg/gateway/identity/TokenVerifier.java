@@ -32,22 +32,37 @@ import jakarta.json.JsonValue;
 public final class TokenVerifier {
 
     private static final String BEARER = "Bearer ";
+    /** Tokens remembered after a full verification; far more than the members' live tokens. */
+    static final int DEFAULT_CACHE_CAPACITY = 10_000;
 
     private final String issuer;
     private final String audience;
     private final JwksKeys keys;
     private final Clock clock;
     private final Duration leeway;
+    private final VerifiedTokenCache cache;
 
     public TokenVerifier(String issuer, String audience, JwksKeys keys, Clock clock, Duration leeway) {
+        this(issuer, audience, keys, clock, leeway, DEFAULT_CACHE_CAPACITY);
+    }
+
+    /** @param cacheCapacity most verified tokens remembered; 0 verifies every call in full */
+    public TokenVerifier(String issuer, String audience, JwksKeys keys, Clock clock, Duration leeway, int cacheCapacity) {
         this.issuer = issuer;
         this.audience = audience;
         this.keys = keys;
         this.clock = clock;
         this.leeway = leeway;
+        this.cache = new VerifiedTokenCache(cacheCapacity);
     }
 
     /**
+     * The signature, issuer, audience and lifetime of a token are checked once and remembered until it
+     * expires ({@link VerifiedTokenCache}); a remembered token is trusted only while the realm's key set
+     * as last fetched still has the key that signed it, so a key that a re-fetch no longer lists (removed
+     * or rotated out in Keycloak) stops its tokens at once, cached or not. The certificate binding, the
+     * member and the expiry are checked on every call.
+     *
      * @param authorization the {@code authorization} header of the call (may be null)
      * @param peer          the verified TLS client certificate of the connection
      * @param memberId      the member that certificate belongs to
@@ -59,9 +74,58 @@ public final class TokenVerifier {
         if (!authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             return TokenCheck.refused("authorization header is not a bearer token");
         }
-        String[] parts = authorization.substring(BEARER.length()).trim().split("\\.", -1);
+        String jwt = authorization.substring(BEARER.length()).trim();
+        Instant now = clock.instant();
+        VerifiedTokenCache.Key key = VerifiedTokenCache.keyOf(jwt);
+        VerifiedTokenCache.Entry entry = cache.get(key);
+        if (entry != null && !keys.stillHas(entry.kid, entry.key)) {
+            cache.remove(key);
+            entry = null;
+        }
+        if (entry == null) {
+            Verified verified = verifyToken(jwt, now);
+            if (verified.problem != null) {
+                return TokenCheck.refused(verified.problem);
+            }
+            entry = verified.entry;
+            cache.put(key, entry, now);
+        }
+        return checkCall(key, entry, peer, memberId, now);
+    }
+
+    /** The checks that depend on the call, not only on the token. */
+    private TokenCheck checkCall(VerifiedTokenCache.Key key, VerifiedTokenCache.Entry entry, X509Certificate peer,
+                                 String memberId, Instant now) {
+        if (!now.isBefore(entry.refuseFrom)) {
+            cache.remove(key);
+            return TokenCheck.refused("token expired");
+        }
+        if (peer != entry.confirmedPeer) {
+            if (!MessageDigest.isEqual(entry.boundThumbprint.getBytes(StandardCharsets.US_ASCII),
+                    thumbprint(peer).getBytes(StandardCharsets.US_ASCII))) {
+                return TokenCheck.refused("token is bound to another certificate");
+            }
+            entry.confirmedPeer = peer;
+        }
+        if (!memberId.equals(entry.client)) {
+            return TokenCheck.refused("token was issued to client " + (entry.client == null ? "(none)" : entry.client)
+                    + ", not to member " + memberId);
+        }
+        return TokenCheck.accepted(entry.token);
+    }
+
+    /** A token that passed the token-only checks, or why it did not. */
+    private record Verified(VerifiedTokenCache.Entry entry, String problem) {
+        static Verified refused(String problem) {
+            return new Verified(null, problem);
+        }
+    }
+
+    /** Everything that depends on the token alone: form, signature, issuer, lifetime, audience, binding present. */
+    private Verified verifyToken(String jwt, Instant now) {
+        String[] parts = jwt.split("\\.", -1);
         if (parts.length != 3) {
-            return TokenCheck.refused("bearer token is not a signed JWT");
+            return Verified.refused("bearer token is not a signed JWT");
         }
         JsonObject header;
         JsonObject claims;
@@ -71,49 +135,55 @@ public final class TokenVerifier {
             claims = json(parts[1]);
             signature = Base64.getUrlDecoder().decode(parts[2]);
         } catch (IllegalArgumentException | JsonException | ClassCastException e) {
-            return TokenCheck.refused("bearer token is not a signed JWT");
+            return Verified.refused("bearer token is not a signed JWT");
         }
 
-        Optional<String> signatureProblem = checkSignature(header, parts[0] + "." + parts[1], signature);
-        if (signatureProblem.isPresent()) {
-            return TokenCheck.refused(signatureProblem.get());
+        String alg = string(header, "alg");
+        String jcaAlg = jcaAlgorithm(alg);
+        if (jcaAlg == null) {
+            return Verified.refused("token signature algorithm " + (alg == null ? "(none)" : alg) + " is not accepted");
+        }
+        String kid = string(header, "kid");
+        Optional<PublicKey> key = kid == null ? Optional.empty() : keys.key(kid);
+        if (key.isEmpty()) {
+            return Verified.refused("token is signed with a key realm cxg does not have");
+        }
+        if (!signatureValid(jcaAlg, key.get(), parts[0] + "." + parts[1], signature)) {
+            return Verified.refused("token signature is invalid");
         }
         if (!issuer.equals(string(claims, "iss"))) {
-            return TokenCheck.refused("token was not issued by realm cxg");
+            return Verified.refused("token was not issued by realm cxg");
         }
-        Instant now = clock.instant();
         Optional<Instant> exp = instant(claims, "exp");
         if (exp.isEmpty()) {
-            return TokenCheck.refused("token has no expiry");
+            return Verified.refused("token has no expiry");
         }
         if (!now.isBefore(exp.get().plus(leeway))) {
-            return TokenCheck.refused("token expired");
+            return Verified.refused("token expired");
         }
         Optional<Instant> nbf = instant(claims, "nbf");
         if (nbf.isPresent() && now.plus(leeway).isBefore(nbf.get())) {
-            return TokenCheck.refused("token is not valid yet");
+            return Verified.refused("token is not valid yet");
         }
         if (!strings(claims.get("aud")).contains(audience)) {
-            return TokenCheck.refused("token is not meant for audience " + audience);
+            return Verified.refused("token is not meant for audience " + audience);
         }
         String bound = claims.containsKey("cnf") && claims.get("cnf").getValueType() == JsonValue.ValueType.OBJECT
                 ? string(claims.getJsonObject("cnf"), "x5t#S256") : null;
         if (bound == null) {
-            return TokenCheck.refused("token is not bound to a certificate (request it over mutual TLS)");
-        }
-        if (!MessageDigest.isEqual(bound.getBytes(StandardCharsets.US_ASCII),
-                thumbprint(peer).getBytes(StandardCharsets.US_ASCII))) {
-            return TokenCheck.refused("token is bound to another certificate");
+            return Verified.refused("token is not bound to a certificate (request it over mutual TLS)");
         }
         String client = string(claims, "azp");
-        if (!memberId.equals(client)) {
-            return TokenCheck.refused("token was issued to client " + (client == null ? "(none)" : client)
-                    + ", not to member " + memberId);
-        }
         Set<String> roles = claims.containsKey("realm_access")
                 && claims.get("realm_access").getValueType() == JsonValue.ValueType.OBJECT
                 ? strings(claims.getJsonObject("realm_access").get("roles")) : Set.of();
-        return TokenCheck.accepted(new VerifiedToken(client, roles, exp.get()));
+        return new Verified(new VerifiedTokenCache.Entry(kid, key.get(), exp.get().plus(leeway), bound, client,
+                new VerifiedToken(client == null ? "" : client, roles, exp.get())), null);
+    }
+
+    /** How many verified tokens are remembered (for tests). */
+    int cachedTokens() {
+        return cache.size();
     }
 
     /** RFC 8705 certificate thumbprint: base64url (no padding) of the SHA-256 of the certificate's DER. */
@@ -126,9 +196,9 @@ public final class TokenVerifier {
         }
     }
 
-    private Optional<String> checkSignature(JsonObject header, String signedPart, byte[] signature) {
-        String alg = string(header, "alg");
-        String jcaAlg = alg == null ? null : switch (alg) {
+    /** The JCA name of an accepted JWS algorithm, else null (never {@code none} or HMAC). */
+    private static String jcaAlgorithm(String alg) {
+        return alg == null ? null : switch (alg) {
             case "RS256" -> "SHA256withRSA";
             case "RS384" -> "SHA384withRSA";
             case "RS512" -> "SHA512withRSA";
@@ -137,25 +207,18 @@ public final class TokenVerifier {
             case "ES512" -> "SHA512withECDSAinP1363Format";
             default -> null;
         };
-        if (jcaAlg == null) {
-            return Optional.of("token signature algorithm " + (alg == null ? "(none)" : alg) + " is not accepted");
-        }
-        String kid = string(header, "kid");
-        Optional<PublicKey> key = kid == null ? Optional.empty() : keys.key(kid);
-        if (key.isEmpty()) {
-            return Optional.of("token is signed with a key realm cxg does not have");
-        }
+    }
+
+    private static boolean signatureValid(String jcaAlg, PublicKey key, String signedPart, byte[] signature) {
         try {
             Signature verifier = Signature.getInstance(jcaAlg);
-            verifier.initVerify(key.get());
+            verifier.initVerify(key);
             verifier.update(signedPart.getBytes(StandardCharsets.US_ASCII));
-            if (verifier.verify(signature)) {
-                return Optional.empty();
-            }
+            return verifier.verify(signature);
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             // wrong key type for the algorithm, malformed signature: same answer as a bad signature
+            return false;
         }
-        return Optional.of("token signature is invalid");
     }
 
     private static JsonObject json(String base64url) {

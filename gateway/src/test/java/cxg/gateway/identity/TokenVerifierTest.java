@@ -171,9 +171,86 @@ class TokenVerifierTest {
     }
 
     @Test
+    void remembersAVerifiedTokenButChecksCertificateAndMemberOnEveryCall() {
+        TokenVerifier verifier = verifier(Clock.systemUTC());
+        assertTrue(verifier.verify("Bearer " + courtToken, courtCert, "court").isAccepted());
+        assertEquals(1, verifier.cachedTokens());
+
+        assertRefused(verifier.verify("Bearer " + courtToken, railwayCert, "railway"), "token is bound to another certificate");
+        assertRefused(verifier.verify("Bearer " + courtToken, courtCert, "railway"), "issued to client court, not to member railway");
+        TokenCheck again = verifier.verify("Bearer " + courtToken, courtCert, "court");
+        assertTrue(again.isAccepted());
+        assertEquals(Set.of("agency"), again.token().roles());
+    }
+
+    @Test
+    void refusesARememberedTokenOnceItExpires() {
+        MovableClock clock = new MovableClock(Instant.now());
+        TokenVerifier verifier = verifier(clock);
+        assertTrue(verifier.verify("Bearer " + courtToken, courtCert, "court").isAccepted());
+
+        clock.now = clock.now.plus(Duration.ofMinutes(10));
+        assertRefused(verifier.verify("Bearer " + courtToken, courtCert, "court"), "token expired");
+        assertEquals(0, verifier.cachedTokens());
+    }
+
+    @Test
+    void refusesARememberedTokenOnceTheRealmNoLongerListsItsKey() throws Exception {
+        AtomicBoolean keyRemoved = new AtomicBoolean(false);
+        JwksKeys keys = new JwksKeys(() -> keyRemoved.get() ? "{\"keys\":[]}" : jwks.fetch(), Clock.systemUTC(), Duration.ZERO);
+        TokenVerifier verifier = new TokenVerifier(keycloak.issuer(), "cxg-gateway", keys, Clock.systemUTC(), Duration.ofSeconds(5));
+        assertTrue(verifier.verify("Bearer " + courtToken, courtCert, "court").isAccepted());
+
+        keyRemoved.set(true);
+        // a token with a key id the gateway has not seen makes it fetch the realm's keys again
+        String[] parts = courtToken.split("\\.");
+        var rsa = KeyPairGenerator.getInstance("RSA");
+        rsa.initialize(2048);
+        String newKid = b64("{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":\"new-key\"}");
+        verifier.verify("Bearer " + newKid + "." + parts[1] + "." + sign(newKid + "." + parts[1], rsa.generateKeyPair().getPrivate()),
+                courtCert, "court");
+
+        assertRefused(verifier.verify("Bearer " + courtToken, courtCert, "court"), "key realm cxg does not have");
+    }
+
+    @Test
+    void remembersAtMostItsCapacityOfTokens() {
+        TokenVerifier verifier = new TokenVerifier(keycloak.issuer(), "cxg-gateway",
+                new JwksKeys(jwks, Clock.systemUTC(), Duration.ofSeconds(10)), Clock.systemUTC(), Duration.ofSeconds(5), 2);
+        for (int i = 0; i < 3; i++) {
+            TokenCheck check = verifier.verify("Bearer " + keycloak.token("court"), courtCert, "court");
+            assertTrue(check.isAccepted(), () -> "refused: " + check.problem());
+            assertTrue(verifier.cachedTokens() <= 2, "cache holds " + verifier.cachedTokens() + " tokens");
+        }
+    }
+
+    @Test
     void thumbprintIsTheBase64UrlSha256OfTheCertificate() throws Exception {
         byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(courtCert.getEncoded());
         assertEquals(Base64.getUrlEncoder().withoutPadding().encodeToString(digest), TokenVerifier.thumbprint(courtCert));
+    }
+
+    private static final class MovableClock extends Clock {
+        Instant now;
+
+        MovableClock(Instant now) {
+            this.now = now;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
     }
 
     private static TokenVerifier verifier(Clock clock) {
