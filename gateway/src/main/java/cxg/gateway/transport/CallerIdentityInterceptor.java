@@ -34,7 +34,7 @@ public class CallerIdentityInterceptor implements ServerInterceptor, Prioritized
 
     private final PolicyRepository policies;
 
-    CallerIdentityInterceptor(PolicyRepository policies) {
+    public CallerIdentityInterceptor(PolicyRepository policies) {
         this.policies = policies;
     }
 
