@@ -46,10 +46,12 @@ import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.netty.handler.ssl.ClientAuth;
 
@@ -161,13 +163,14 @@ public class TokenBenchmark {
         Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
                 .sslContext(GrpcSslContexts.forServer(pki.resolve("gateway.crt").toFile(), pki.resolve("gateway.key").toFile())
                         .trustManager(pki.resolve("ca.crt").toFile()).clientAuth(ClientAuth.REQUIRE).build())
-                .addService(ServerInterceptors.intercept(new QueryServiceGrpc.QueryServiceImplBase() {
-                    @Override
-                    public void queryScore(ScoreQuery request, StreamObserver<ScoreReport> out) {
-                        out.onNext(ScoreReport.getDefaultInstance());
-                        out.onCompleted();
-                    }
-                }, interceptors))
+                // built by hand: a QueryServiceImplBase subclass in the test sources would be taken for the gateway's own service
+                .addService(ServerInterceptors.intercept(ServerServiceDefinition.builder(QueryServiceGrpc.SERVICE_NAME)
+                        .addMethod(QueryServiceGrpc.getQueryScoreMethod(), ServerCalls.asyncUnaryCall(
+                                (ScoreQuery request, StreamObserver<ScoreReport> out) -> {
+                                    out.onNext(ScoreReport.getDefaultInstance());
+                                    out.onCompleted();
+                                }))
+                        .build(), interceptors))
                 .build().start();
         servers.add(server);
         return server;
