@@ -30,7 +30,7 @@ public final class AuditLog implements AutoCloseable {
      * @param origin checkpoint origin line and key name, e.g. {@code cxg.example/audit}
      * @param maxBatch most entries in one group commit
      * @param checkpointInterval how often a grown tree gets a signed checkpoint; zero disables the timer
-     * @param tileCacheSize full tiles kept in memory with their inner hashes, for proofs
+     * @param tileCacheSize full tiles kept in memory with their inner hashes (16 KB each), for proofs
      */
     public record Options(String origin, int maxBatch, Duration checkpointInterval, int tileCacheSize) {
 
@@ -42,7 +42,8 @@ public final class AuditLog implements AutoCloseable {
     private sealed interface Request permits Append, CheckpointRequest, Stop {
     }
 
-    private record Append(byte[] entry, CompletableFuture<Long> done) implements Request {
+    /** The leaf hash is computed by the appending thread, off the single writer. */
+    private record Append(byte[] entry, byte[] leafHash, CompletableFuture<Long> done) implements Request {
     }
 
     private record CheckpointRequest(CompletableFuture<SignedCheckpoint> done, boolean onlyIfGrown) implements Request {
@@ -56,7 +57,7 @@ public final class AuditLog implements AutoCloseable {
     private final Options options;
     private final Clock clock;
     private final LinkedBlockingQueue<Request> queue = new LinkedBlockingQueue<>();
-    private final Map<Long, byte[][][]> tileCache;
+    private final Map<Long, byte[]> tileCache;
     private final Thread writer;
     private final Thread ticker;
     private volatile TreeEdge edge;
@@ -71,7 +72,7 @@ public final class AuditLog implements AutoCloseable {
         int cacheSize = options.tileCacheSize();
         this.tileCache = java.util.Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<Long, byte[][][]> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<Long, byte[]> eldest) {
                 return size() > cacheSize;
             }
         });
@@ -148,7 +149,8 @@ public final class AuditLog implements AutoCloseable {
         } else if (closed) {
             done.completeExceptionally(new AuditUnavailableException("audit log is closed", null));
         } else {
-            queue.add(new Append(entry.clone(), done));
+            byte[] copy = entry.clone();
+            queue.add(new Append(copy, Merkle.leafHash(copy), done));
         }
         return done;
     }
@@ -228,7 +230,7 @@ public final class AuditLog implements AutoCloseable {
         List<Bundle> bundles = new ArrayList<>();
         List<byte[]> entries = new ArrayList<>(appends.size());
         for (Append a : appends) {
-            next.append(a.entry(), tiles, bundles);
+            next.append(a.entry(), a.leafHash(), tiles, bundles);
             entries.add(a.entry());
         }
         try {
@@ -367,39 +369,43 @@ public final class AuditLog implements AutoCloseable {
             long first = index << height;
             long tileIndex = first >>> Tiles.HEIGHT;
             int offset = (int) (first & (Tiles.WIDTH - 1));
-            int count = 1 << height;
             if (tileIndex == Tiles.partialIndex(tileLevel, e.size())) {
-                List<byte[]> row = e.partialHashes(tileLevel);
-                byte[] data = Tiles.concat(row.subList(offset, offset + count));
-                return Tiles.tileRoot(data, 0, count);
+                return e.partialNode(tileLevel, height, offset >> height);
             }
-            byte[][][] inner = fullTile(tileLevel, tileIndex);
-            return inner[height][offset >> height];
+            byte[] inner = fullTile(tileLevel, tileIndex);
+            int at = (2 * Tiles.WIDTH - (2 * Tiles.WIDTH >> height) + (offset >> height)) * Merkle.HASH_SIZE;
+            return java.util.Arrays.copyOfRange(inner, at, at + Merkle.HASH_SIZE);
         };
     }
 
-    /** A full tile with all its inner levels: [h][i] is node i of the row h levels above the tile's hashes. */
-    private byte[][][] fullTile(int level, long index) {
+    /**
+     * A full tile with all its inner nodes, flat: the 256 hashes, then the 128 nodes one level up, and so
+     * on to the tile's root (511 hashes, 16 KB). Hot tiles stay cached, so a proof costs a few lookups.
+     */
+    private byte[] fullTile(int level, long index) {
         long key = (index << 6) | level;
-        byte[][][] cached = tileCache.get(key);
+        byte[] cached = tileCache.get(key);
         if (cached != null) {
             return cached;
         }
         byte[] data = store.readTile(level, index, Tiles.WIDTH)
                 .orElseThrow(() -> new AuditStoreException("tile " + Tiles.tilePath(level, index, Tiles.WIDTH) + " is missing"));
-        byte[][][] rows = new byte[Tiles.HEIGHT + 1][][];
-        rows[0] = new byte[Tiles.WIDTH][];
-        for (int i = 0; i < Tiles.WIDTH; i++) {
-            rows[0][i] = Tiles.slice(data, i);
+        if (data.length != Tiles.WIDTH * Merkle.HASH_SIZE) {
+            throw new AuditStoreException("tile " + Tiles.tilePath(level, index, Tiles.WIDTH) + " has " + data.length + " bytes");
         }
-        for (int h = 1; h <= Tiles.HEIGHT; h++) {
-            rows[h] = new byte[rows[h - 1].length / 2][];
-            for (int i = 0; i < rows[h].length; i++) {
-                rows[h][i] = Merkle.nodeHash(rows[h - 1][2 * i], rows[h - 1][2 * i + 1]);
+        byte[] inner = java.util.Arrays.copyOf(data, (2 * Tiles.WIDTH - 1) * Merkle.HASH_SIZE);
+        int from = 0;
+        int to = Tiles.WIDTH;
+        for (int n = Tiles.WIDTH / 2; n >= 1; n /= 2) {
+            for (int i = 0; i < n; i++) {
+                byte[] h = Merkle.nodeHash(inner, (from + 2 * i) * Merkle.HASH_SIZE, inner, (from + 2 * i + 1) * Merkle.HASH_SIZE);
+                System.arraycopy(h, 0, inner, (to + i) * Merkle.HASH_SIZE, Merkle.HASH_SIZE);
             }
+            from = to;
+            to += n;
         }
-        tileCache.put(key, rows);
-        return rows;
+        tileCache.put(key, inner);
+        return inner;
     }
 
     @Override

@@ -22,6 +22,9 @@ public final class Merkle {
         byte[] node(int level, long index);
     }
 
+    /** One digest per thread: MessageDigest.getInstance costs more than hashing a node. */
+    private static final ThreadLocal<MessageDigest> DIGEST = ThreadLocal.withInitial(Merkle::sha256);
+
     private Merkle() {
     }
 
@@ -38,17 +41,22 @@ public final class Merkle {
     }
 
     public static byte[] leafHash(byte[] entry) {
-        MessageDigest d = sha256();
+        MessageDigest d = DIGEST.get();
         d.update((byte) 0x00);
         d.update(entry);
         return d.digest();
     }
 
     public static byte[] nodeHash(byte[] left, byte[] right) {
-        MessageDigest d = sha256();
+        return nodeHash(left, 0, right, 0);
+    }
+
+    /** Node hash of the 32-byte hashes at {@code left[lo..]} and {@code right[ro..]}. */
+    public static byte[] nodeHash(byte[] left, int lo, byte[] right, int ro) {
+        MessageDigest d = DIGEST.get();
         d.update((byte) 0x01);
-        d.update(left);
-        d.update(right);
+        d.update(left, lo, HASH_SIZE);
+        d.update(right, ro, HASH_SIZE);
         return d.digest();
     }
 

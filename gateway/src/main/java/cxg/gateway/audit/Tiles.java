@@ -96,20 +96,6 @@ public final class Tiles {
         return out;
     }
 
-    /** Merkle tree hash of a full tile's 256 hashes, i.e. the hash it contributes to the level above. */
-    public static byte[] tileRoot(byte[] tile, int offset, int count) {
-        byte[][] row = new byte[count][];
-        for (int i = 0; i < count; i++) {
-            row[i] = slice(tile, offset + i);
-        }
-        for (int n = count; n > 1; n /= 2) {
-            for (int i = 0; i < n / 2; i++) {
-                row[i] = Merkle.nodeHash(row[2 * i], row[2 * i + 1]);
-            }
-        }
-        return row[0];
-    }
-
     public static byte[] slice(byte[] tile, int hashIndex) {
         byte[] h = new byte[Merkle.HASH_SIZE];
         System.arraycopy(tile, hashIndex * Merkle.HASH_SIZE, h, 0, Merkle.HASH_SIZE);
