@@ -13,7 +13,9 @@ import javax.sql.DataSource;
 /**
  * The production store: PostgreSQL through JDBC. One transaction per group commit holds the
  * group's entries and the full tiles they complete; a checkpoint's transaction holds its note
- * and partial tiles. Entry bundles are read back from the entry rows.
+ * and partial tiles. Entry bundles are read back from the entry rows. A group is acknowledged when
+ * its COMMIT returns, so it is as durable as the server's {@code synchronous_commit} makes commits
+ * (keep it {@code on}, the default).
  */
 public final class PostgresLogStore implements LogStore {
 
@@ -132,14 +134,13 @@ public final class PostgresLogStore implements LogStore {
             Connection c = writer();
             try {
                 if (!entries.isEmpty()) {
-                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit_entry (idx, data) VALUES (?, ?)")) {
-                        long idx = firstIndex;
-                        for (byte[] e : entries) {
-                            ps.setLong(1, idx++);
-                            ps.setBytes(2, e);
-                            ps.addBatch();
-                        }
-                        ps.executeBatch();
+                    // One statement for the whole group (two arrays, unnested by the server): one round trip and
+                    // one plan instead of a row-at-a-time batch.
+                    try (PreparedStatement ps = c.prepareStatement(
+                            "INSERT INTO audit_entry (idx, data) SELECT ? + n - 1, d FROM unnest(?::bytea[]) WITH ORDINALITY AS t(d, n)")) {
+                        ps.setLong(1, firstIndex);
+                        ps.setArray(2, c.createArrayOf("bytea", entries.toArray(new byte[0][])));
+                        ps.executeUpdate();
                     }
                 }
                 insertTiles(c, fullTiles);
