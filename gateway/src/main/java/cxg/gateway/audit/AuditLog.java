@@ -109,8 +109,10 @@ public final class AuditLog implements AutoCloseable {
             partials.add(width == 0 ? new byte[0] : readTileOrFull(level, Tiles.partialIndex(level, size), width));
         }
         int bundleWidth = Tiles.partialWidth(0, size);
+        long bundleIndex = Tiles.partialIndex(0, size);
         List<byte[]> bundle = bundleWidth == 0 ? List.of()
-                : store.readBundle(Tiles.partialIndex(0, size), bundleWidth)
+                : store.readBundle(bundleIndex, bundleWidth)
+                        .or(() -> store.readBundle(bundleIndex, Tiles.WIDTH).map(full -> full.subList(0, bundleWidth)))
                         .orElseThrow(() -> new AuditStoreException("partial bundle of checkpoint " + size + " is missing"));
         TreeEdge restored = TreeEdge.restore(size, partials, bundle);
         if (r.checkpoint().isPresent()) {
