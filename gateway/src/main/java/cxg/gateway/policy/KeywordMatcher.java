@@ -11,13 +11,24 @@ import java.util.Map;
  * not a letter or digit ({@code Blood-Type}, {@code bloodType}, {@code BLOOD_TYPE} and
  * {@code blood type} all contain {@code blood_type}). An Aho-Corasick automaton over the
  * folded alphabet, so that a key is scanned once, without allocation, whatever the number
- * of keywords: the filter runs on every factor of every answer.
+ * of keywords: the filter runs on every factor code, description and attribute key of every
+ * answer, which makes this loop the bulk of the filter's cost.
+ *
+ * <p>The automaton is compiled into one table indexed directly by ASCII character (case and
+ * separators folded in, separators loop back to the same state), so that an ASCII character
+ * costs one table load and one sign test. Only states that have not yet matched get rows:
+ * an entry is the next state's row offset, or {@code ~category} when a keyword ends there.
+ * Other characters take a slower path that folds full-width forms and letters whose case
+ * mapping is ASCII (Kelvin sign, dotted capital I, long s) before stepping.
  */
 final class KeywordMatcher {
     private static final int ALPHABET = 36;
+    private static final int ROW = 128;
+    private static final int SLOTS = 4096;
+    private static final int MAX_REMEMBERED = 256;
 
     /** Folded ASCII: a-z, A-Z to 0..25, 0-9 to 26..35, everything else -1. */
-    private static final byte[] ASCII = new byte[128];
+    private static final byte[] ASCII = new byte[ROW];
 
     static {
         java.util.Arrays.fill(ASCII, (byte) -1);
@@ -30,17 +41,53 @@ final class KeywordMatcher {
         }
     }
 
-    /** Transitions, flat: next[state * ALPHABET + symbol]. */
-    private final int[] next;
-    /** For each state, the category of the keyword ending there (or via its suffix link), else null. */
-    private final String[] category;
+    /** By ASCII character: ascii[row + ch] = next row offset (state * ROW), or ~category index on a match. */
+    private final int[] ascii;
+    /** The same by folded symbol for other characters: folded[state * ALPHABET + symbol]. */
+    private final int[] folded;
+    private final String[] categories;
+    /**
+     * Recent verdicts by text, direct-mapped by hash: platforms answer with the same factor
+     * codes, descriptions and attribute keys again and again. A slot is confirmed by comparing
+     * the whole text (never by hash alone, which a scorer could collide on purpose); racing
+     * writers just overwrite each other with equally correct verdicts of immutable entries.
+     * Bounded: SLOTS texts of at most MAX_REMEMBERED characters per policy set.
+     */
+    private final Verdict[] verdicts = new Verdict[SLOTS];
+
+    private record Verdict(String text, String category) {
+    }
 
     private KeywordMatcher(int[][] next, String[] category) {
-        this.next = new int[next.length * ALPHABET];
+        List<String> names = new ArrayList<>();
+        int[] row = new int[next.length];
+        int rows = 0;
         for (int s = 0; s < next.length; s++) {
-            System.arraycopy(next[s], 0, this.next, s * ALPHABET, ALPHABET);
+            if (category[s] == null) {
+                row[s] = rows++;
+            } else {
+                row[s] = -1;
+                if (!names.contains(category[s])) {
+                    names.add(category[s]);
+                }
+            }
         }
-        this.category = category;
+        this.categories = names.toArray(new String[0]);
+        this.ascii = new int[rows * ROW];
+        this.folded = new int[rows * ALPHABET];
+        for (int s = 0; s < next.length; s++) {
+            if (row[s] < 0) {
+                continue;
+            }
+            for (int c = 0; c < ALPHABET; c++) {
+                int t = next[s][c];
+                folded[row[s] * ALPHABET + c] = row[t] < 0 ? ~names.indexOf(category[t]) : row[t] * ROW;
+            }
+            for (int ch = 0; ch < ROW; ch++) {
+                int c = ASCII[ch];
+                ascii[row[s] * ROW + ch] = c < 0 ? row[s] * ROW : folded[row[s] * ALPHABET + c];
+            }
+        }
     }
 
     /** Keywords by category id; categories' own ids count as keywords too. */
@@ -109,37 +156,59 @@ final class KeywordMatcher {
         if (text == null) {
             return null;
         }
+        if (text.length() > MAX_REMEMBERED) {
+            return scan(text);
+        }
+        int h = text.hashCode();
+        int slot = (h ^ (h >>> 16)) & (SLOTS - 1);
+        Verdict v = verdicts[slot];
+        if (v != null && v.text.equals(text)) {
+            return v.category;
+        }
+        String category = scan(text);
+        verdicts[slot] = new Verdict(text, category);
+        return category;
+    }
+
+    private String scan(String text) {
+        int[] table = ascii;
         int state = 0;
         for (int i = 0, len = text.length(); i < len; i++) {
             char ch = text.charAt(i);
-            int c = ch < 128 ? ASCII[ch] : fold(ch);
-            if (c < 0) {
-                continue;
+            int t;
+            if (ch < ROW) {
+                t = table[state + ch];
+            } else {
+                int c = fold(ch);
+                if (c < 0) {
+                    continue;
+                }
+                t = folded[state / ROW * ALPHABET + c];
             }
-            state = next[state * ALPHABET + c];
-            if (category[state] != null) {
-                return category[state];
+            if (t < 0) {
+                return categories[~t];
             }
+            state = t;
         }
         return null;
     }
 
     /** a-z and 0-9 to 0..35 regardless of case; every other character is a separator (-1). */
     private static int fold(char ch) {
-        if (ch >= 'a' && ch <= 'z') {
-            return ch - 'a';
-        }
-        if (ch >= 'A' && ch <= 'Z') {
-            return ch - 'A';
-        }
-        if (ch >= '0' && ch <= '9') {
-            return 26 + ch - '0';
+        if (ch < ROW) {
+            return ASCII[ch];
         }
         if (ch >= '\uFF01' && ch <= '\uFF5E') {
             // full-width forms (ｂｌｏｏｄ) fold to their ASCII twins
-            return fold((char) (ch - 0xFEE0));
+            return ASCII[ch - 0xFEE0];
         }
-        return -1;
+        // letters whose lower or upper case is ASCII (Kelvin sign K, dotted İ, dotless ı, long ſ)
+        char lower = Character.toLowerCase(ch);
+        if (lower < ROW) {
+            return ASCII[lower];
+        }
+        char upper = Character.toUpperCase(ch);
+        return upper < ROW ? ASCII[upper] : -1;
     }
 
     private static int[] newRow() {

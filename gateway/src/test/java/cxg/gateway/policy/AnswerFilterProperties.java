@@ -109,14 +109,21 @@ class AnswerFilterProperties {
         return Arbitraries.oneOf(Arbitraries.strings().alpha().withChars(' ', '-').ofMaxLength(16), key());
     }
 
-    /** The same word with random case and random separators between its letters. */
+    /** The same word with random case (including non-ASCII capitals of i and k) and random separators between its letters. */
     static Arbitrary<String> disguise(String word) {
         return Arbitraries.of(' ', '-', '_', '.', '\0').list().ofSize(word.length()).flatMap(seps ->
                 Arbitraries.integers().between(0, Integer.MAX_VALUE).map(bits -> {
                     StringBuilder b = new StringBuilder();
                     for (int i = 0; i < word.length(); i++) {
                         char c = word.charAt(i);
-                        b.append(((bits >> (i % 31)) & 1) == 1 ? Character.toUpperCase(c) : Character.toLowerCase(c));
+                        boolean upper = ((bits >> (i % 31)) & 1) == 1;
+                        if (upper && Character.toLowerCase(c) == 'i' && ((bits >> ((i + 7) % 31)) & 1) == 1) {
+                            b.append('\u0130'); // dotted capital I, lower case 'i'
+                        } else if (upper && Character.toLowerCase(c) == 'k' && ((bits >> ((i + 7) % 31)) & 1) == 1) {
+                            b.append('\u212A'); // Kelvin sign, lower case 'k'
+                        } else {
+                            b.append(upper ? Character.toUpperCase(c) : Character.toLowerCase(c));
+                        }
                         char sep = seps.get(i);
                         if (sep != '\0' && Character.isLetterOrDigit(c)) {
                             b.append(sep);

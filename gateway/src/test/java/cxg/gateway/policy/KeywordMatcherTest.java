@@ -3,6 +3,7 @@ package cxg.gateway.policy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -27,5 +28,30 @@ class KeywordMatcherTest {
             "religious_affiliation"})
     void findsOtherProhibitedKeywords(String key) {
         assertEquals(true, taxonomy.revealedBy(key) != null, key);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"rel\u0130gion", "RELıGION", "diagno\u017Fis", "ｂｌｏｏｄ＿ｔｙｐｅ"})
+    void findsKeywordsSpelledWithLettersWhoseCaseIsAscii(String key) {
+        assertEquals(true, taxonomy.revealedBy(key) != null, key);
+    }
+
+    @Test
+    void aRememberedVerdictIsNeverGivenToAnotherTextWithTheSameHash() {
+        String prohibited = "dnAa";
+        String clean = "dnBB";
+        assertEquals(prohibited.hashCode(), clean.hashCode());
+        for (int i = 0; i < 3; i++) {
+            assertEquals("GENETICS", taxonomy.revealedBy(prohibited));
+            assertNull(taxonomy.revealedBy(clean));
+            assertEquals("GENETICS", taxonomy.revealedBy(new String(prohibited.toCharArray())));
+        }
+    }
+
+    @Test
+    void longTextsAreScannedWhole() {
+        String filler = "repayment behaviour over the last twelve months ".repeat(20);
+        assertNull(taxonomy.revealedBy(filler));
+        assertEquals("MEDICAL", taxonomy.revealedBy(filler + "diag-nosis"));
     }
 }
