@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import cxg.v1.Factor;
 import cxg.v1.PlatformRating;
@@ -32,21 +33,50 @@ public final class AnswerFilter {
     static final String PROHIBITED = "prohibited category";
     static final String NOT_GRANTED = "category not granted";
     static final String UNKNOWN = "category not in taxonomy";
+    /** Factors beyond this index get their withheld entries built each time. */
+    private static final int REMEMBERED_FACTORS = 64;
 
     private final PolicySet policy;
     private final ProhibitedDataCheck prohibited;
     /** Per platform member id: its scale and that scale as a message, built once per policy set. */
     private final Map<String, ScoreScaleDef> scales = new HashMap<>();
     private final Map<String, ScoreScale> scaleMessages = new HashMap<>();
+    /**
+     * The withheld entry of a removed factor depends only on the platform, the factor's index
+     * and its category (which fixes the reason), so each is built once: per platform member id,
+     * slot {@code index * categorySlots + slot of the category}, filled on first use.
+     */
+    private final Map<String, AtomicReferenceArray<Withheld>> factorEntries = new HashMap<>();
+    /** The taxonomy's categories by their own spelling, each with its slot; {@code unknownSlot} is outside it. */
+    private final Map<String, Known> known = new HashMap<>();
+    private final int unknownSlot;
+
+    /** A category of the taxonomy: its name, whether it is prohibited, and its slot (0..63). */
+    private record Known(String name, boolean prohibited, int slot) {
+    }
 
     public AnswerFilter(PolicySet policy) {
         this.policy = policy;
         this.prohibited = policy.prohibitedDataCheck();
+        CategoryTaxonomy taxonomy = policy.categories();
+        for (String c : taxonomy.allowed()) {
+            known.put(c, new Known(c, false, known.size()));
+        }
+        for (String c : taxonomy.prohibited()) {
+            known.put(c, new Known(c, true, known.size()));
+        }
+        if (known.size() >= Long.SIZE) {
+            throw new IllegalArgumentException("at most 63 categories: granted categories are kept as a bit set");
+        }
+        this.unknownSlot = known.size();
         for (Member m : policy.members()) {
             m.scaleId().flatMap(policy::scale).ifPresent(scale -> {
                 scales.put(m.id(), scale);
                 scaleMessages.put(m.id(), scale.proto());
             });
+            if (m.kind() == MemberKind.PLATFORM) {
+                factorEntries.put(m.id(), new AtomicReferenceArray<>(REMEMBERED_FACTORS * (unknownSlot + 1)));
+            }
         }
     }
 
@@ -59,7 +89,7 @@ public final class AnswerFilter {
             throw new IllegalArgumentException("only an allowed request has an answer to filter");
         }
         Disclosure disclosure = decision.disclosure();
-        List<Withheld> withheld = new ArrayList<>();
+        List<Withheld> withheld = new ArrayList<>(raw.getFactorsCount() + 8);
         ReportedScore.Builder out = ReportedScore.newBuilder();
         if (raw.hasComputedAt()) {
             out.setComputedAt(raw.getComputedAt());
@@ -106,46 +136,102 @@ public final class AnswerFilter {
         return new Filtered(out.build(), withheld);
     }
 
-    /** Adds the factors that may leave (only at FULL) and returns how many passed the category checks. */
+    /**
+     * Adds the factors that may leave (only at FULL) and returns how many passed the category
+     * checks. A kept factor is passed on as the same message unless its category spelling, an
+     * attribute or fields unknown to this gateway make it change; then it is rebuilt once.
+     */
     private int filterFactors(String platform, List<Factor> factors, Decision decision, ReportedScore.Builder out,
                               List<Withheld> withheld) {
         CategoryTaxonomy taxonomy = policy.categories();
+        AtomicReferenceArray<Withheld> entries = factorEntries.get(platform);
+        long granted = 0;
+        for (String c : decision.grantedCategories()) {
+            Known k = known.get(c);
+            if (k != null && !k.prohibited()) {
+                granted |= 1L << k.slot();
+            }
+        }
         boolean full = decision.disclosure() == Disclosure.FULL;
         int kept = 0;
-        for (int i = 0; i < factors.size(); i++) {
+        for (int i = 0, n = factors.size(); i < n; i++) {
             Factor f = factors.get(i);
-            String banned = prohibited.prohibitedCategoryOf(f);
-            if (banned != null) {
-                withheld.add(withheld(platform, factorField(i), banned, PROHIBITED));
-                continue;
-            }
-            String category = taxonomy.canonical(f.getCategory());
+            String given = f.getCategory();
+            Known category = known.get(given);
             if (category == null) {
-                withheld.add(withheld(platform, factorField(i), "", UNKNOWN));
+                String canonical = taxonomy.canonical(given);
+                category = canonical == null ? null : known.get(canonical);
+            }
+            String banned = category != null
+                    ? (category.prohibited() ? category.name() : null)
+                    : taxonomy.revealedBy(given);
+            if (banned == null) {
+                banned = taxonomy.revealedBy(f.getCode());
+            }
+            if (banned == null) {
+                banned = taxonomy.revealedBy(f.getDescription());
+            }
+            if (banned != null) {
+                withheld.add(factorWithheld(entries, platform, i, known.get(banned).slot(), banned, PROHIBITED));
                 continue;
             }
-            if (!decision.grantedCategories().contains(category)) {
-                withheld.add(withheld(platform, factorField(i), category, NOT_GRANTED));
+            if (category == null) {
+                withheld.add(factorWithheld(entries, platform, i, unknownSlot, "", UNKNOWN));
+                continue;
+            }
+            if ((granted & (1L << category.slot())) == 0) {
+                withheld.add(factorWithheld(entries, platform, i, category.slot(), category.name(), NOT_GRANTED));
                 continue;
             }
             kept++;
             if (!full) {
                 continue;
             }
-            Factor clean = f;
-            if (!category.equals(f.getCategory())) {
-                clean = clean.toBuilder().setCategory(category).build();
-            }
-            for (Map.Entry<String, String> a : f.getAttributesMap().entrySet()) {
-                String revealed = prohibited.prohibitedCategoryOfKey(a.getKey());
-                if (revealed != null) {
-                    withheld.add(withheld(platform, factorField(i) + ".attributes." + a.getKey(), revealed, PROHIBITED));
-                    clean = clean.toBuilder().removeAttributes(a.getKey()).build();
+            boolean clean = category.name().equals(given) && f.getUnknownFields().asMap().isEmpty();
+            Map<String, String> attributes = f.getAttributesMap();
+            if (!attributes.isEmpty()) {
+                for (String key : attributes.keySet()) {
+                    String revealed = taxonomy.revealedBy(key);
+                    if (revealed != null) {
+                        withheld.add(withheld(platform, factorField(i) + ".attributes." + key, revealed, PROHIBITED));
+                        clean = false;
+                    }
                 }
             }
-            out.addFactors(clean);
+            out.addFactors(clean ? f : rebuilt(f, category.name(), taxonomy));
         }
         return kept;
+    }
+
+    /**
+     * The factor with the taxonomy's category spelling and only the attributes that reveal
+     * nothing, built afresh: fields this gateway does not know (unknown to its proto, e.g. from
+     * a newer scorer) are not carried over, so they cannot leave unfiltered.
+     */
+    private static Factor rebuilt(Factor f, String category, CategoryTaxonomy taxonomy) {
+        Factor.Builder b = Factor.newBuilder().setCategory(category).setCode(f.getCode()).setDirectionValue(f.getDirectionValue())
+                .setDescription(f.getDescription());
+        for (Map.Entry<String, String> a : f.getAttributesMap().entrySet()) {
+            if (taxonomy.revealedBy(a.getKey()) == null) {
+                b.putAttributes(a.getKey(), a.getValue());
+            }
+        }
+        return b.build();
+    }
+
+    /** factors[i] removed whole, in {@code category} (empty: outside the taxonomy, slot unknownSlot) for {@code reason}. */
+    private static Withheld factorWithheld(AtomicReferenceArray<Withheld> entries, String platform, int i, int slot,
+                                           String category, String reason) {
+        if (entries == null || i >= REMEMBERED_FACTORS) {
+            return withheld(platform, factorField(i), category, reason);
+        }
+        int k = i * (entries.length() / REMEMBERED_FACTORS) + slot;
+        Withheld w = entries.get(k);
+        if (w == null) {
+            w = withheld(platform, factorField(i), category, reason);
+            entries.set(k, w);
+        }
+        return w;
     }
 
     private static String factorField(int i) {

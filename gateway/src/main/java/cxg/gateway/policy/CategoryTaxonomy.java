@@ -1,5 +1,7 @@
 package cxg.gateway.policy;
 
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +18,9 @@ public final class CategoryTaxonomy {
     private final Map<String, List<String>> prohibited;
     private final KeywordMatcher keywords;
     private final Map<String, String> canonicalByFolded;
+    /** Exact names to themselves, and the prohibited names: HashMap/HashSet look-ups, on every factor of every answer. */
+    private final Map<String, String> exact = new HashMap<>();
+    private final Set<String> prohibitedNames;
 
     CategoryTaxonomy(Set<String> allowed, Map<String, List<String>> prohibited) {
         this.allowed = Set.copyOf(allowed);
@@ -25,14 +30,17 @@ public final class CategoryTaxonomy {
         allowed.forEach(c -> folded.put(fold(c), c));
         prohibited.keySet().forEach(c -> folded.put(fold(c), c));
         this.canonicalByFolded = Map.copyOf(folded);
+        allowed.forEach(c -> exact.put(c, c));
+        prohibited.keySet().forEach(c -> exact.put(c, c));
+        this.prohibitedNames = new HashSet<>(prohibited.keySet());
     }
 
     public Set<String> allowed() { return allowed; }
     public Set<String> prohibited() { return prohibited.keySet(); }
     public List<String> keywords(String prohibitedCategory) { return prohibited.getOrDefault(prohibitedCategory, List.of()); }
 
-    public boolean isKnown(String category) { return allowed.contains(category) || prohibited.containsKey(category); }
-    public boolean isProhibited(String category) { return prohibited.containsKey(category); }
+    public boolean isKnown(String category) { return category != null && exact.containsKey(category); }
+    public boolean isProhibited(String category) { return category != null && prohibitedNames.contains(category); }
 
     /**
      * The prohibited category that {@code category} (a category name from outside, in any
@@ -41,7 +49,7 @@ public final class CategoryTaxonomy {
     public String prohibitedCategoryOf(String category) {
         String canonical = canonical(category);
         if (canonical != null) {
-            return prohibited.containsKey(canonical) ? canonical : null;
+            return prohibitedNames.contains(canonical) ? canonical : null;
         }
         return keywords.match(category);
     }
@@ -56,10 +64,8 @@ public final class CategoryTaxonomy {
         if (category == null) {
             return null;
         }
-        if (allowed.contains(category) || prohibited.containsKey(category)) {
-            return category;
-        }
-        return canonicalByFolded.get(fold(category));
+        String known = exact.get(category);
+        return known != null ? known : canonicalByFolded.get(fold(category));
     }
 
     private static String fold(String s) {

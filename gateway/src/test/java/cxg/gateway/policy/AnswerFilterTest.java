@@ -12,7 +12,9 @@ import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
+import com.google.protobuf.UnknownFieldSet;
 
 import cxg.v1.Factor;
 import cxg.v1.FactorDirection;
@@ -125,6 +127,21 @@ class AnswerFilterTest {
         cxg.v1.RecordSubmission record = cxg.v1.RecordSubmission.newBuilder().setCategory("Medical").setMeasure("none").build();
         assertEquals(List.of(new ProhibitedDataCheck.Violation("record.category", "MEDICAL")),
                 demo.prohibitedDataCheck().check(record));
+    }
+
+    @Test
+    void fieldsUnknownToTheGatewayNeverPassThroughInAKeptFactor() {
+        Decision d = demo.decide(demo.member("court").orElseThrow(), "court-enforcement", Set.of(), Disclosure.FULL);
+        UnknownFieldSet smuggled = UnknownFieldSet.newBuilder().addField(99, UnknownFieldSet.Field.newBuilder()
+                .addLengthDelimited(ByteString.copyFromUtf8("diagnosis: chronic")).build()).build();
+        PlatformRating raw = PlatformRating.newBuilder().setPlatform("alpha-credit").setValue(712)
+                .addFactors(factor("FINANCIAL", "on-time-repayment", Map.of("months", "24")).toBuilder().setUnknownFields(smuggled))
+                .build();
+        ReportedScore s = filter.filter("alpha-credit", raw, d).score();
+        assertEquals(1, s.getFactorsCount());
+        assertEquals(Map.of("months", "24"), s.getFactors(0).getAttributesMap());
+        assertTrue(s.getFactors(0).getUnknownFields().asMap().isEmpty());
+        assertFalse(s.toByteString().toStringUtf8().contains("chronic"));
     }
 
     static Set<String> describe(List<Withheld> withheld) {
