@@ -62,11 +62,14 @@ public class PolicyBenchmark {
     static final int AGENCIES = 250;
     static final List<String> PURPOSES = List.of("court-enforcement", "travel-restriction-check", "loan-eligibility", "deposit-waiver");
     static final int FACTORS = 50;
+    static final int UNSEEN = 1024;
 
     private PolicySet policy;
     private AnswerFilter filter;
     private Member[] callers;
     private PlatformRating answer;
+    /** Answers whose factor codes and descriptions are all different: more texts than the filter remembers. */
+    private PlatformRating[] unseen;
     private int next;
 
     private Server server;
@@ -90,6 +93,16 @@ public class PolicyBenchmark {
             callers[i] = policy.member("agency-" + i).orElseThrow();
         }
         answer = answer();
+        unseen = new PlatformRating[UNSEEN];
+        for (int i = 0; i < UNSEEN; i++) {
+            PlatformRating.Builder b = answer.toBuilder();
+            for (int f = 0; f < FACTORS; f++) {
+                Factor factor = b.getFactors(f);
+                b.setFactors(f, factor.toBuilder().setCode(factor.getCode() + "-" + i)
+                        .setDescription(factor.getDescription() + ", variant " + i));
+            }
+            unseen[i] = b.build();
+        }
 
         ScorerResponse canned = ScorerResponse.newBuilder().setStatus(PlatformStatus.OK).setRating(answer).build();
         server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
@@ -120,6 +133,21 @@ public class PolicyBenchmark {
             throw new IllegalStateException(d.reason());
         }
         return filter.filter("alpha-credit", answer, d);
+    }
+
+    /**
+     * The same, but every answer's codes and descriptions are texts the filter has not seen
+     * lately (51,200 of them), so no verdict is remembered: the cost for a platform whose
+     * factor texts never repeat.
+     */
+    @Benchmark
+    public AnswerFilter.Filtered decideAndFilterUnseenTexts() {
+        int i = next++ & 0x3ff;
+        Decision d = policy.decide(callers[i % AGENCIES], PURPOSES.get(i / AGENCIES % PURPOSES.size()), Set.of(), Disclosure.FULL);
+        if (!d.allowed()) {
+            throw new IllegalStateException(d.reason());
+        }
+        return filter.filter("alpha-credit", unseen[i % UNSEEN], d);
     }
 
     /** Decision alone. */
