@@ -4,6 +4,7 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 
+import cxg.gateway.transport.AuditedRefusals;
 import cxg.gateway.transport.Caller;
 import cxg.gateway.transport.Failure;
 import cxg.gateway.transport.StatusMapping;
@@ -21,7 +22,7 @@ import org.jboss.logging.Logger;
  * from the TLS certificate, the call's bearer token must verify ({@link TokenVerifier}: realm keys,
  * audience, lifetime, bound to this very certificate, issued to this member), and its realm roles must
  * include the role the service needs ({@link ServiceRoles}). Refusals are logged with the member and the
- * reason, never with the token.
+ * reason, never with the token, and audited ({@link AuditedRefusals}) with the rule that refused.
  */
 @GlobalInterceptor
 @ApplicationScoped
@@ -33,9 +34,11 @@ public class TokenInterceptor implements ServerInterceptor, Prioritized {
     private static final Logger LOG = Logger.getLogger(TokenInterceptor.class);
 
     private final TokenChecks checks;
+    private final AuditedRefusals refusals;
 
-    TokenInterceptor(TokenChecks checks) {
+    TokenInterceptor(TokenChecks checks, AuditedRefusals refusals) {
         this.checks = checks;
+        this.refusals = refusals;
     }
 
     @Override
@@ -60,7 +63,8 @@ public class TokenInterceptor implements ServerInterceptor, Prioritized {
         TokenCheck check = checks.verifier().get().verify(headers.get(AUTHORIZATION), caller.certificate(), member);
         if (!check.isAccepted()) {
             LOG.warnf("refused %s from member %s: %s", method, member, check.problem());
-            return StatusMapping.refuse(call, Failure.unauthenticated(check.problem()));
+            return refusals.refuse(call, Failure.unauthenticated(check.problem()), member, caller.member().kind().name(),
+                    check.rule());
         }
         String service = call.getMethodDescriptor().getServiceName();
         SortedSet<String> roles = ServiceRoles.allowedRoles(service);
@@ -69,7 +73,8 @@ public class TokenInterceptor implements ServerInterceptor, Prioritized {
                     : (roles.size() == 1 ? "only role " : "only roles ") + String.join(" or ", roles) + " may call " + service)
                     + "; member " + member + " has roles " + new TreeSet<>(check.token().roles());
             LOG.warnf("refused %s: %s", method, message);
-            return StatusMapping.refuse(call, Failure.permissionDenied(ROLE_RULE, message));
+            return refusals.refuse(call, Failure.permissionDenied(ROLE_RULE, message), member, caller.member().kind().name(),
+                    ROLE_RULE);
         }
         return next.startCall(call, headers);
     }

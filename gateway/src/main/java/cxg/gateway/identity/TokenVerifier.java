@@ -69,10 +69,10 @@ public final class TokenVerifier {
      */
     public TokenCheck verify(String authorization, X509Certificate peer, String memberId) {
         if (authorization == null || authorization.isBlank()) {
-            return TokenCheck.refused("no bearer token (send header authorization: Bearer <token from realm cxg>)");
+            return TokenCheck.refused("token-missing", "no bearer token (send header authorization: Bearer <token from realm cxg>)");
         }
         if (!authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-            return TokenCheck.refused("authorization header is not a bearer token");
+            return TokenCheck.refused("token-missing", "authorization header is not a bearer token");
         }
         String jwt = authorization.substring(BEARER.length()).trim();
         Instant now = clock.instant();
@@ -85,7 +85,7 @@ public final class TokenVerifier {
         if (entry == null) {
             Verified verified = verifyToken(jwt, now);
             if (verified.problem != null) {
-                return TokenCheck.refused(verified.problem);
+                return TokenCheck.refused(verified.rule, verified.problem);
             }
             entry = verified.entry;
             cache.put(key, entry, now);
@@ -98,26 +98,26 @@ public final class TokenVerifier {
                                  String memberId, Instant now) {
         if (!now.isBefore(entry.refuseFrom)) {
             cache.remove(key);
-            return TokenCheck.refused("token expired");
+            return TokenCheck.refused("token-lifetime", "token expired");
         }
         if (peer != entry.confirmedPeer) {
             if (!MessageDigest.isEqual(entry.boundThumbprint.getBytes(StandardCharsets.US_ASCII),
                     thumbprint(peer).getBytes(StandardCharsets.US_ASCII))) {
-                return TokenCheck.refused("token is bound to another certificate");
+                return TokenCheck.refused("token-binding", "token is bound to another certificate");
             }
             entry.confirmedPeer = peer;
         }
         if (!memberId.equals(entry.client)) {
-            return TokenCheck.refused("token was issued to client " + (entry.client == null ? "(none)" : entry.client)
+            return TokenCheck.refused("token-client", "token was issued to client " + (entry.client == null ? "(none)" : entry.client)
                     + ", not to member " + memberId);
         }
         return TokenCheck.accepted(entry.token);
     }
 
     /** A token that passed the token-only checks, or why it did not. */
-    private record Verified(VerifiedTokenCache.Entry entry, String problem) {
-        static Verified refused(String problem) {
-            return new Verified(null, problem);
+    private record Verified(VerifiedTokenCache.Entry entry, String rule, String problem) {
+        static Verified refused(String rule, String problem) {
+            return new Verified(null, rule, problem);
         }
     }
 
@@ -125,7 +125,7 @@ public final class TokenVerifier {
     private Verified verifyToken(String jwt, Instant now) {
         String[] parts = jwt.split("\\.", -1);
         if (parts.length != 3) {
-            return Verified.refused("bearer token is not a signed JWT");
+            return Verified.refused("token-form", "bearer token is not a signed JWT");
         }
         JsonObject header;
         JsonObject claims;
@@ -135,50 +135,50 @@ public final class TokenVerifier {
             claims = json(parts[1]);
             signature = Base64.getUrlDecoder().decode(parts[2]);
         } catch (IllegalArgumentException | JsonException | ClassCastException e) {
-            return Verified.refused("bearer token is not a signed JWT");
+            return Verified.refused("token-form", "bearer token is not a signed JWT");
         }
 
         String alg = string(header, "alg");
         String jcaAlg = jcaAlgorithm(alg);
         if (jcaAlg == null) {
-            return Verified.refused("token signature algorithm " + (alg == null ? "(none)" : alg) + " is not accepted");
+            return Verified.refused("token-form", "token signature algorithm " + (alg == null ? "(none)" : alg) + " is not accepted");
         }
         String kid = string(header, "kid");
         Optional<PublicKey> key = kid == null ? Optional.empty() : keys.key(kid);
         if (key.isEmpty()) {
-            return Verified.refused("token is signed with a key realm cxg does not have");
+            return Verified.refused("token-signature", "token is signed with a key realm cxg does not have");
         }
         if (!signatureValid(jcaAlg, key.get(), parts[0] + "." + parts[1], signature)) {
-            return Verified.refused("token signature is invalid");
+            return Verified.refused("token-signature", "token signature is invalid");
         }
         if (!issuer.equals(string(claims, "iss"))) {
-            return Verified.refused("token was not issued by realm cxg");
+            return Verified.refused("token-issuer", "token was not issued by realm cxg");
         }
         Optional<Instant> exp = instant(claims, "exp");
         if (exp.isEmpty()) {
-            return Verified.refused("token has no expiry");
+            return Verified.refused("token-lifetime", "token has no expiry");
         }
         if (!now.isBefore(exp.get().plus(leeway))) {
-            return Verified.refused("token expired");
+            return Verified.refused("token-lifetime", "token expired");
         }
         Optional<Instant> nbf = instant(claims, "nbf");
         if (nbf.isPresent() && now.plus(leeway).isBefore(nbf.get())) {
-            return Verified.refused("token is not valid yet");
+            return Verified.refused("token-lifetime", "token is not valid yet");
         }
         if (!strings(claims.get("aud")).contains(audience)) {
-            return Verified.refused("token is not meant for audience " + audience);
+            return Verified.refused("token-audience", "token is not meant for audience " + audience);
         }
         String bound = claims.containsKey("cnf") && claims.get("cnf").getValueType() == JsonValue.ValueType.OBJECT
                 ? string(claims.getJsonObject("cnf"), "x5t#S256") : null;
         if (bound == null) {
-            return Verified.refused("token is not bound to a certificate (request it over mutual TLS)");
+            return Verified.refused("token-binding", "token is not bound to a certificate (request it over mutual TLS)");
         }
         String client = string(claims, "azp");
         Set<String> roles = claims.containsKey("realm_access")
                 && claims.get("realm_access").getValueType() == JsonValue.ValueType.OBJECT
                 ? strings(claims.getJsonObject("realm_access").get("roles")) : Set.of();
         return new Verified(new VerifiedTokenCache.Entry(kid, key.get(), exp.get().plus(leeway), bound, client,
-                new VerifiedToken(client == null ? "" : client, roles, exp.get())), null);
+                new VerifiedToken(client == null ? "" : client, roles, exp.get())), null, null);
     }
 
     /** How many verified tokens are remembered (for tests). */

@@ -24,7 +24,7 @@ import org.jboss.logging.Logger;
  * Establishes who calls, once per call: the TLS peer certificate (already verified against
  * the member CA during the handshake) must carry the certificate subject of a member in
  * policy. Otherwise the call ends UNAUTHENTICATED and the attempt is logged with the
- * certificate's subject and serial.
+ * certificate's subject and serial, and audited with the subject.
  */
 @GlobalInterceptor
 @ApplicationScoped
@@ -32,10 +32,14 @@ public class CallerIdentityInterceptor implements ServerInterceptor, Prioritized
 
     private static final Logger LOG = Logger.getLogger(CallerIdentityInterceptor.class);
 
-    private final PolicyRepository policies;
+    static final String UNKNOWN_MEMBER_RULE = "unknown-member";
 
-    public CallerIdentityInterceptor(PolicyRepository policies) {
+    private final PolicyRepository policies;
+    private final AuditedRefusals refusals;
+
+    public CallerIdentityInterceptor(PolicyRepository policies, AuditedRefusals refusals) {
         this.policies = policies;
+        this.refusals = refusals;
     }
 
     @Override
@@ -58,7 +62,8 @@ public class CallerIdentityInterceptor implements ServerInterceptor, Prioritized
         Optional<Member> member = policies.current().memberByCertificateSubject(subject);
         if (member.isEmpty()) {
             LOG.warnf("refused %s: certificate subject \"%s\" (serial %s) is not a member", method, subject, serial);
-            return StatusMapping.refuse(call, Failure.unauthenticated("certificate subject " + subject + " is not a member"));
+            return refusals.refuse(call, Failure.unauthenticated("certificate subject " + subject + " is not a member"),
+                    subject, null, UNKNOWN_MEMBER_RULE);
         }
         LOG.debugf("%s called by member %s (certificate serial %s)", method, member.get().id(), serial);
         Context context = Context.current().withValue(Caller.KEY, new Caller(member.get(), cert));

@@ -32,10 +32,16 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import cxg.gateway.audit.AuditKeys;
+import cxg.gateway.audit.AuditLog;
+import cxg.gateway.audit.AuditRecorder;
+import cxg.gateway.audit.DirectoryLogStore;
+import cxg.gateway.audit.SubjectHasher;
 import cxg.gateway.policy.PolicyLoader;
 import cxg.gateway.policy.PolicySet;
 import cxg.gateway.policy.QuotaLimiter;
 import cxg.gateway.testing.TestPolicies;
+import cxg.gateway.transport.AuditedRefusals;
 import cxg.gateway.transport.CallerIdentityInterceptor;
 import cxg.pki.DevPki;
 import cxg.v1.QueryServiceGrpc;
@@ -76,6 +82,7 @@ public class TokenBenchmark {
     private static final ScoreQuery QUERY = ScoreQuery.newBuilder().setPurpose("court-enforcement").build();
 
     private Path dir;
+    private AuditLog auditLog;
     private final List<Server> servers = new java.util.ArrayList<>();
     private final List<ManagedChannel> channels = new java.util.ArrayList<>();
     private QueryServiceGrpc.QueryServiceBlockingStub baseline;
@@ -103,11 +110,17 @@ public class TokenBenchmark {
         cachedVerifier = new TokenVerifier(ISSUER, "cxg-gateway", keys, Clock.systemUTC(), Duration.ofSeconds(5));
         uncachedVerifier = new TokenVerifier(ISSUER, "cxg-gateway", keys, Clock.systemUTC(), Duration.ofSeconds(5), 0);
 
-        CallerIdentityInterceptor certificateCheck = new CallerIdentityInterceptor(() -> policy);
+        Path audit = Files.createDirectories(dir.resolve("audit"));
+        auditLog = AuditLog.open(DirectoryLogStore.open(audit.resolve("tiles")),
+                AuditKeys.loadOrCreateSigner(audit.resolve("signing.key"), "bench/cxg-audit"), AuditLog.Options.defaults("bench/cxg-audit"));
+        AuditedRefusals refusals = new AuditedRefusals(new AuditRecorder(auditLog,
+                SubjectHasher.loadOrCreate(audit.resolve("subject.key")), Clock.systemUTC()));
+        CallerIdentityInterceptor certificateCheck = new CallerIdentityInterceptor(() -> policy, refusals);
         baseline = stub(pki, serve(pki, certificateCheck));
-        checked = stub(pki, serve(pki, new TokenInterceptor(new TokenChecks(java.util.Optional.of(cachedVerifier))), certificateCheck));
-        checkedUncached = stub(pki, serve(pki, new TokenInterceptor(new TokenChecks(java.util.Optional.of(uncachedVerifier))),
+        checked = stub(pki, serve(pki, new TokenInterceptor(new TokenChecks(java.util.Optional.of(cachedVerifier)), refusals),
                 certificateCheck));
+        checkedUncached = stub(pki, serve(pki, new TokenInterceptor(new TokenChecks(java.util.Optional.of(uncachedVerifier)),
+                refusals), certificateCheck));
         for (var s : List.of(baseline, checked, checkedUncached)) {
             s.queryScore(QUERY);
         }
@@ -121,6 +134,7 @@ public class TokenBenchmark {
         for (Server s : servers) {
             s.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
+        auditLog.close();
         try (var files = Files.walk(dir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }

@@ -9,6 +9,8 @@ import java.security.Signature;
 import java.util.Base64;
 import java.util.concurrent.TimeUnit;
 
+import cxg.gateway.audit.AuditEntry;
+import cxg.gateway.audit.AuditLog;
 import cxg.gateway.transport.StatusMapping;
 import cxg.v1.PlatformStatus;
 import cxg.v1.QueryServiceGrpc;
@@ -25,12 +27,16 @@ import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 /** Every call needs the member's certificate AND a token from the real Keycloak bound to it, with the right role. */
 @QuarkusTest
 @QuarkusTestResource(value = KeycloakGatewayTestResource.class, restrictToAnnotatedClass = true)
 class TokenGatewayTest {
+
+    @Inject
+    AuditLog auditLog;
 
     private static final ScoreQuery COURT_QUERY = ScoreQuery.newBuilder()
             .setSubject(SubjectId.newBuilder().setKind(SubjectKind.RESIDENT_ID).setValue("11010519491231002X"))
@@ -106,6 +112,21 @@ class TokenGatewayTest {
         StatusRuntimeException e = refused("court", forged);
         assertEquals(Status.Code.UNAUTHENTICATED, e.getStatus().getCode());
         assertEquals("token signature is invalid", e.getStatus().getDescription());
+    }
+
+    @Test
+    void refusedCallLeavesAnAuditEntryNamingTheMemberAndTheRule() {
+        long before = auditLog.size();
+        refused("railway", token("court"));
+
+        // the refusal is answered only once its entry is durable
+        AuditEntry entry = auditLog.entries(before, auditLog.size()).stream().map(AuditEntry::fromBytes)
+                .filter(a -> a.member().equals("railway")).findFirst().orElseThrow();
+        assertEquals("cxg.v1.QueryService", entry.service());
+        assertEquals("QueryScore", entry.method());
+        assertEquals("UNAUTHENTICATED", entry.outcome());
+        assertEquals("token-binding", entry.rule());
+        assertEquals(Boolean.FALSE, entry.allowed());
     }
 
     @Test

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import cxg.gateway.audit.AuditEntry;
+import cxg.gateway.audit.AuditLog;
 import cxg.pki.DevPki;
 import cxg.v1.PlatformStatus;
 import cxg.v1.QueryServiceGrpc;
@@ -20,6 +22,7 @@ import io.grpc.netty.NettyChannelBuilder;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -44,6 +47,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(value = GatewayTestResource.class, restrictToAnnotatedClass = true)
 class MutualTlsGatewayTest {
+
+    @Inject
+    AuditLog auditLog;
 
     private static final ScoreQuery COURT_QUERY = ScoreQuery.newBuilder()
             .setSubject(SubjectId.newBuilder().setKind(SubjectKind.RESIDENT_ID).setValue("11010519491231002X"))
@@ -111,11 +117,17 @@ class MutualTlsGatewayTest {
     }
 
     @Test
-    void certificateOfOurCaThatBelongsToNoMemberIsUnauthenticated() {
+    void certificateOfOurCaThatBelongsToNoMemberIsUnauthenticatedAndAudited() {
+        long before = auditLog.size();
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
                 () -> call(GatewayTestResource.pki, "stranger", COURT_QUERY));
         assertEquals(Status.Code.UNAUTHENTICATED, e.getStatus().getCode());
         assertEquals("certificate subject CN=stranger,OU=agency,O=cxg-demo is not a member", e.getStatus().getDescription());
+
+        AuditEntry entry = auditLog.entries(before, auditLog.size()).stream().map(AuditEntry::fromBytes)
+                .filter(a -> a.member().equals("CN=stranger,OU=agency,O=cxg-demo")).findFirst().orElseThrow();
+        assertEquals("UNAUTHENTICATED", entry.outcome());
+        assertEquals("unknown-member", entry.rule());
     }
 
     @Test
