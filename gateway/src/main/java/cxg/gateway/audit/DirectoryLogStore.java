@@ -410,7 +410,7 @@ public final class DirectoryLogStore implements LogStore {
     private Optional<byte[]> read(String relative) {
         byte[] inMemory = pending.get(relative);
         if (inMemory != null) {
-            return Optional.of(inMemory);
+            return Optional.of(inMemory.clone());
         }
         try {
             return Optional.of(Files.readAllBytes(dir.resolve(relative)));
