@@ -54,10 +54,13 @@ public final class TestKeycloak {
 
     private final URI baseUrl;
     private final Path pkiDir;
+    /** keycloak.sh's run directory of a private instance; null for the test run's shared one. */
+    private final Path runDir;
 
-    private TestKeycloak(URI baseUrl, Path pkiDir) {
+    private TestKeycloak(URI baseUrl, Path pkiDir, Path runDir) {
         this.baseUrl = baseUrl;
         this.pkiDir = pkiDir;
+        this.runDir = runDir;
     }
 
     /** The test run's Keycloak: the one named by the environment, else a private one started now. */
@@ -71,7 +74,7 @@ public final class TestKeycloak {
                     runScript(findScript(), Map.of("CXG_KEYCLOAK_RUN_DIR", runDir),
                             List.of("wait", "" + START_TIMEOUT.toSeconds()));
                 }
-                instance = new TestKeycloak(URI.create(url), Path.of(pki));
+                instance = new TestKeycloak(URI.create(url), Path.of(pki), null);
             } else {
                 instance = startPrivate();
             }
@@ -223,7 +226,23 @@ public final class TestKeycloak {
         return value == null || value.isBlank() ? null : value;
     }
 
-    private static TestKeycloak startPrivate() {
+    /**
+     * Stops a private instance (for "Keycloak down" tests); the shared one of the test run is never stopped.
+     *
+     * @throws IllegalStateException for the shared instance
+     */
+    public void stop() {
+        if (runDir == null) {
+            throw new IllegalStateException("the test run's shared Keycloak is not stopped by tests");
+        }
+        runScript(findScript(), Map.of("CXG_KEYCLOAK_RUN_DIR", runDir.toString()), List.of("stop"));
+    }
+
+    /**
+     * A Keycloak of its own (free ports, fresh PKI) that the caller may {@link #stop()}; slow to start, so for
+     * the one test that needs Keycloak to go away. Stopped at JVM exit at the latest.
+     */
+    public static TestKeycloak startPrivate() {
         Path script = findScript();
         try {
             Path run = Files.createTempDirectory("cxg-test-keycloak");
@@ -236,7 +255,7 @@ public final class TestKeycloak {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> runScript(script, env, List.of("stop"))));
             runScript(script, env, List.of("start", "" + http, "" + https, "" + mgmt, pki.toString()));
             runScript(script, env, List.of("wait", "" + START_TIMEOUT.toSeconds()));
-            return new TestKeycloak(URI.create("https://localhost:" + https), pki);
+            return new TestKeycloak(URI.create("https://localhost:" + https), pki, run);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the test Keycloak: " + e.getMessage(), e);
         }
