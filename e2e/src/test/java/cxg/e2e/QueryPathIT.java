@@ -180,6 +180,17 @@ class QueryPathIT {
         assertFalse(run.out().contains("alpha-credit"), "a denied query shows no platform answer: " + run.out());
     }
 
+    @Test
+    void cliQueryWithAnotherMembersTokenIsRefusedWithExitThreeInOneLine() throws Exception {
+        Run run = cxg(Duration.ofSeconds(90), "agency", "query", "--as", "court", "--demo-token-of", "railway",
+                "--subject", SUBJECT, "--purpose", "court-enforcement");
+
+        assertEquals(3, run.exitCode(), run.out() + run.err());
+        List<String> lines = run.err().lines().filter(l -> !l.isBlank()).toList();
+        assertEquals(List.of("cxg: unauthenticated: token is bound to another certificate"), lines);
+        assertFalse(run.out().contains("alpha-credit"), "a refused query shows no platform answer: " + run.out());
+    }
+
     interface Query {
         JsonNode run() throws Exception;
     }

@@ -80,6 +80,10 @@ final class QueryCommand implements Callable<Integer> {
             description = "How long to wait for the gateway, e.g. 10s or 500ms (default: ${DEFAULT-VALUE}).")
     String deadline;
 
+    /** Demo aid (hidden): presents --as's certificate with another member's token, which the gateway must refuse. */
+    @Option(names = "--demo-token-of", hidden = true, paramLabel = "MEMBER")
+    String demoTokenOf;
+
     QueryCommand(Map<String, String> settings) {
         this.settings = settings;
     }
@@ -104,7 +108,8 @@ final class QueryCommand implements Callable<Integer> {
         }
         GatewaySettings settings = new GatewaySettings(member, resolvePkiDir(), endpoint.get(), timeout.get());
         QueryOutcome outcome;
-        try (GatewayClient client = GatewayClient.open(settings)) {
+        try (GatewayClient client = demoTokenOf == null ? GatewayClient.open(settings)
+                : GatewayClient.openWithTokenOf(settings, demoTokenOf)) {
             outcome = client.queryScore(input.input().toProto());
         } catch (CredentialsUnavailableException e) {
             GatewayFailure f = e.failure();

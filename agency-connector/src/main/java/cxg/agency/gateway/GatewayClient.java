@@ -32,11 +32,26 @@ public final class GatewayClient implements AutoCloseable {
 
     /** Loads the member's credentials and prepares a channel; connects on the first call. */
     public static GatewayClient open(GatewaySettings settings) throws CredentialsUnavailableException {
+        return open(settings, settings.member());
+    }
+
+    /**
+     * Demo aid only: connects with the member's certificate but sends {@code tokenMember}'s token, to show
+     * the gateway refusing a token of the wrong member. Fails if no Keycloak is configured (no token at all).
+     */
+    public static GatewayClient openWithTokenOf(GatewaySettings settings, String tokenMember) throws CredentialsUnavailableException {
+        if (System.getProperty("cxg.keycloak.url", "").isBlank()) {
+            throw new CredentialsUnavailableException("--demo-token-of", "needs Keycloak (cxg.keycloak.url): without it no token is sent");
+        }
+        return open(settings, tokenMember);
+    }
+
+    private static GatewayClient open(GatewaySettings settings, String tokenMember) throws CredentialsUnavailableException {
         ManagedChannel channel = NettyChannelBuilder
                 .forAddress(settings.endpoint().host(), settings.endpoint().port())
                 .sslContext(MemberCredentials.clientContext(settings.pkiDir(), settings.member()))
                 .build();
-        return new GatewayClient(settings, channel, MemberTokens.configured(settings.pkiDir(), settings.member()));
+        return new GatewayClient(settings, channel, MemberTokens.configured(settings.pkiDir(), tokenMember));
     }
 
     public GatewaySettings settings() {

@@ -75,6 +75,14 @@ class AgencyCliTest {
     }
 
     @Test
+    void demoTokenOfAnotherMemberNeedsKeycloakAndSaysSo() {
+        Run run = query("--as", "court", "--demo-token-of", "railway", "--subject", FakeGateway.SUBJECT, "--purpose", "court-enforcement");
+        assertEquals(2, run.exitCode());
+        assertOneLineError(run);
+        assertTrue(run.err().contains("--demo-token-of") && run.err().contains("needs Keycloak"), run.err());
+    }
+
+    @Test
     void printsOneLinePerPlatformWithTheDecisionAndWhatWasWithheld() {
         Run run = query("--as", "court", "--subject", FakeGateway.SUBJECT, "--purpose", "court-enforcement",
                 "--categories", "financial", "--disclosure", "SCORE");
