@@ -23,8 +23,9 @@ import org.jboss.logging.Logger;
 /**
  * Establishes who calls, once per call: the TLS peer certificate (already verified against
  * the member CA during the handshake) must carry the certificate subject of a member in
- * policy. Otherwise the call ends UNAUTHENTICATED and the attempt is logged with the
- * certificate's subject and serial, and audited with the subject.
+ * policy, and must not have been revoked since the connection was made. Otherwise the call ends
+ * UNAUTHENTICATED and the attempt is logged with the certificate's subject and serial, and audited
+ * with the subject.
  */
 @GlobalInterceptor
 @ApplicationScoped
@@ -34,11 +35,15 @@ public class CallerIdentityInterceptor implements ServerInterceptor, Prioritized
 
     static final String UNKNOWN_MEMBER_RULE = "unknown-member";
 
+    static final String REVOKED_RULE = "certificate-revoked";
+
     private final PolicyRepository policies;
+    private final RevocationCheckingTrustManager revocations;
     private final AuditedRefusals refusals;
 
-    public CallerIdentityInterceptor(PolicyRepository policies, AuditedRefusals refusals) {
+    public CallerIdentityInterceptor(PolicyRepository policies, GatewayTls tls, AuditedRefusals refusals) {
         this.policies = policies;
+        this.revocations = tls.trustManager();
         this.refusals = refusals;
     }
 
@@ -59,6 +64,12 @@ public class CallerIdentityInterceptor implements ServerInterceptor, Prioritized
         X509Certificate cert = certificate.get();
         String subject = cert.getSubjectX500Principal().getName(X500Principal.RFC2253);
         String serial = RevocationCheckingTrustManager.serialHex(cert);
+        // the handshake refuses revoked certificates; this catches connections opened before the revocation
+        if (revocations.isRevoked(cert)) {
+            LOG.warnf("refused %s: certificate subject \"%s\" (serial %s) is revoked", method, subject, serial);
+            return refusals.refuse(call, Failure.unauthenticated("certificate serial " + serial + " is revoked"),
+                    subject, null, REVOKED_RULE);
+        }
         Optional<Member> member = policies.current().memberByCertificateSubject(subject);
         if (member.isEmpty()) {
             LOG.warnf("refused %s: certificate subject \"%s\" (serial %s) is not a member", method, subject, serial);

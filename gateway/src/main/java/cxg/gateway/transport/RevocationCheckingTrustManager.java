@@ -134,6 +134,19 @@ public final class RevocationCheckingTrustManager extends X509ExtendedTrustManag
         return cert.getSerialNumber().toString(16).toUpperCase(Locale.ROOT);
     }
 
+    /**
+     * Whether {@code cert} is revoked by the current CRL (re-read if it changed), for connections made before
+     * the revocation; with no usable CRL every certificate counts as revoked (fail closed, as at the handshake).
+     */
+    public boolean isRevoked(X509Certificate cert) {
+        try {
+            X509CRL crl = currentCrl();
+            return crl != null && crl.isRevoked(cert);
+        } catch (CertificateException e) {
+            return true;
+        }
+    }
+
     private void checkNotRevoked(X509Certificate[] chain) throws CertificateException {
         X509CRL crl = currentCrl();
         if (crl != null && crl.isRevoked(chain[0])) {

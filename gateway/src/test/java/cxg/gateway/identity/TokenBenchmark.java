@@ -43,6 +43,7 @@ import cxg.gateway.policy.QuotaLimiter;
 import cxg.gateway.testing.TestPolicies;
 import cxg.gateway.transport.AuditedRefusals;
 import cxg.gateway.transport.CallerIdentityInterceptor;
+import cxg.gateway.transport.GatewayTls;
 import cxg.pki.DevPki;
 import cxg.v1.QueryServiceGrpc;
 import cxg.v1.ScoreQuery;
@@ -115,7 +116,7 @@ public class TokenBenchmark {
                 AuditKeys.loadOrCreateSigner(audit.resolve("signing.key"), "bench/cxg-audit"), AuditLog.Options.defaults("bench/cxg-audit"));
         AuditedRefusals refusals = new AuditedRefusals(new AuditRecorder(auditLog,
                 SubjectHasher.loadOrCreate(audit.resolve("subject.key")), Clock.systemUTC()));
-        CallerIdentityInterceptor certificateCheck = new CallerIdentityInterceptor(() -> policy, refusals);
+        CallerIdentityInterceptor certificateCheck = new CallerIdentityInterceptor(() -> policy, GatewayTls.load(pki, "gateway", DevPki.PASSWORD), refusals);
         baseline = stub(pki, serve(pki, certificateCheck));
         checked = stub(pki, serve(pki, new TokenInterceptor(new TokenChecks(java.util.Optional.of(cachedVerifier)), refusals),
                 certificateCheck));

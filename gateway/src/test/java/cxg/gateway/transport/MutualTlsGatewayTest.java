@@ -58,17 +58,20 @@ class MutualTlsGatewayTest {
 
     /** Calls the gateway presenting {@code member}'s certificate from {@code dir}, or none when member is null. */
     private static ScoreReport call(Path dir, String member, ScoreQuery query) throws Exception {
-        SslContextBuilder tls = GrpcSslContexts.forClient().trustManager(GatewayTestResource.pki.resolve("ca.crt").toFile());
-        if (member != null) {
-            tls.keyManager(presentingAlways(dir, member));
-        }
-        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", GatewayTestResource.grpcPort)
-                .sslContext(tls.build()).build();
+        ManagedChannel channel = channel(dir, member);
         try {
             return QueryServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS).queryScore(query);
         } finally {
             channel.shutdownNow();
         }
+    }
+
+    private static ManagedChannel channel(Path dir, String member) throws Exception {
+        SslContextBuilder tls = GrpcSslContexts.forClient().trustManager(GatewayTestResource.pki.resolve("ca.crt").toFile());
+        if (member != null) {
+            tls.keyManager(presentingAlways(dir, member));
+        }
+        return NettyChannelBuilder.forAddress("127.0.0.1", GatewayTestResource.grpcPort).sslContext(tls.build()).build();
     }
 
     @Test
@@ -107,13 +110,27 @@ class MutualTlsGatewayTest {
     }
 
     @Test
-    void revokedCertificateIsRefusedAtTheHandshakeWithoutARestart() {
+    void revokedCertificateIsRefusedAtTheHandshakeAndOnConnectionsOpenedBeforeWithoutARestart() throws Exception {
         assertDoesNotThrow(() -> handshake(GatewayTestResource.pki, "auditor"));
+        ManagedChannel openedBefore = channel(GatewayTestResource.pki, "auditor");
+        try {
+            var stub = QueryServiceGrpc.newBlockingStub(openedBefore).withDeadlineAfter(60, TimeUnit.SECONDS);
+            StatusRuntimeException beforeRevocation = assertThrows(StatusRuntimeException.class, () -> stub.queryScore(COURT_QUERY));
+            assertEquals(Status.Code.PERMISSION_DENIED, beforeRevocation.getStatus().getCode(), "identified, then denied by policy");
 
-        DevPki.open(GatewayTestResource.pki).revoke("auditor");
+            DevPki.open(GatewayTestResource.pki).revoke("auditor");
 
-        assertThrows(IOException.class, () -> handshake(GatewayTestResource.pki, "auditor"));
-        assertDoesNotThrow(() -> handshake(GatewayTestResource.pki, "court"));
+            assertThrows(IOException.class, () -> handshake(GatewayTestResource.pki, "auditor"));
+            assertDoesNotThrow(() -> handshake(GatewayTestResource.pki, "court"));
+            long before = auditLog.size();
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> stub.queryScore(COURT_QUERY));
+            assertEquals(Status.Code.UNAUTHENTICATED, e.getStatus().getCode());
+            assertTrue(e.getStatus().getDescription().endsWith(" is revoked"), e.getStatus().getDescription());
+            assertTrue(auditLog.entries(before, auditLog.size()).stream().map(AuditEntry::fromBytes)
+                    .anyMatch(a -> a.member().equals("CN=auditor,OU=auditor,O=cxg-demo") && a.rule().equals("certificate-revoked")));
+        } finally {
+            openedBefore.shutdownNow();
+        }
     }
 
     @Test
