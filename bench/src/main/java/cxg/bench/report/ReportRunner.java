@@ -78,6 +78,9 @@ public final class ReportRunner {
         @Option(names = "--no-tokens", description = "run the gateway without token checks (no Keycloak)")
         boolean noTokens;
 
+        @Option(names = "--no-companions", description = "skip the audit, ingestion and token benchmarks that follow the report's own runs")
+        boolean noCompanions;
+
         @Option(names = "--server-java-opts", defaultValue = "-XX:+UseSerialGC -Xms256m -Xmx256m",
                 description = "JVM options of every server process (default: ${DEFAULT-VALUE})")
         String serverJavaOpts;
@@ -93,7 +96,7 @@ public final class ReportRunner {
             }
             Path r = root.toAbsolutePath().normalize();
             Path o = out != null ? out : r.resolve("bench/results/" + LocalDate.now(ZoneOffset.UTC));
-            new ReportRunner(r, o, t, quick, !noProfile, !noTokens, List.of(serverJavaOpts.trim().split("\\s+"))).run();
+            new ReportRunner(r, o, t, quick, !noProfile, !noTokens, !noCompanions, List.of(serverJavaOpts.trim().split("\\s+"))).run();
             return 0;
         }
     }
@@ -104,6 +107,7 @@ public final class ReportRunner {
     private final boolean quick;
     private final boolean profile;
     private final boolean tokens;
+    private final boolean companions;
     private final List<String> serverJavaOpts;
     private final List<Child> children = new ArrayList<>();
     private final LoadRunner runner = new LoadRunner();
@@ -112,13 +116,15 @@ public final class ReportRunner {
     private Path keycloakRun;
     private String issuer;
 
-    ReportRunner(Path root, Path out, Timing timing, boolean quick, boolean profile, boolean tokens, List<String> serverJavaOpts) {
+    ReportRunner(Path root, Path out, Timing timing, boolean quick, boolean profile, boolean tokens, boolean companions,
+                 List<String> serverJavaOpts) {
         this.root = root;
         this.out = out;
         this.timing = timing;
         this.quick = quick;
         this.profile = profile;
         this.tokens = tokens;
+        this.companions = companions;
         this.serverJavaOpts = serverJavaOpts;
     }
 
@@ -278,6 +284,17 @@ public final class ReportRunner {
         if (!(Boolean) quiet.get("quiet")) {
             System.out.printf("cxg bench report: WARNING the machine was not quiet (other processes used %.0f%% of the CPU); "
                     + "these numbers are not a valid measurement%n", 100 * foreign / capacity);
+        }
+        if (companions) {
+            StringBuilder md = new StringBuilder(report.markdown());
+            md.append("\n## Other benchmarks of this run (issue 6 item 4)\n\n")
+                    .append("Run after the measurements above (not counted in their quietness check), each by its own tool; ")
+                    .append("each states its own conditions.\n");
+            for (Companions.Section section : new Companions(root, out, quick, raw.resolve("logs")).run()) {
+                md.append("\n## ").append(section.title()).append("\n\n").append(section.markdown());
+                Files.writeString(out.resolve("report.md"), md);
+            }
+            System.out.println("cxg bench report: report.md completed after " + Math.round(seconds(wallStart)) + " s");
         }
     }
 

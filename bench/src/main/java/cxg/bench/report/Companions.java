@@ -1,0 +1,167 @@
+package cxg.bench.report;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The other issues' benchmarks that issue 6 item 4 wants in the same report: the audit log
+ * ({@code ./cxg bench audit}), ingestion ({@code ./cxg bench ingest}, when this checkout has it)
+ * and the token check's cost (the gateway's JMH {@code TokenBenchmark}). Each runs after the
+ * report's own measurements, as its own process with its own time limit, writes into a
+ * subdirectory of the report, and becomes one section of report.md; one that fails or is missing
+ * is named as such, and never stops the report.
+ */
+final class Companions {
+
+    /** One section of report.md. */
+    record Section(String title, String markdown) {
+    }
+
+    private static final Pattern JMH_BENCHMARK = Pattern.compile("\"benchmark\"\\s*:\\s*\"[^\"]*\\.([A-Za-z0-9_]+)\"");
+    private static final Pattern JMH_UNIT = Pattern.compile("\"scoreUnit\"\\s*:\\s*\"([^\"]+)\"");
+    private static final String TOKEN_BENCHMARK = "cxg.gateway.identity.TokenBenchmark";
+
+    private final Path root;
+    private final Path out;
+    private final boolean quick;
+    private final Path logs;
+
+    Companions(Path root, Path out, boolean quick, Path logs) {
+        this.root = root;
+        this.out = out;
+        this.quick = quick;
+        this.logs = logs;
+    }
+
+    List<Section> run() throws InterruptedException, IOException {
+        Files.createDirectories(logs);
+        List<Section> sections = new ArrayList<>();
+        sections.add(audit());
+        sections.add(ingest());
+        sections.add(tokens());
+        return sections;
+    }
+
+    private Section audit() throws InterruptedException, IOException {
+        String title = "Audit log appends and proofs (issue 5, `./cxg bench audit`)";
+        Path dir = out.resolve("audit");
+        List<String> cmd = new ArrayList<>(List.of(root.resolve("cxg").toString(), "bench", "audit", "--out", dir.toString()));
+        if (quick) {
+            cmd.add("--quick");
+        }
+        String failure = runProcess("audit", cmd, Duration.ofMinutes(6));
+        return section(title, failure, dir.resolve("audit.md"), "audit/");
+    }
+
+    private Section ingest() throws InterruptedException, IOException {
+        String title = "Ingestion (issue 7, `./cxg bench ingest`)";
+        if (!Files.readString(root.resolve("cxg")).contains("bench ingest")) {
+            return new Section(title, "Not in this checkout: `./cxg` has no `bench ingest` yet.\n");
+        }
+        Path dir = out.resolve("ingest");
+        List<String> cmd = new ArrayList<>(List.of(root.resolve("cxg").toString(), "bench", "ingest", dir.toString()));
+        if (quick) {
+            cmd.add("--quick");
+        }
+        String failure = runProcess("ingest", cmd, Duration.ofMinutes(5));
+        return section(title, failure, dir.resolve("ingest.md"), "ingest/");
+    }
+
+    /**
+     * The gateway's JMH token benchmark, shortened (1 fork, 2×1 s warm-up, 3×1 s measured), on
+     * the gateway's test class path that {@code ./cxg bench audit} resolved just before.
+     */
+    private Section tokens() throws InterruptedException, IOException {
+        String title = "Token check cost (issue 4, JMH `TokenBenchmark`)";
+        Path testClasses = root.resolve("gateway/target/test-classes");
+        Path cpFile = root.resolve("gateway/target/audit-bench.classpath");
+        if (!Files.isDirectory(testClasses.resolve("cxg/gateway/identity")) || !Files.isRegularFile(cpFile)) {
+            return new Section(title, "Not run: the gateway's test classes or their class path ("
+                    + root.relativize(cpFile) + ", written by `./cxg bench audit`) are missing.\n");
+        }
+        Path dir = out.resolve("tokens");
+        Files.createDirectories(dir);
+        Path json = dir.resolve("jmh.json");
+        String cp = testClasses + ":" + root.resolve("gateway/target/classes") + ":" + Files.readString(cpFile).strip();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, "-cp", cp, "org.openjdk.jmh.Main", TOKEN_BENCHMARK,
+                "-f", "1", "-wi", quick ? "1" : "2", "-w", "1s", "-i", quick ? "1" : "3", "-r", "1s",
+                "-rf", "json", "-rff", json.toString()));
+        String failure = runProcess("tokens", cmd, Duration.ofMinutes(4));
+        if (failure != null) {
+            return new Section(title, failure + "\n");
+        }
+        return new Section(title, tokenTable(Files.readString(json)));
+    }
+
+    /** Median, p90 and p99 of every benchmark in a JMH JSON result (SampleTime mode). */
+    static String tokenTable(String jmhJson) {
+        StringBuilder md = new StringBuilder();
+        md.append("Mutual-TLS loopback `QueryScore` (trivial answer) through the certificate check alone, with the token check as the ")
+                .append("gateway runs it (verified tokens remembered) and with every token verified in full; and the verifier alone. ")
+                .append("1 fork, 2×1 s warm-up, 3×1 s measured: shorter than the benchmark's own settings (keycloak/README.md).\n\n")
+                .append("| benchmark | p50 | p90 | p99 | unit |\n|---|---:|---:|---:|---|\n");
+        String[] chunks = jmhJson.split("\\{\\s*\"jmhVersion\"");
+        for (String chunk : chunks) {
+            Matcher name = JMH_BENCHMARK.matcher(chunk);
+            if (!name.find()) {
+                continue;
+            }
+            Matcher unit = JMH_UNIT.matcher(chunk);
+            md.append("| `").append(name.group(1)).append("` | ").append(percentile(chunk, "50.0")).append(" | ")
+                    .append(percentile(chunk, "90.0")).append(" | ").append(percentile(chunk, "99.0")).append(" | ")
+                    .append(unit.find() ? unit.group(1) : "").append(" |\n");
+        }
+        return md.toString();
+    }
+
+    private static String percentile(String chunk, String p) {
+        Matcher m = Pattern.compile("\"" + Pattern.quote(p) + "\"\\s*:\\s*([0-9.eE+-]+)").matcher(chunk);
+        return m.find() ? String.format(Locale.ROOT, "%.1f", Double.parseDouble(m.group(1))) : "n/a";
+    }
+
+    /** A section from a benchmark's own Markdown, its headings moved one level down under ours. */
+    private Section section(String title, String failure, Path markdown, String subdir) throws IOException {
+        if (failure != null) {
+            return new Section(title, failure + "\n");
+        }
+        if (!Files.isRegularFile(markdown)) {
+            return new Section(title, "Finished but wrote no " + markdown.getFileName() + ".\n");
+        }
+        StringBuilder md = new StringBuilder("Raw figures in `" + subdir + "`.\n\n");
+        try (Stream<String> lines = Files.lines(markdown)) {
+            lines.forEach(l -> {
+                if (l.startsWith("# ")) {
+                    return; // our own title replaces theirs
+                }
+                md.append(l.startsWith("#") ? "#" + l : l).append('\n');
+            });
+        }
+        return new Section(title, md.toString());
+    }
+
+    /** Runs a command to completion within {@code limit}; null when it exited 0, else what went wrong. */
+    private String runProcess(String name, List<String> cmd, Duration limit) throws InterruptedException, IOException {
+        Path log = logs.resolve(name + ".log");
+        System.out.println("cxg bench report: running " + name + " benchmark (log " + log + ")");
+        long start = System.nanoTime();
+        Process p = new ProcessBuilder(cmd).directory(root.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!p.waitFor(limit.toSeconds(), TimeUnit.SECONDS)) {
+            p.descendants().forEach(ProcessHandle::destroy);
+            p.destroy();
+            p.waitFor(10, TimeUnit.SECONDS);
+            return "Did not finish within " + limit.toMinutes() + " minutes; stopped. Log: `" + out.relativize(log) + "`.";
+        }
+        System.out.printf("cxg bench report: %s benchmark exit %d after %.0f s%n", name, p.exitValue(), (System.nanoTime() - start) / 1e9);
+        return p.exitValue() == 0 ? null : "Failed (exit " + p.exitValue() + "). Log: `" + out.relativize(log) + "`.";
+    }
+}
