@@ -201,7 +201,8 @@ public final class BenchCli implements Callable<Integer> {
         @Option(names = "--listen", required = true, description = "loopback host:port to serve on")
         String listen;
 
-        @Option(names = "--threads", defaultValue = "2", description = "handler threads (default ${DEFAULT-VALUE})")
+        @Option(names = "--threads", defaultValue = "0",
+                description = "handler threads; 0 answers on the server's dispatcher thread (default ${DEFAULT-VALUE})")
         int threads;
 
         @Override

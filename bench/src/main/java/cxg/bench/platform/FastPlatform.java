@@ -39,7 +39,9 @@ public final class FastPlatform implements AutoCloseable {
             }
         }
         HttpServer server = HttpServer.create(address, 1024);
-        ExecutorService executor = Executors.newFixedThreadPool(threads, r -> {
+        // threads 0: the server's own dispatcher thread answers (the answer is a fixed byte array),
+        // one thread hand-off less per platform call than handing each exchange to a pool
+        ExecutorService executor = threads <= 0 ? null : Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "platform");
             t.setDaemon(true);
             return t;
@@ -73,6 +75,8 @@ public final class FastPlatform implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
-        executor.shutdownNow();
+        if (executor != null) {
+            executor.shutdownNow();
+        }
     }
 }
