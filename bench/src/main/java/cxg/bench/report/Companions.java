@@ -45,10 +45,23 @@ final class Companions {
     List<Section> run() throws InterruptedException, IOException {
         Files.createDirectories(logs);
         List<Section> sections = new ArrayList<>();
-        sections.add(audit());
-        sections.add(ingest());
-        sections.add(tokens());
+        sections.add(guarded("Audit log appends and proofs (issue 5, `./cxg bench audit`)", this::audit));
+        sections.add(guarded("Ingestion (`./cxg bench ingest`)", this::ingest));
+        sections.add(guarded("Token check cost (issue 4, JMH `TokenBenchmark`)", this::tokens));
         return sections;
+    }
+
+    private interface Step {
+        Section run() throws IOException, InterruptedException;
+    }
+
+    /** A companion that cannot even be started becomes a section saying so. */
+    private static Section guarded(String title, Step step) throws InterruptedException {
+        try {
+            return step.run();
+        } catch (IOException | RuntimeException e) {
+            return new Section(title, "Could not run: " + e.getClass().getSimpleName() + ": " + e.getMessage() + "\n");
+        }
     }
 
     private Section audit() throws InterruptedException, IOException {
@@ -63,7 +76,7 @@ final class Companions {
     }
 
     private Section ingest() throws InterruptedException, IOException {
-        String title = "Ingestion (issue 7, `./cxg bench ingest`)";
+        String title = "Ingestion (`./cxg bench ingest`)";
         if (!Files.readString(root.resolve("cxg")).contains("bench ingest")) {
             return new Section(title, "Not in this checkout: `./cxg` has no `bench ingest` yet.\n");
         }
