@@ -1,5 +1,6 @@
 package cxg.gateway.query;
 
+import cxg.gateway.audit.AuditRecorder;
 import cxg.gateway.fanout.ScoreFanOut;
 import cxg.gateway.fanout.ScorerEndpoints;
 import cxg.gateway.policy.PolicyRepository;
@@ -30,5 +31,11 @@ final class QueryConfiguration {
                         return Map.of();
                     }
                 });
+    }
+
+    @Produces
+    @Singleton
+    AuditedQueries auditedQueries(ScoreQueries queries, AuditRecorder recorder) {
+        return new AuditedQueries(queries, recorder);
     }
 }

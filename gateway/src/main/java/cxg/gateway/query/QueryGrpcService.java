@@ -8,17 +8,21 @@ import cxg.v1.ScoreReport;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import org.jboss.logging.Logger;
 
-/** The gRPC face of {@link ScoreQueries}: the caller comes from the identity interceptor, failures become status. */
+/**
+ * The gRPC face of {@link ScoreQueries}, through {@link AuditedQueries} so that every answer is
+ * recorded first: the caller comes from the identity interceptor, failures become status.
+ */
 @GrpcService
 public final class QueryGrpcService implements QueryService {
 
     private static final Logger LOG = Logger.getLogger(QueryGrpcService.class);
 
-    private final ScoreQueries queries;
+    private final AuditedQueries queries;
 
-    QueryGrpcService(ScoreQueries queries) {
+    QueryGrpcService(AuditedQueries queries) {
         this.queries = queries;
     }
 
@@ -26,6 +30,8 @@ public final class QueryGrpcService implements QueryService {
     public Uni<ScoreReport> queryScore(ScoreQuery request) {
         Caller caller = Caller.current();
         return Uni.createFrom().completionStage(() -> queries.query(caller.member(), request))
+                // the audit log completes on its single writer thread: answer from a worker, not from there
+                .emitOn(Infrastructure.getDefaultWorkerPool())
                 .map(outcome -> {
                     if (!outcome.isOk()) {
                         throw StatusMapping.toException(outcome.failure());
