@@ -1,5 +1,6 @@
 package cxg.gateway.submission;
 
+import cxg.gateway.audit.AuditRecorder;
 import cxg.gateway.policy.PolicyRepository;
 import cxg.gateway.store.SubmissionStore;
 import io.quarkus.runtime.StartupEvent;
@@ -50,5 +51,11 @@ final class SubmissionConfiguration {
     Submissions submissions(PolicyRepository policies, SubmissionStore store,
                             @ConfigProperty(name = "cxg.pki.dir", defaultValue = ".cxg/pki") String pkiDir) {
         return new Submissions(policies, new SigningKeys(Path.of(pkiDir)), store, Clock.systemUTC());
+    }
+
+    @Produces
+    @Singleton
+    AuditedSubmissions auditedSubmissions(AuditRecorder recorder) {
+        return new AuditedSubmissions(recorder);
     }
 }

@@ -1,5 +1,6 @@
 package cxg.gateway.submission;
 
+import cxg.gateway.audit.AuditUnavailableException;
 import cxg.gateway.policy.Member;
 import cxg.gateway.store.StoreException;
 import cxg.gateway.transport.Caller;
@@ -12,6 +13,7 @@ import cxg.v1.SubmitRequest;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.inject.Provider;
 import org.jboss.logging.Logger;
@@ -29,22 +31,34 @@ public final class SubmissionGrpcService implements SubmissionService {
 
     // a Provider, so that the store opens on the first submission, not when the gateway starts
     private final Provider<Submissions> pipeline;
+    private final AuditedSubmissions audit;
 
-    SubmissionGrpcService(Provider<Submissions> pipeline) {
+    SubmissionGrpcService(Provider<Submissions> pipeline, AuditedSubmissions audit) {
         this.pipeline = pipeline;
+        this.audit = audit;
     }
 
     @Override
     public Multi<SubmissionAck> submit(Multi<SubmitRequest> requests) {
-        Outcome<Member> admitted = Submissions.admit(Caller.current().member());
+        Member caller = Caller.current().member();
+        Outcome<Member> admitted = Submissions.admit(caller);
         if (!admitted.isOk()) {
-            return Multi.createFrom().failure(StatusMapping.toException(admitted.failure()));
+            Failure refusal = admitted.failure();
+            return Uni.createFrom().completionStage(() -> audit.recordRefusal(caller, refusal))
+                    .onItemOrFailure().<SubmissionAck>transform((index, e) -> {
+                        throw StatusMapping.toException(e == null ? refusal : Failure.unavailable(AuditedSubmissions.NOT_RECORDED));
+                    })
+                    .toMulti();
         }
         Member platform = admitted.value();
         return requests.emitOn(Infrastructure.getDefaultWorkerPool())
                 // the first get() opens the store (and migrates it): on the worker, never on the event loop
-                .onItem().transformToIterable(request -> pipeline.get().submit(platform, request))
+                .onItem().transformToIterable(request -> audit.record(platform, request, pipeline.get().submit(platform, request)))
                 .onFailure(e -> !(e instanceof StatusRuntimeException)).transform(e -> {
+                    if (e instanceof AuditUnavailableException) {
+                        LOG.errorf("submission from %s not recorded in the audit log", platform.id());
+                        return StatusMapping.toException(Failure.unavailable(AuditedSubmissions.NOT_RECORDED));
+                    }
                     if (e instanceof StoreException) {
                         LOG.errorf(e, "submission from %s not stored", platform.id());
                         return StatusMapping.toException(Failure.unavailable(
