@@ -1,5 +1,6 @@
 package cxg.gateway.audit;
 
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
@@ -25,7 +26,9 @@ import org.jboss.logging.Logger;
  * {@code .user}, {@code .password} for PostgreSQL; {@code cxg.audit.key-dir} where the signing key
  * and the subject-hash secret live (default {@code <data>/audit-keys}, deliberately outside the
  * directory that is served publicly); {@code cxg.audit.origin} the checkpoint origin and key name;
- * {@code cxg.audit.checkpoint-interval} how often a grown tree is signed (default 10s).
+ * {@code cxg.audit.checkpoint-interval} how often a grown tree is signed (default 10s);
+ * {@code cxg.audit.tiles-port} / {@code .tiles-host} where the log is served read-only over HTTPS
+ * (default: not served; 0 picks a free port).
  */
 @Singleton
 final class AuditConfiguration {
@@ -34,6 +37,8 @@ final class AuditConfiguration {
 
     static final String SIGNING_KEY = "audit-signing.key";
     static final String SUBJECT_SECRET = "subject-hmac.key";
+
+    private volatile AuditTileServer tileServer;
 
     @Produces
     @Singleton
@@ -79,8 +84,27 @@ final class AuditConfiguration {
         }
     }
 
-    /** Injecting the (non-proxied) recorder is what opens the log. */
-    void openAtStart(@Observes StartupEvent event, AuditRecorder recorder) {
+    /** Injecting the (non-proxied) recorder is what opens the log; then the tiles are served if a port is set. */
+    void openAtStart(@Observes StartupEvent event, AuditRecorder recorder,
+                     @ConfigProperty(name = "cxg.audit.tiles-port", defaultValue = "-1") int tilesPort,
+                     @ConfigProperty(name = "cxg.audit.tiles-host", defaultValue = "127.0.0.1") String tilesHost,
+                     @ConfigProperty(name = "cxg.pki.dir", defaultValue = ".cxg/pki") Path pkiDir,
+                     @ConfigProperty(name = "cxg.pki.password", defaultValue = "changeit") String p12Password) {
+        if (tilesPort >= 0) {
+            tileServer = AuditTileServer.start(recorder.log(), tilesHost, tilesPort, pkiDir, "gateway", p12Password);
+            LOG.infof("audit log served read-only (C2SP tlog-tiles) at https://%s:%d/checkpoint", tilesHost, tileServer.port());
+        }
+    }
+
+    void stopServing(@Observes ShutdownEvent event) {
+        if (tileServer != null) {
+            tileServer.close();
+        }
+    }
+
+    /** The port the tiles are served on, or -1. */
+    int tilesPort() {
+        return tileServer == null ? -1 : tileServer.port();
     }
 
     void close(@Disposes AuditLog log) {

@@ -22,6 +22,7 @@ public final class AuditGatewayTestResource implements QuarkusTestResourceLifecy
     static Path auditDir;
     static Path keyDir;
     static int grpcPort;
+    static int tilesPort;
     static String store;
     static String jdbcUrl;
 
@@ -46,6 +47,10 @@ public final class AuditGatewayTestResource implements QuarkusTestResourceLifecy
             config.put("cxg.audit.key-dir", keyDir.toString());
             config.put("cxg.audit.store", store);
             config.put("cxg.audit.checkpoint-interval", "1h");
+            try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+                tilesPort = s.getLocalPort();
+            }
+            config.put("cxg.audit.tiles-port", String.valueOf(tilesPort));
             if (store.equals("postgresql")) {
                 postgres = EmbeddedPostgres.builder().start();
                 jdbcUrl = postgres.getJdbcUrl("postgres", "postgres");

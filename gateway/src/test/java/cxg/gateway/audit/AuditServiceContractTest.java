@@ -243,6 +243,63 @@ abstract class AuditServiceContractTest {
         assertTrue(err.toString().contains("entry " + first.getIndex()), err.toString());
     }
 
+    @Test
+    void anyoneCanMirrorTheTilesOverHttpsAndVerifyTheMirror() throws Exception {
+        query("court").queryScore(scoreQuery(residentId(601), "court-enforcement"));
+        String note = audit("auditor").latestCheckpoint(CheckpointRequest.newBuilder().setSignNow(true).build()).getNote();
+
+        javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        try (var in = Files.newInputStream(AuditGatewayTestResource.pki.resolve("ca.crt"))) {
+            trust.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        tls.init(null, tmf.getTrustManagers(), null);
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().sslContext(tls).build();
+        String base = "https://localhost:" + AuditGatewayTestResource.tilesPort + "/";
+        java.util.function.Function<String, java.net.http.HttpResponse<byte[]>> get = path -> {
+            try {
+                return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + path)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+
+        byte[] checkpoint = get.apply("checkpoint").body();
+        assertEquals(note, new String(checkpoint, StandardCharsets.UTF_8));
+        long size = Long.parseLong(note.split("\n")[1]);
+        Path mirror = Files.createTempDirectory("cxg-audit-mirror");
+        Files.write(mirror.resolve("checkpoint"), checkpoint);
+        for (long t = 0; t * 256 < size; t++) {
+            int width = (int) Math.min(256, size - t * 256);
+            for (String kind : List.of("0", "entries")) {
+                String path = "tile/" + kind + "/" + tileIndex(t) + (width == 256 ? "" : ".p/" + width);
+                java.net.http.HttpResponse<byte[]> r = get.apply(path);
+                assertEquals(200, r.statusCode(), path);
+                Files.createDirectories(mirror.resolve(path).getParent());
+                Files.write(mirror.resolve(path), r.body());
+            }
+        }
+        assertEquals(404, get.apply("tile/0/999").statusCode());
+        assertEquals(404, get.apply("audit-signing.key").statusCode());
+
+        String key = Files.readString(AuditGatewayTestResource.keyDir.resolve(AuditConfiguration.SIGNING_KEY + ".pub")).trim();
+        StringWriter out = new StringWriter();
+        assertEquals(0, VerifyCli.run(new String[] {"verify", "--tiles", mirror.toString(), "--key", key,
+                "--state", mirror.resolve("state").toString()}, new PrintWriter(out, true), new PrintWriter(out, true)), out.toString());
+    }
+
+    private static String tileIndex(long n) {
+        StringBuilder sb = new StringBuilder(String.format("%03d", n % 1000));
+        for (long m = n / 1000; m > 0; m /= 1000) {
+            sb.insert(0, String.format("x%03d/", m % 1000));
+        }
+        return sb.toString();
+    }
+
     /** The export as the verifier reads it (cxg-audit-export/v1, audit-verifier/README.md). */
     static String exportJson(ExportResponse e) {
         Base64.Encoder b64 = Base64.getEncoder();
