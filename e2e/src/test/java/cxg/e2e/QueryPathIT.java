@@ -191,6 +191,38 @@ class QueryPathIT {
         assertFalse(run.out().contains("alpha-credit"), "a refused query shows no platform answer: " + run.out());
     }
 
+    @Test
+    void auditorReadsTheSubjectReportAndVerifiesTheExportWhileAnAgencySeesOnlyItsOwnEntries() throws Exception {
+        String subject = "110105198001017728";
+        assertEquals(0, cxg(Duration.ofSeconds(90), "agency", "query", "--as", "court", "--subject", subject,
+                "--purpose", "court-enforcement").exitCode());
+        assertEquals(3, cxg(Duration.ofSeconds(90), "agency", "query", "--as", "railway", "--subject", subject,
+                "--purpose", "court-enforcement").exitCode());
+
+        Run report = cxg(Duration.ofSeconds(90), "audit", "report", "--subject", subject, "--json");
+        assertEquals(0, report.exitCode(), report.err());
+        JsonNode accesses = JSON.readTree(report.out()).get("accesses");
+        List<String> who = new ArrayList<>();
+        accesses.forEach(a -> who.add(a.get("member").asText() + " " + a.get("decision").asText() + " " + a.get("outcome").asText()));
+        assertEquals(List.of("court ALLOW OK", "railway DENY PERMISSION_DENIED"), who);
+        assertFalse(report.out().contains(subject), "the report never shows the raw identifier");
+
+        Run export = cxg(Duration.ofSeconds(90), "audit", "export", "--subject", subject);
+        assertEquals(0, export.exitCode(), export.err());
+        Path file = Files.writeString(home.resolve("audit-export.json"), export.out());
+        Path key = home.resolve("data/gateway/audit-keys/audit-signing.key.pub");
+        Run verify = cxg(Duration.ofSeconds(90), "audit", "verify", "--export", file.toString(), "--key", key.toString(),
+                "--state", home.resolve("verifier-state").toString());
+        assertEquals(0, verify.exitCode(), verify.out() + verify.err());
+        assertTrue(verify.out().startsWith("OK "), verify.out());
+
+        Run others = cxg(Duration.ofSeconds(90), "audit", "events", "--as", "court", "--member", "railway");
+        assertEquals(3, others.exitCode(), others.out() + others.err());
+        List<String> lines = others.err().lines().filter(l -> !l.isBlank()).toList();
+        assertEquals(1, lines.size(), "one line on stderr: " + others.err());
+        assertTrue(lines.get(0).contains("audit-own-entries"), lines.get(0));
+    }
+
     interface Query {
         JsonNode run() throws Exception;
     }
