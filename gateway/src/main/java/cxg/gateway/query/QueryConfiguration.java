@@ -4,6 +4,7 @@ import cxg.gateway.audit.AuditRecorder;
 import cxg.gateway.fanout.ScoreFanOut;
 import cxg.gateway.fanout.ScorerEndpoints;
 import cxg.gateway.policy.PolicyRepository;
+import cxg.gateway.store.StoredRecord;
 import cxg.gateway.store.SubmissionStore;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Provider;
@@ -37,5 +38,12 @@ final class QueryConfiguration {
     @Singleton
     AuditedQueries auditedQueries(ScoreQueries queries, AuditRecorder recorder) {
         return new AuditedQueries(queries, recorder);
+    }
+
+    @Produces
+    @Singleton
+    RestrictionChecks restrictionChecks(PolicyRepository policies, Provider<SubmissionStore> store) {
+        return new RestrictionChecks(policies, new QueryValidator(), (subject, now) -> store.get().records(subject, now)
+                .stream().map(StoredRecord::record).toList(), Clock.systemUTC());
     }
 }

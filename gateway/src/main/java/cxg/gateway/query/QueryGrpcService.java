@@ -2,11 +2,15 @@ package cxg.gateway.query;
 
 import cxg.gateway.transport.Caller;
 import cxg.gateway.transport.StatusMapping;
+import cxg.gateway.transport.Outcome;
 import cxg.v1.QueryService;
+import cxg.v1.RestrictionAnswer;
+import cxg.v1.RestrictionCheck;
 import cxg.v1.ScoreQuery;
 import cxg.v1.ScoreReport;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcService;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import org.jboss.logging.Logger;
@@ -21,9 +25,11 @@ public final class QueryGrpcService implements QueryService {
     private static final Logger LOG = Logger.getLogger(QueryGrpcService.class);
 
     private final AuditedQueries queries;
+    private final RestrictionChecks restrictions;
 
-    QueryGrpcService(AuditedQueries queries) {
+    QueryGrpcService(AuditedQueries queries, RestrictionChecks restrictions) {
         this.queries = queries;
+        this.restrictions = restrictions;
     }
 
     @Override
@@ -42,5 +48,24 @@ public final class QueryGrpcService implements QueryService {
                     LOG.error("score query failed inside the gateway", e);
                     return StatusMapping.internal();
                 });
+    }
+
+    /** Reads the store (JDBC), so it runs on a worker thread, never on the event loop. */
+    @Override
+    public Uni<RestrictionAnswer> checkRestriction(RestrictionCheck request) {
+        Caller caller = Caller.current();
+        return Uni.createFrom().item(() -> {
+            Outcome<RestrictionAnswer> outcome;
+            try {
+                outcome = restrictions.check(caller.member(), request);
+            } catch (RuntimeException e) {
+                LOG.error("restriction check failed inside the gateway", e);
+                throw StatusMapping.internal();
+            }
+            if (!outcome.isOk()) {
+                throw StatusMapping.toException(outcome.failure());
+            }
+            return outcome.value();
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 }
