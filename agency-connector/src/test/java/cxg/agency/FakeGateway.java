@@ -9,6 +9,9 @@ import cxg.v1.PlatformStatus;
 import cxg.v1.PolicyDecision;
 import cxg.v1.QueryServiceGrpc;
 import cxg.v1.ReportedScore;
+import cxg.v1.RestrictionAnswer;
+import cxg.v1.RestrictionCheck;
+import cxg.v1.RestrictionMeasure;
 import cxg.v1.ScoreQuery;
 import cxg.v1.ScoreReport;
 import cxg.v1.ScoreScale;
@@ -50,6 +53,10 @@ public final class FakeGateway implements AutoCloseable {
     /** The gateway takes longer than any test deadline to answer this purpose. */
     public static final String SLOW_PURPOSE = "slow-purpose";
     public static final String SUBJECT = "11010519491231002X";
+    /** A valid subject the gateway knows no restriction for. */
+    public static final String UNRESTRICTED_SUBJECT = "91350100M000100Y43";
+    public static final String RESTRICTION_PURPOSE = "travel-restriction-check";
+    public static final String RESTRICTION_RULE = "agreements.yaml#railway-travel-restriction";
     /** The gateway finds a wrong check character in this identifier. */
     public static final String BAD_CHECK_SUBJECT = "110105194912310021";
 
@@ -61,6 +68,7 @@ public final class FakeGateway implements AutoCloseable {
     private final Server server;
     private volatile String lastCaller;
     private volatile ScoreQuery lastQuery;
+    private volatile RestrictionCheck lastCheck;
 
     private FakeGateway(Server server) {
         this.server = server;
@@ -96,6 +104,10 @@ public final class FakeGateway implements AutoCloseable {
 
     public ScoreQuery lastQuery() {
         return lastQuery;
+    }
+
+    public RestrictionCheck lastCheck() {
+        return lastCheck;
     }
 
     @Override
@@ -163,6 +175,31 @@ public final class FakeGateway implements AutoCloseable {
                             .asRuntimeException(trailers));
                 }
             }
+        }
+
+        @Override
+        public void checkRestriction(RestrictionCheck request, StreamObserver<RestrictionAnswer> responses) {
+            owner.get().lastCheck = request;
+            if (!AGENCIES.contains(CALLER.get())) {
+                responses.onError(Status.UNAUTHENTICATED.asRuntimeException());
+                return;
+            }
+            if (!request.getPurpose().equals(RESTRICTION_PURPOSE)) {
+                Metadata trailers = new Metadata();
+                trailers.put(RULE, DENY_RULE);
+                responses.onError(Status.PERMISSION_DENIED.withDescription("denied by " + DENY_RULE)
+                        .asRuntimeException(trailers));
+                return;
+            }
+            RestrictionAnswer.Builder answer = RestrictionAnswer.newBuilder().setRequestId("req-0002")
+                    .setDecision(PolicyDecision.newBuilder().setAllowed(true).setRule(RESTRICTION_RULE));
+            if (request.getSubject().getValue().equals(SUBJECT)) {
+                answer.setRestricted(true).addMeasures(RestrictionMeasure.newBuilder().setMeasure("air-travel-restriction")
+                        .setDecisionDate(Timestamp.newBuilder().setSeconds(1_790_812_800L))
+                        .setExpiresAt(Timestamp.newBuilder().setSeconds(1_822_348_800L)));
+            }
+            responses.onNext(answer.build());
+            responses.onCompleted();
         }
 
         private static ScoreReport report(ScoreQuery request) {

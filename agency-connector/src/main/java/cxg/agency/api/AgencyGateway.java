@@ -8,6 +8,8 @@ import cxg.agency.gateway.GatewayFailure;
 import cxg.agency.gateway.GatewaySettings;
 import cxg.agency.gateway.MemberCredentials;
 import cxg.agency.gateway.QueryOutcome;
+import cxg.agency.gateway.RestrictionOutcome;
+import cxg.v1.RestrictionCheck;
 import cxg.v1.ScoreQuery;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PreDestroy;
@@ -59,6 +61,11 @@ public class AgencyGateway {
     public QueryOutcome query(ScoreQuery query) {
         Opened opened = open();
         return opened.client() != null ? opened.client().queryScore(query) : new QueryOutcome.Failed(opened.failure());
+    }
+
+    public RestrictionOutcome checkRestriction(RestrictionCheck check) {
+        Opened opened = open();
+        return opened.client() != null ? opened.client().checkRestriction(check) : new RestrictionOutcome.Failed(opened.failure());
     }
 
     /** The open client, or the failure that keeps it from opening. */

@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
  * boot) so that it starts fast; the launcher puts the module's fast-jar libraries on the classpath.
  */
 @Command(name = "cxg agency", mixinStandardHelpOptions = true,
-        description = "Query partner scores through the cxg gateway as an agency.")
+        description = "Query partner scores and check restrictions through the cxg gateway as an agency.")
 public final class AgencyCli implements Runnable {
 
     @Spec
@@ -37,6 +37,7 @@ public final class AgencyCli implements Runnable {
     public static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> settings) {
         CommandLine cli = new CommandLine(new AgencyCli())
                 .addSubcommand("query", new QueryCommand(settings))
+                .addSubcommand("check", new CheckCommand(settings))
                 .setOut(out)
                 .setErr(err)
                 .setParameterExceptionHandler((e, a) -> {
@@ -66,7 +67,7 @@ public final class AgencyCli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: query");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: query or check");
     }
 
     static String oneLine(String text) {

@@ -125,7 +125,7 @@ final class QueryCommand implements Callable<Integer> {
     }
 
     /** Names a locally rejected input by the option the user typed. */
-    private static String flagOf(String field) {
+    static String flagOf(String field) {
         if (field == null) {
             return null;
         }
@@ -142,6 +142,10 @@ final class QueryCommand implements Callable<Integer> {
     }
 
     private Path resolvePkiDir() {
+        return resolvePkiDir(settings, pkiDir);
+    }
+
+    static Path resolvePkiDir(Map<String, String> settings, Path pkiDir) {
         if (pkiDir != null) {
             return pkiDir;
         }
@@ -162,7 +166,7 @@ final class QueryCommand implements Callable<Integer> {
         return ExitCodes.of(failure.kind());
     }
 
-    private static String describe(GatewayFailure f) {
+    static String describe(GatewayFailure f) {
         return switch (f.kind()) {
             case INVALID_ARGUMENT, CREDENTIALS -> "invalid " + (f.field() == null ? "request" : f.field()) + ": " + f.message();
             case PERMISSION_DENIED -> "denied" + (f.rule() == null ? "" : " by rule " + f.rule()) + ": " + f.message();
@@ -186,7 +190,7 @@ final class QueryCommand implements Callable<Integer> {
         }
     }
 
-    private static String toJson(Object value) {
+    static String toJson(Object value) {
         try {
             return JSON.writeValueAsString(value);
         } catch (JsonProcessingException e) {

@@ -1,7 +1,10 @@
 package cxg.agency.gateway;
 
 import cxg.v1.QueryServiceGrpc;
+import cxg.v1.RestrictionAnswer;
+import cxg.v1.RestrictionCheck;
 import cxg.v1.ScoreQuery;
+import cxg.v1.ScoreReport;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
@@ -9,9 +12,10 @@ import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
- * Calls the gateway's query service over mutual TLS as one member. One client holds one
+ * Calls the gateway's query service (score queries and restriction checks) over mutual TLS as one member. One client holds one
  * channel; it is thread-safe and meant to be reused, then closed.
  */
 public final class GatewayClient implements AutoCloseable {
@@ -65,33 +69,45 @@ public final class GatewayClient implements AutoCloseable {
 
     /** Asks the gateway for a score report; every failure comes back as a value, never thrown. */
     public QueryOutcome queryScore(ScoreQuery query) {
-        QueryOutcome outcome = attempt(query);
-        // A token the gateway rejected (expired in flight, keys rotated) is replaced and the call retried once.
-        if (tokens.isPresent() && outcome instanceof QueryOutcome.Failed failed
-                && failed.failure().kind() == FailureKind.UNAUTHENTICATED) {
-            tokens.get().invalidate();
-            outcome = attempt(query);
-        }
-        return outcome;
+        Called<ScoreReport> called = call(stub -> stub.queryScore(query));
+        return called.failure() == null ? new QueryOutcome.Answered(called.answer()) : new QueryOutcome.Failed(called.failure());
     }
 
-    private QueryOutcome attempt(ScoreQuery query) {
+    /** Asks the gateway whether a subject is under a restriction (yes/no, measures and dates only). */
+    public RestrictionOutcome checkRestriction(RestrictionCheck check) {
+        Called<RestrictionAnswer> called = call(stub -> stub.checkRestriction(check));
+        return called.failure() == null ? new RestrictionOutcome.Answered(called.answer())
+                : new RestrictionOutcome.Failed(called.failure());
+    }
+
+    private record Called<T>(T answer, GatewayFailure failure) {
+    }
+
+    private <T> Called<T> call(Function<QueryServiceGrpc.QueryServiceBlockingStub, T> rpc) {
+        Called<T> called = attempt(rpc);
+        // A token the gateway rejected (expired in flight, keys rotated) is replaced and the call retried once.
+        if (tokens.isPresent() && called.failure() != null && called.failure().kind() == FailureKind.UNAUTHENTICATED) {
+            tokens.get().invalidate();
+            called = attempt(rpc);
+        }
+        return called;
+    }
+
+    private <T> Called<T> attempt(Function<QueryServiceGrpc.QueryServiceBlockingStub, T> rpc) {
         QueryServiceGrpc.QueryServiceBlockingStub call = stub;
         if (tokens.isPresent()) {
             Metadata headers = new Metadata();
             try {
                 headers.put(AUTHORIZATION, "Bearer " + tokens.get().current());
             } catch (MemberTokens.TokenUnavailableException e) {
-                return new QueryOutcome.Failed(GatewayFailure.of(FailureKind.UNAVAILABLE, e.getMessage()));
+                return new Called<>(null, GatewayFailure.of(FailureKind.UNAVAILABLE, e.getMessage()));
             }
             call = call.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
         }
         try {
-            return new QueryOutcome.Answered(call
-                    .withDeadlineAfter(settings.deadline().toMillis(), TimeUnit.MILLISECONDS)
-                    .queryScore(query));
+            return new Called<>(rpc.apply(call.withDeadlineAfter(settings.deadline().toMillis(), TimeUnit.MILLISECONDS)), null);
         } catch (StatusRuntimeException e) {
-            return new QueryOutcome.Failed(GatewayFailures.from(e, settings));
+            return new Called<>(null, GatewayFailures.from(e, settings));
         }
     }
 

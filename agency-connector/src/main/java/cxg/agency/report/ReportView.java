@@ -55,7 +55,7 @@ public record ReportView(String requestId, String answeredAt, DecisionView decis
                 report.getWithheldList().stream().map(ReportView::withheld).toList());
     }
 
-    private static DecisionView decision(PolicyDecision d) {
+    static DecisionView decision(PolicyDecision d) {
         return new DecisionView(d.getAllowed(), blankToNull(d.getRule()), blankToNull(d.getReason()),
                 enumName(d.getDisclosure()), d.getGrantedCategoriesCount() == 0 ? null : List.copyOf(d.getGrantedCategoriesList()));
     }

@@ -281,4 +281,42 @@ class AgencyCliTest {
         assertTrue(cli(Map.of(), bad.get(0)).err().contains("--purpose"));
         assertTrue(cli(Map.of(), bad.get(2)).err().startsWith("cxg: invalid --disclosure: "));
     }
+
+    private static Run check(String... extra) {
+        List<String> args = new ArrayList<>(List.of("check", "--gateway", gateway.address(), "--pki-dir", pki.toString(),
+                "--deadline", "30s"));
+        args.addAll(List.of(extra));
+        return cli(Map.of(), args.toArray(String[]::new));
+    }
+
+    @Test
+    void checkAnswersYesWithTheMeasureAndItsDates() {
+        Run run = check("--as", "railway", "--subject", FakeGateway.SUBJECT);
+
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals(FakeGateway.RESTRICTION_PURPOSE, gateway.lastCheck().getPurpose(), "the default purpose");
+        assertTrue(run.out().startsWith("restricted: yes\n"), run.out());
+        assertTrue(run.out().contains("air-travel-restriction  decided 2026-10-01T00:00:00Z  until 2027-10-01T00:00:00Z"), run.out());
+        assertTrue(run.out().contains("decision: allowed by " + FakeGateway.RESTRICTION_RULE), run.out());
+    }
+
+    @Test
+    void checkJsonSaysNoForAnUnrestrictedSubject() throws IOException {
+        Run run = check("--as", "railway", "--subject", FakeGateway.UNRESTRICTED_SUBJECT, "--json");
+
+        assertEquals(0, run.exitCode(), run.err());
+        JsonNode json = new ObjectMapper().readTree(run.out());
+        assertFalse(json.get("restricted").asBoolean());
+        assertEquals(0, json.get("measures").size());
+        assertEquals(SubjectKind.UNIFIED_SOCIAL_CREDIT_CODE, gateway.lastCheck().getSubject().getKind());
+    }
+
+    @Test
+    void checkForAPurposeNotGrantedExitsThreeNamingTheRule() {
+        Run run = check("--as", "railway", "--subject", FakeGateway.SUBJECT, "--purpose", "marketing");
+
+        assertEquals(3, run.exitCode());
+        assertOneLineError(run);
+        assertTrue(run.err().contains(FakeGateway.DENY_RULE), run.err());
+    }
 }
