@@ -72,6 +72,15 @@ public final class GatewayTestResource implements QuarkusTestResourceLifecycleMa
                 .build();
     }
 
+    /** The running test gateway's PKI directory (for tests in other packages). */
+    public static Path pkiDir() {
+        return pki;
+    }
+
+    public static int port() {
+        return grpcPort;
+    }
+
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
