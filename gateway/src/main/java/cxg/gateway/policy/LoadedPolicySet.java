@@ -35,9 +35,16 @@ final class LoadedPolicySet implements PolicySet {
     private final QuotaLimiter quotas;
     private final ProhibitedDataCheck prohibitedDataCheck;
     private final AnswerFilter answerFilter;
+    private final Retention retention;
 
     LoadedPolicySet(List<Member> members, Set<String> purposes, CategoryTaxonomy categories, List<ScoreScaleDef> scales,
                     List<Agreement> agreements, Clock clock, QuotaLimiter quotas) {
+        this(members, purposes, categories, scales, agreements, clock, quotas, Retention.DEFAULT);
+    }
+
+    LoadedPolicySet(List<Member> members, Set<String> purposes, CategoryTaxonomy categories, List<ScoreScaleDef> scales,
+                    List<Agreement> agreements, Clock clock, QuotaLimiter quotas, Retention retention) {
+        this.retention = retention;
         this.memberList = List.copyOf(members);
         this.scaleList = List.copyOf(scales);
         Map<String, Member> byId = new LinkedHashMap<>();
@@ -74,7 +81,7 @@ final class LoadedPolicySet implements PolicySet {
 
     /** The same set judging time by another clock (tests of validity periods). */
     LoadedPolicySet withClock(Clock other) {
-        return new LoadedPolicySet(memberList, purposes, categories, scaleList, agreements, other, quotas);
+        return new LoadedPolicySet(memberList, purposes, categories, scaleList, agreements, other, quotas, retention);
     }
 
     @Override
@@ -208,5 +215,10 @@ final class LoadedPolicySet implements PolicySet {
     @Override
     public List<Agreement> agreements() {
         return agreements;
+    }
+
+    @Override
+    public Retention retention() {
+        return retention;
     }
 }

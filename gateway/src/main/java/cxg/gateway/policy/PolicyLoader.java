@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.security.KeyFactory;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
@@ -80,12 +81,13 @@ public final class PolicyLoader {
         Map<String, ScoreScaleDef> scales = ctx.scales();
         List<Member> members = ctx.members(scales);
         List<Agreement> agreements = ctx.agreements(members, taxonomy, purposes);
+        Retention retention = ctx.retention();
         if (!errors.isEmpty() || trees.size() != FILES.size()) {
             Collections.sort(errors);
             return new Result(Optional.empty(), errors);
         }
         return new Result(Optional.of(new LoadedPolicySet(members, purposes, taxonomy, List.copyOf(scales.values()),
-                agreements, clock, quotas)), List.of());
+                agreements, clock, quotas, retention)), List.of());
     }
 
     private static boolean validateSchema(YamlTree tree, List<PolicyError> errors) {
@@ -178,6 +180,37 @@ public final class PolicyLoader {
                 allowed.add(id);
             }
             return new CategoryTaxonomy(allowed, prohibited);
+        }
+
+        /** categories.yaml#retention: ISO-8601 durations (e.g. P30D), zero up to {@link Retention#MAX}. */
+        Retention retention() {
+            YamlTree t = trees.get("categories.yaml");
+            JsonNode r = t == null ? null : t.root.get("retention");
+            if (r == null) {
+                return Retention.DEFAULT;
+            }
+            Duration afterExpiry = period(t, r, "afterExpiry", Retention.DEFAULT.afterExpiry());
+            Duration afterLift = period(t, r, "afterLift", Retention.DEFAULT.afterLift());
+            return afterExpiry == null || afterLift == null ? Retention.DEFAULT : new Retention(afterExpiry, afterLift);
+        }
+
+        private Duration period(YamlTree t, JsonNode retention, String field, Duration fallback) {
+            JsonNode node = retention.get(field);
+            if (node == null) {
+                return fallback;
+            }
+            String pointer = "/retention/" + field;
+            try {
+                Duration d = Duration.parse(node.asString());
+                if (d.isNegative() || d.compareTo(Retention.MAX) > 0) {
+                    errors.add(t.error(pointer, "retention." + field + " must be between P0D and P3650D"));
+                    return null;
+                }
+                return d;
+            } catch (DateTimeParseException e) {
+                errors.add(t.error(pointer, "retention." + field + " is not an ISO-8601 duration such as P30D"));
+                return null;
+            }
         }
 
         Set<String> purposes() {

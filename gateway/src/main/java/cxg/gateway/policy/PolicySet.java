@@ -47,4 +47,9 @@ public interface PolicySet {
     Optional<ScoreScaleDef> scale(String id);
 
     List<Agreement> agreements();
+
+    /** How long ended (expired or lifted) submissions are kept before the retention job deletes them. */
+    default Retention retention() {
+        return Retention.DEFAULT;
+    }
 }
