@@ -292,26 +292,38 @@ public final class SubmissionStore implements AutoCloseable {
         return out;
     }
 
+    /** What one retention run removed. */
+    public record Removed(int ratings, int records, int lifts) {
+        public int total() {
+            return ratings + records + lifts;
+        }
+    }
+
     /**
-     * Deletes ratings and records that expired, and records lifted, before {@code cutoff},
-     * with the lifts that lifted them; returns how many items it removed.
+     * Deletes, in one transaction, ratings and records that expired before {@code expiredBefore},
+     * records lifted before {@code liftedBefore}, and the lifts that lifted them. None of them is
+     * served any more; this only ends their keeping.
      */
-    public int deleteEndedBefore(Instant cutoff) {
+    public Removed deleteEnded(Instant expiredBefore, Instant liftedBefore) {
         synchronized (writeLock) {
             try (PreparedStatement lifts = writer.prepareStatement(
-                         "DELETE FROM submitted_item WHERE kind = 'LIFT' AND item_id IN (SELECT lifted_by FROM submitted_item"
-                                 + " WHERE lifted_at IS NOT NULL AND lifted_at < ?)");
+                         "DELETE FROM submitted_item WHERE kind = 'LIFT' AND (platform, item_id) IN (SELECT platform, lifted_by"
+                                 + " FROM submitted_item WHERE kind = 'RECORD' AND lifted_at IS NOT NULL AND lifted_at < ?)");
                  PreparedStatement items = writer.prepareStatement(
-                         "DELETE FROM submitted_item WHERE kind IN ('RATING', 'RECORD')"
+                         "DELETE FROM submitted_item WHERE kind = ?"
                                  + " AND ((expires_at IS NOT NULL AND expires_at < ?) OR (lifted_at IS NOT NULL AND lifted_at < ?))")) {
-                long c = cutoff.toEpochMilli();
-                lifts.setLong(1, c);
-                int removed = lifts.executeUpdate();
-                items.setLong(1, c);
-                items.setLong(2, c);
-                removed += items.executeUpdate();
+                lifts.setLong(1, liftedBefore.toEpochMilli());
+                int removedLifts = lifts.executeUpdate();
+                int[] removed = new int[2];
+                String[] kinds = {"RATING", "RECORD"};
+                for (int k = 0; k < kinds.length; k++) {
+                    items.setString(1, kinds[k]);
+                    items.setLong(2, expiredBefore.toEpochMilli());
+                    items.setLong(3, liftedBefore.toEpochMilli());
+                    removed[k] = items.executeUpdate();
+                }
                 writer.commit();
-                return removed;
+                return new Removed(removed[0], removed[1], removedLifts);
             } catch (SQLException e) {
                 try {
                     writer.rollback();

@@ -13,13 +13,20 @@ import cxg.v1.RecordKind;
 import cxg.v1.RecordSubmission;
 import cxg.v1.SubjectKind;
 import cxg.v1.SubmissionItem;
+import cxg.gateway.policy.PolicySet;
+import cxg.gateway.policy.Retention;
+import cxg.gateway.testing.TestPolicies;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Behaviour every store must show, run on H2 and on PostgreSQL by the subclasses. */
 abstract class StoreContractTest {
@@ -131,8 +138,47 @@ abstract class StoreContractTest {
         assertEquals(List.of("new"), store.ratings(SUBJECT, later).stream().map(StoredRating::itemId).toList());
         assertEquals(List.of("rec-new"), store.records(SUBJECT, later).stream().map(StoredRecord::itemId).toList());
 
-        assertEquals(2, store.deleteEndedBefore(later));
-        assertEquals(2, store.count(ALPHA));
+    }
+
+    @Test
+    void theRetentionJobRemovesWhatEndedLongerAgoThanPolicyKeepsItAndSaysHowMany(@TempDir Path dir) throws Exception {
+        Path policies = TestPolicies.copyTo(dir.resolve("policies"));
+        Path categories = policies.resolve("categories.yaml");
+        Files.writeString(categories, Files.readString(categories).replace("afterExpiry: P30D", "afterExpiry: P1D")
+                .replace("afterLift: P30D", "afterLift: PT12H"));
+        PolicySet policy = TestPolicies.load(policies);
+        assertEquals(new Retention(Duration.ofDays(1), Duration.ofHours(12)), policy.retention());
+        store.write(ALPHA, List.of(
+                signed(rating("old", 600, NOW.plus(Duration.ofDays(1))), new byte[] {1}),
+                signed(rating("new", 650, NOW.plus(Duration.ofDays(30))), new byte[] {1}),
+                signed(record("rec-old", NOW.plus(Duration.ofDays(1))), new byte[] {1}),
+                signed(record("rec-lifted", null), new byte[] {1}),
+                signed(record("rec-kept", null), new byte[] {1}),
+                signed(lift("lift-x", "rec-lifted", NOW.plus(Duration.ofDays(1))), new byte[] {1})), null, NOW);
+        // another platform's lift under the same item id, of a record lifted later: not due
+        store.write("beta-score", List.of(signed(record("rec-b", null), new byte[] {1}),
+                signed(lift("lift-x", "rec-b", NOW.plus(Duration.ofDays(10))), new byte[] {1})), null, NOW);
+        AtomicReference<Instant> now = new AtomicReference<>(NOW.plus(Duration.ofHours(30)));
+        RetentionJob job = new RetentionJob(store, () -> policy, new TestClock(now));
+
+        assertEquals(new SubmissionStore.Removed(0, 0, 0), job.run(), "ended, but not longer ago than policy keeps them");
+        assertEquals(6, store.count(ALPHA));
+
+        now.set(NOW.plus(Duration.ofDays(3)));
+        assertEquals(new SubmissionStore.Removed(1, 2, 1), job.run());
+        assertEquals(2, store.count(ALPHA), "the valid rating and the record in force stay");
+        assertEquals(List.of("new"), store.ratings(SUBJECT, NOW).stream().map(StoredRating::itemId).toList());
+        assertEquals(List.of("rec-kept"), store.records(SUBJECT, NOW).stream().map(StoredRecord::itemId).toList());
+        assertEquals(2, store.count("beta-score"));
+        assertEquals(new SubmissionStore.Removed(0, 0, 0), job.run(), "a second run finds nothing");
+    }
+
+    /** A clock the test moves. */
+    record TestClock(AtomicReference<Instant> now) implements java.time.InstantSource {
+        @Override
+        public Instant instant() {
+            return now.get();
+        }
     }
 
     @Test
@@ -165,8 +211,12 @@ abstract class StoreContractTest {
     }
 
     static SubmissionItem lift(String id, String recordId) {
+        return lift(id, recordId, NOW);
+    }
+
+    static SubmissionItem lift(String id, String recordId, Instant liftedAt) {
         return SubmissionItem.newBuilder().setItemId(id).setLift(LiftRecord.newBuilder().setRecordItemId(recordId)
-                .setLiftedAt(ts(NOW)).setReason("debt repaid")).build();
+                .setLiftedAt(ts(liftedAt)).setReason("debt repaid")).build();
     }
 
     static IncomingItem signed(SubmissionItem item, byte[] signature) throws Exception {
