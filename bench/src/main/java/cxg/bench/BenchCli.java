@@ -29,7 +29,8 @@ import picocli.CommandLine.Option;
 /** {@code ./cxg bench}: the load tool, the bare forwarding hop, the fast platform stand-in and the report. */
 @Command(name = "cxg bench", mixinStandardHelpOptions = true,
         description = "Load tool and benchmark report (traffic to loopback only).",
-        subcommands = {BenchCli.Run.class, BenchCli.Hop.class, BenchCli.Platform.class, ReportRunner.Command.class})
+        subcommands = {BenchCli.Run.class, BenchCli.Hop.class, BenchCli.Platform.class, ReportRunner.Command.class,
+                cxg.bench.ingest.IngestBench.Command.class})
 public final class BenchCli implements Callable<Integer> {
 
     public static final int OK = 0;
@@ -38,7 +39,7 @@ public final class BenchCli implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new CommandLine.ParameterException(new CommandLine(this), "missing subcommand: run, hop, platform or report");
+        throw new CommandLine.ParameterException(new CommandLine(this), "missing subcommand: run, hop, platform, report or ingest");
     }
 
     static Path defaultPkiDir() {
