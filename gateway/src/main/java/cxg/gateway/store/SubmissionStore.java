@@ -126,12 +126,12 @@ public final class SubmissionStore implements AutoCloseable {
     private List<WriteOutcome> writeInTransaction(String platform, List<IncomingItem> items, BatchSignature batch,
                                                   Instant receivedAt) throws SQLException {
         List<WriteOutcome> out = new ArrayList<>(items.size());
+        // what is stored already under the batch's ids (and lift targets), read in a few queries, not one per item
         Map<String, byte[]> seen = new HashMap<>();
         Map<String, SubmissionItem.ContentCase> kinds = new HashMap<>();
+        prefetch(platform, items, seen, kinds);
         Long batchId = null;
-        try (PreparedStatement find = writer.prepareStatement(
-                "SELECT content_hash, kind FROM submitted_item WHERE platform = ? AND item_id = ?");
-             PreparedStatement insert = writer.prepareStatement(
+        try (PreparedStatement insert = writer.prepareStatement(
                      "INSERT INTO submitted_item (platform, item_id, kind, content_hash, payload, signature, batch_id,"
                              + " batch_index, received_at, subject_kind, subject_value, expires_at)"
                              + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -141,16 +141,6 @@ public final class SubmissionStore implements AutoCloseable {
             for (IncomingItem incoming : items) {
                 String id = incoming.itemId();
                 byte[] existing = seen.get(id);
-                if (existing == null) {
-                    find.setString(1, platform);
-                    find.setString(2, id);
-                    try (ResultSet rs = find.executeQuery()) {
-                        if (rs.next()) {
-                            existing = rs.getBytes(1);
-                            kinds.put(id, SubmissionItem.ContentCase.valueOf(rs.getString(2)));
-                        }
-                    }
-                }
                 if (existing != null) {
                     out.add(Arrays.equals(existing, incoming.contentHash()) ? WriteOutcome.DUPLICATE : WriteOutcome.CONFLICT);
                     continue;
@@ -158,15 +148,6 @@ public final class SubmissionStore implements AutoCloseable {
                 SubmissionItem item = incoming.item();
                 if (item.hasLift()) {
                     String target = item.getLift().getRecordItemId();
-                    if (kinds.get(target) == null) {
-                        find.setString(1, platform);
-                        find.setString(2, target);
-                        try (ResultSet rs = find.executeQuery()) {
-                            if (rs.next()) {
-                                kinds.put(target, SubmissionItem.ContentCase.valueOf(rs.getString(2)));
-                            }
-                        }
-                    }
                     if (kinds.get(target) != SubmissionItem.ContentCase.RECORD) {
                         out.add(WriteOutcome.NO_SUCH_RECORD);
                         continue;
@@ -191,6 +172,36 @@ public final class SubmissionStore implements AutoCloseable {
             insert.executeBatch();
         }
         return out;
+    }
+
+    private static final int PREFETCH_CHUNK = 250;
+
+    private void prefetch(String platform, List<IncomingItem> items, Map<String, byte[]> hashes,
+                          Map<String, SubmissionItem.ContentCase> kinds) throws SQLException {
+        List<String> ids = new ArrayList<>(items.size());
+        for (IncomingItem incoming : items) {
+            ids.add(incoming.itemId());
+            if (incoming.item().hasLift()) {
+                ids.add(incoming.item().getLift().getRecordItemId());
+            }
+        }
+        for (int from = 0; from < ids.size(); from += PREFETCH_CHUNK) {
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + PREFETCH_CHUNK));
+            String marks = String.join(", ", java.util.Collections.nCopies(chunk.size(), "?"));
+            try (PreparedStatement find = writer.prepareStatement(
+                    "SELECT item_id, content_hash, kind FROM submitted_item WHERE platform = ? AND item_id IN (" + marks + ")")) {
+                find.setString(1, platform);
+                for (int i = 0; i < chunk.size(); i++) {
+                    find.setString(i + 2, chunk.get(i));
+                }
+                try (ResultSet rs = find.executeQuery()) {
+                    while (rs.next()) {
+                        hashes.put(rs.getString(1), rs.getBytes(2));
+                        kinds.put(rs.getString(1), SubmissionItem.ContentCase.valueOf(rs.getString(3)));
+                    }
+                }
+            }
+        }
     }
 
     private long insertBatch(String platform, BatchSignature batch, Instant receivedAt) throws SQLException {
