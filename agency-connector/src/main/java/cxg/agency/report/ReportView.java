@@ -30,7 +30,7 @@ public record ReportView(String requestId, String answeredAt, DecisionView decis
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record ResultView(String platform, String status, String tier, Integer normalizedValue,
             Double originalValue, ScaleView scale, String computedAt, String validUntil, String source,
-            List<FactorView> factors, String detail, long latencyMillis) {
+            Long ageSeconds, List<FactorView> factors, String detail, long latencyMillis) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -63,7 +63,7 @@ public record ReportView(String requestId, String answeredAt, DecisionView decis
     private static ResultView result(PlatformResult r) {
         if (!r.hasScore()) {
             return new ResultView(r.getPlatform(), enumName(r.getStatus()), null, null, null, null, null, null, null,
-                    null, blankToNull(r.getDetail()), r.getLatencyMillis());
+                    null, null, blankToNull(r.getDetail()), r.getLatencyMillis());
         }
         ReportedScore s = r.getScore();
         return new ResultView(
@@ -76,6 +76,7 @@ public record ReportView(String requestId, String answeredAt, DecisionView decis
                 s.hasComputedAt() ? instant(s.getComputedAt()) : null,
                 s.hasValidUntil() ? instant(s.getValidUntil()) : null,
                 enumName(s.getSource()),
+                s.hasComputedAt() ? s.getAgeSeconds() : null,
                 s.getFactorsCount() == 0 ? null : s.getFactorsList().stream().map(ReportView::factor).toList(),
                 blankToNull(r.getDetail()),
                 r.getLatencyMillis());

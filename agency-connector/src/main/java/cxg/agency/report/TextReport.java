@@ -30,6 +30,9 @@ public final class TextReport {
                 if (r.factors() != null) {
                     out.append("  factors ").append(r.factors().size());
                 }
+                if ("STORED".equals(r.source())) {
+                    out.append("  stored rating").append(r.ageSeconds() == null ? "" : ", " + age(r.ageSeconds()) + " old");
+                }
             } else if (r.detail() != null) {
                 out.append("  ").append(r.detail());
             }
@@ -86,6 +89,17 @@ public final class TextReport {
             out.append("request: ").append(report.requestId()).append('\n');
         }
         return out.toString();
+    }
+
+    /** A value's age as people say it: the largest whole unit. */
+    static String age(long seconds) {
+        if (seconds >= 86_400) {
+            return seconds / 86_400 + " d";
+        }
+        if (seconds >= 3_600) {
+            return seconds / 3_600 + " h";
+        }
+        return seconds >= 60 ? seconds / 60 + " min" : seconds + " s";
     }
 
     private static String number(double value) {
