@@ -10,6 +10,7 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import org.jboss.logging.Logger;
 
@@ -45,5 +46,11 @@ final class QueryConfiguration {
     RestrictionChecks restrictionChecks(PolicyRepository policies, Provider<SubmissionStore> store) {
         return new RestrictionChecks(policies, new QueryValidator(), (subject, now) -> store.get().records(subject, now)
                 .stream().map(StoredRecord::record).toList(), Clock.systemUTC());
+    }
+
+    @Produces
+    @Singleton
+    AuditedRestrictionChecks auditedRestrictionChecks(RestrictionChecks checks, AuditRecorder recorder) {
+        return new AuditedRestrictionChecks(checks, recorder, Duration.ofSeconds(10));
     }
 }

@@ -12,12 +12,11 @@ import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 import org.jboss.logging.Logger;
 
 /**
- * The gRPC face of {@link ScoreQueries}, through {@link AuditedQueries} so that every answer is
- * recorded first: the caller comes from the identity interceptor, failures become status.
+ * The gRPC face of {@link ScoreQueries} and {@link RestrictionChecks}, through {@link AuditedQueries}
+ * and {@link AuditedRestrictionChecks} so that every answer is recorded first: the caller comes from the identity interceptor, failures become status.
  */
 @GrpcService
 public final class QueryGrpcService implements QueryService {
@@ -25,9 +24,9 @@ public final class QueryGrpcService implements QueryService {
     private static final Logger LOG = Logger.getLogger(QueryGrpcService.class);
 
     private final AuditedQueries queries;
-    private final RestrictionChecks restrictions;
+    private final AuditedRestrictionChecks restrictions;
 
-    QueryGrpcService(AuditedQueries queries, RestrictionChecks restrictions) {
+    QueryGrpcService(AuditedQueries queries, AuditedRestrictionChecks restrictions) {
         this.queries = queries;
         this.restrictions = restrictions;
     }
@@ -50,7 +49,7 @@ public final class QueryGrpcService implements QueryService {
                 });
     }
 
-    /** Reads the store (JDBC), so it runs on a worker thread, never on the event loop. */
+    /** Reads the store (JDBC) and waits for the audit log, so it runs on a worker thread, never on the event loop. */
     @Override
     public Uni<RestrictionAnswer> checkRestriction(RestrictionCheck request) {
         Caller caller = Caller.current();

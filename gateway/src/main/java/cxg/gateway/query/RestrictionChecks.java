@@ -5,7 +5,6 @@ import cxg.gateway.policy.Decision;
 import cxg.gateway.policy.Member;
 import cxg.gateway.policy.PolicyRepository;
 import cxg.gateway.policy.PolicySet;
-import cxg.gateway.transport.Failure;
 import cxg.gateway.transport.Outcome;
 import cxg.v1.PolicyDecision;
 import cxg.v1.RecordKind;
@@ -56,7 +55,7 @@ public final class RestrictionChecks {
         ValidatedQuery q = validated.value();
         Decision decision = policy.decide(caller, q.purpose(), Set.of(), null);
         if (!decision.allowed()) {
-            return Outcome.fail(Failure.permissionDenied(decision.rule(), decision.reason()));
+            return Outcome.fail(ScoreQueries.refusal(decision));
         }
         Instant now = clock.instant();
         List<RestrictionMeasure> measures = records.inForce(q.subject(), now).stream()

@@ -69,10 +69,7 @@ public final class ScoreQueries {
         ValidatedQuery q = validated.value();
         Decision decision = policy.decide(caller, q.purpose(), q.categories(), q.disclosure().orElse(null));
         if (!decision.allowed()) {
-            Failure refusal = decision.outcome() == Decision.Outcome.QUOTA_EXCEEDED
-                    ? Failure.quotaExceeded(decision.rule(), decision.reason())
-                    : Failure.permissionDenied(decision.rule(), decision.reason());
-            return CompletableFuture.completedFuture(Outcome.fail(refusal));
+            return CompletableFuture.completedFuture(Outcome.fail(refusal(decision)));
         }
         ScorerRequest request = ScorerRequest.newBuilder()
                 .setSubject(cxg.v1.SubjectId.newBuilder()
@@ -86,6 +83,13 @@ public final class ScoreQueries {
         List<Member> platforms = policy.platforms();
         return fanOut.ask(endpoints.targets(platforms), request)
                 .thenApply(answers -> Outcome.ok(report(q, policy, decision, platforms, answers)));
+    }
+
+    /** A denial, or a used-up quota (which the caller may retry later), as the failure the caller gets. */
+    static Failure refusal(Decision decision) {
+        return decision.outcome() == Decision.Outcome.QUOTA_EXCEEDED
+                ? Failure.quotaExceeded(decision.rule(), decision.reason())
+                : Failure.permissionDenied(decision.rule(), decision.reason());
     }
 
     private ScoreReport report(ValidatedQuery q, PolicySet policy, Decision decision, List<Member> platforms, List<PlatformAnswer> answers) {

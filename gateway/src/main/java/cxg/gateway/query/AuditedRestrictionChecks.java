@@ -1,0 +1,89 @@
+package cxg.gateway.query;
+
+import cxg.gateway.audit.AuditEntry;
+import cxg.gateway.audit.AuditRecorder;
+import cxg.gateway.audit.AuditUnavailableException;
+import cxg.gateway.policy.Decision;
+import cxg.gateway.policy.Member;
+import cxg.gateway.transport.Failure;
+import cxg.gateway.transport.Outcome;
+import cxg.v1.PolicyDecision;
+import cxg.v1.RestrictionAnswer;
+import cxg.v1.RestrictionCheck;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Every restriction check, allowed, denied or invalid, is recorded in the audit log before its
+ * answer leaves, like a score query ({@link AuditedQueries}); if the entry cannot be made durable
+ * the caller gets UNAVAILABLE and not the answer. Runs on a worker thread, so it waits for the log.
+ */
+public final class AuditedRestrictionChecks {
+
+    static final String METHOD = "CheckRestriction";
+    /** What a restriction check discloses: yes/no and the measures' dates, recorded as this disclosure. */
+    static final String DISCLOSURE = "RESTRICTION_YES_NO";
+
+    private final RestrictionChecks checks;
+    private final AuditRecorder recorder;
+    private final Duration timeout;
+
+    public AuditedRestrictionChecks(RestrictionChecks checks, AuditRecorder recorder, Duration timeout) {
+        this.checks = Objects.requireNonNull(checks);
+        this.recorder = Objects.requireNonNull(recorder);
+        this.timeout = Objects.requireNonNull(timeout);
+    }
+
+    /** @throws RuntimeException only if the check failed inside the gateway (after recording that too) */
+    public Outcome<RestrictionAnswer> check(Member caller, RestrictionCheck check) {
+        Outcome<RestrictionAnswer> outcome;
+        try {
+            outcome = checks.check(caller, check);
+        } catch (RuntimeException e) {
+            record(entry(caller, check, null));
+            throw e;
+        }
+        return record(entry(caller, check, outcome)) ? outcome : Outcome.fail(Failure.unavailable(AuditedQueries.NOT_RECORDED));
+    }
+
+    private boolean record(AuditEntry entry) {
+        try {
+            recorder.recordAndWait(entry, timeout);
+            return true;
+        } catch (AuditUnavailableException e) {
+            return false;
+        }
+    }
+
+    /** {@code outcome} is null if the check failed inside the gateway. */
+    AuditEntry entry(Member caller, RestrictionCheck check, Outcome<RestrictionAnswer> outcome) {
+        AuditEntry.Builder b = recorder.entry(AuditedQueries.SERVICE, METHOD)
+                .caller(caller.id(), caller.kind().name().toLowerCase(Locale.ROOT))
+                .purpose(check.getPurpose().isEmpty() ? null : check.getPurpose())
+                .subject(check.hasSubject() ? check.getSubject().getValue() : null)
+                .categoriesRequested(Set.of());
+        if (outcome == null) {
+            return b.requestId(blankToNull(check.getRequestId())).outcome(AuditedQueries.INTERNAL);
+        }
+        if (outcome.isOk()) {
+            RestrictionAnswer answer = outcome.value();
+            PolicyDecision d = answer.getDecision();
+            return b.decision(Decision.allow(d.getRule(), d.getReason(), null, new HashSet<>(d.getGrantedCategoriesList())))
+                    .disclosure(DISCLOSURE)
+                    .requestId(answer.getRequestId())
+                    .outcome("OK");
+        }
+        Failure f = outcome.failure();
+        if (f.rule() != null) {
+            b.decision(Decision.deny(f.rule(), f.message()));
+        }
+        return b.requestId(blankToNull(check.getRequestId())).outcome(f.reason().name());
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+}
