@@ -50,6 +50,7 @@ final class AuditConfiguration {
                       @ConfigProperty(name = "cxg.audit.key-dir") Optional<String> keyDir,
                       @ConfigProperty(name = "cxg.audit.origin", defaultValue = "localhost/cxg-audit") String origin,
                       @ConfigProperty(name = "cxg.audit.checkpoint-interval", defaultValue = "10s") Duration interval,
+                      @ConfigProperty(name = "cxg.audit.tile-cache", defaultValue = "1024") int tileCache,
                       @ConfigProperty(name = "cxg.data.dir") Optional<String> dataDir,
                       @ConfigProperty(name = "cxg.home") Optional<String> home) {
         Path data = dataDir(dataDir, home);
@@ -62,7 +63,7 @@ final class AuditConfiguration {
         };
         try {
             NoteSigner signer = AuditKeys.loadOrCreateSigner(keys(keyDir, data).resolve(SIGNING_KEY), origin);
-            AuditLog log = AuditLog.open(store, signer, new AuditLog.Options(origin, 4096, interval, 4096));
+            AuditLog log = AuditLog.open(store, signer, new AuditLog.Options(origin, 4096, interval, tileCache));
             LOG.infof("audit log %s open (%s store), %d entries, verifier key %s", origin, kind, log.size(), log.verifierKey());
             return log;
         } catch (IOException e) {
