@@ -22,8 +22,9 @@ import javax.net.ssl.TrustManagerFactory;
 
 /**
  * One access token for the platform from realm cxg (client-credentials grant over TLS with the
- * platform's certificate, so Keycloak binds it to that certificate, RFC 8705). A submission run
- * is short, so one token per run is enough.
+ * platform's certificate, so Keycloak binds it to that certificate, RFC 8705). The gateway checks
+ * it once, when the submission stream opens, so one token per run is enough; a rejected one is
+ * replaced once ({@link SubmitCommand}).
  */
 final class PlatformToken {
 

@@ -129,31 +129,40 @@ final class SubmitCommand implements Callable<Integer> {
         }
         flush(pending, key, requests, wire);
 
-        String token = null;
         String keycloak = settings.get("cxg.keycloak.url");
-        if (keycloak != null && !keycloak.isBlank()) {
-            try {
-                token = PlatformToken.request(keycloak, settings.getOrDefault("cxg.keycloak.client-secret",
-                        platform + "-dev-secret"), pki, platform);
-            } catch (PlatformToken.Unavailable e) {
-                err.println("cxg: " + e.getMessage());
-                return ExitCodes.UNAVAILABLE;
-            }
-        }
+        boolean tokens = keycloak != null && !keycloak.isBlank();
         int total = lines.size();
-        List<SubmissionAck> acks;
-        try {
-            acks = stream(pki, token, wire, total, err);
-        } catch (StatusRuntimeException e) {
-            Status.Code code = e.getStatus().getCode();
-            err.println("cxg: the gateway refused the submission: " + code + " "
-                    + (e.getStatus().getDescription() == null ? "" : e.getStatus().getDescription()));
-            return switch (code) {
-                case PERMISSION_DENIED, UNAUTHENTICATED -> ExitCodes.DENIED;
-                case UNAVAILABLE, DEADLINE_EXCEEDED -> ExitCodes.UNAVAILABLE;
-                case INVALID_ARGUMENT -> ExitCodes.USAGE;
-                default -> ExitCodes.OTHER;
-            };
+        List<SubmissionAck> acks = null;
+        // A token the gateway rejects (e.g. after a key rotation) is replaced once: the gateway refuses
+        // a call before storing anything, and resubmitted items are idempotent anyway.
+        for (int attempt = 1; acks == null; attempt++) {
+            String token = null;
+            if (tokens) {
+                try {
+                    token = PlatformToken.request(keycloak, settings.getOrDefault("cxg.keycloak.client-secret",
+                            platform + "-dev-secret"), pki, platform);
+                } catch (PlatformToken.Unavailable e) {
+                    err.println("cxg: " + e.getMessage());
+                    return ExitCodes.UNAVAILABLE;
+                }
+            }
+            try {
+                acks = stream(pki, token, wire, total, err);
+            } catch (StatusRuntimeException e) {
+                Status.Code code = e.getStatus().getCode();
+                if (code == Status.Code.UNAUTHENTICATED && tokens && attempt == 1) {
+                    err.println("cxg: the gateway rejected the token; retrying once with a fresh one");
+                    continue;
+                }
+                err.println("cxg: the gateway refused the submission: " + code + " "
+                        + (e.getStatus().getDescription() == null ? "" : e.getStatus().getDescription()));
+                return switch (code) {
+                    case PERMISSION_DENIED, UNAUTHENTICATED -> ExitCodes.DENIED;
+                    case UNAVAILABLE, DEADLINE_EXCEEDED -> ExitCodes.UNAVAILABLE;
+                    case INVALID_ARGUMENT -> ExitCodes.USAGE;
+                    default -> ExitCodes.OTHER;
+                };
+            }
         }
 
         int accepted = 0;
