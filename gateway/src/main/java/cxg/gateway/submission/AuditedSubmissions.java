@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -30,6 +31,8 @@ public final class AuditedSubmissions {
     static final String METHOD = "Submit";
     static final String NOT_RECORDED = "the audit log could not record this request, so it was not answered; resubmit later";
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    /** Subject hashes per audit entry: 400 of ~70 bytes keep an entry well under the 64 KB tlog-tiles limit. */
+    static final int SUBJECTS_PER_ENTRY = 400;
 
     private final AuditRecorder recorder;
 
@@ -39,12 +42,27 @@ public final class AuditedSubmissions {
 
     public List<SubmissionAck> record(Member platform, SubmitRequest request, List<SubmissionAck> acks) {
         int rejected = (int) acks.stream().filter(a -> a.getStatus() == AckStatus.REJECTED).count();
-        AuditEntry entry = recorder.entry(SERVICE, METHOD)
-                .caller(platform.id(), platform.kind().name().toLowerCase(Locale.ROOT))
-                .batch(acks.size() - rejected, rejected, subjects(request))
-                .outcome("OK");
-        recorder.recordAndWait(entry, TIMEOUT);
+        List<String> subjects = subjects(request);
+        if (subjects.size() <= SUBJECTS_PER_ENTRY) {
+            recorder.recordAndWait(entry(platform, null).batch(acks.size() - rejected, rejected, subjects).outcome("OK"), TIMEOUT);
+            return acks;
+        }
+        // A full batch's subject hashes would not fit one tlog-tiles entry (at most 64 KB): record them in
+        // parts tied by request id; the first part carries the request's counts, the others only hashes.
+        String id = UUID.randomUUID().toString();
+        int parts = (subjects.size() + SUBJECTS_PER_ENTRY - 1) / SUBJECTS_PER_ENTRY;
+        for (int part = 0; part < parts; part++) {
+            List<String> slice = subjects.subList(part * SUBJECTS_PER_ENTRY, Math.min(subjects.size(), (part + 1) * SUBJECTS_PER_ENTRY));
+            AuditEntry.Builder b = entry(platform, id + "#" + (part + 1) + "/" + parts);
+            b = part == 0 ? b.batch(acks.size() - rejected, rejected, slice) : b.batch(0, 0, slice);
+            recorder.recordAndWait(b.outcome("OK"), TIMEOUT);
+        }
         return acks;
+    }
+
+    private AuditEntry.Builder entry(Member platform, String requestId) {
+        return recorder.entry(SERVICE, METHOD).caller(platform.id(), platform.kind().name().toLowerCase(Locale.ROOT))
+                .requestId(requestId);
     }
 
     /** A caller refused at admission (not a platform): completes once recorded, then the refusal is answered. */

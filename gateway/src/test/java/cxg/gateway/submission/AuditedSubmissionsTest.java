@@ -2,6 +2,7 @@ package cxg.gateway.submission;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.google.protobuf.ByteString;
@@ -75,6 +76,29 @@ class AuditedSubmissionsTest {
         assertEquals("cxg.v1.SubmissionService", e.service());
         assertEquals(new AuditEntry.Batch(2, 1, 1, List.of(hasher.hmac(SUBJECT))), e.batch());
         assertFalse(new String(log.entry(0), StandardCharsets.UTF_8).contains(SUBJECT));
+    }
+
+    @Test
+    void fullBatchOfAThousandItemsIsRecordedInPartsWithEveryItemSubject() {
+        SignedBatch.Builder batch = SignedBatch.newBuilder();
+        List<SubmissionAck> acks = new java.util.ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            batch.addPayloads(SubmissionItem.newBuilder().setItemId("r" + i).setRating(RatingSubmission.newBuilder()
+                    .setSubject(SubjectId.newBuilder().setKind(SubjectKind.RESIDENT_ID).setValue("subject-" + i))).build().toByteString());
+            acks.add(SubmissionAck.newBuilder().setStatus(AckStatus.ACCEPTED).build());
+        }
+
+        assertEquals(acks, audit.record(ALPHA, SubmitRequest.newBuilder().setBatch(batch).build(), acks));
+
+        List<String> recorded = new java.util.ArrayList<>();
+        for (long i = 0; i < log.size(); i++) {
+            AuditEntry e = AuditEntry.fromBytes(log.entry(i));
+            recorded.addAll(e.batch().subjectHmacs());
+            assertTrue(e.requestId().endsWith("/" + log.size()), e.requestId());
+        }
+        assertEquals(3, log.size());
+        assertEquals(1000, AuditEntry.fromBytes(log.entry(0)).batch().accepted());
+        assertEquals(java.util.stream.IntStream.range(0, 1000).mapToObj(i -> hasher.hmac("subject-" + i)).toList(), recorded);
     }
 
     @Test
