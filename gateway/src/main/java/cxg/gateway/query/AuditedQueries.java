@@ -81,11 +81,15 @@ public final class AuditedQueries {
             }
             return b.outcome("OK");
         }
-        Failure f = outcome.failure();
+        return refused(b, outcome.failure(), query.getRequestId());
+    }
+
+    /** The entry of a request refused with {@code f}: the deciding rule if policy refused it, and the status. */
+    static AuditEntry refused(AuditEntry.Builder b, Failure f, String requestId) {
         if (f.rule() != null) {
             b.decision(Decision.deny(f.rule(), f.message()));
         }
-        return b.requestId(blankToNull(query.getRequestId())).outcome(f.reason().name());
+        return b.requestId(blankToNull(requestId)).outcome(f.reason().name());
     }
 
     private static Disclosure disclosure(cxg.v1.Disclosure d) {
@@ -97,7 +101,7 @@ public final class AuditedQueries {
         };
     }
 
-    private static String blankToNull(String s) {
+    static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s;
     }
 }

@@ -66,7 +66,7 @@ public final class AuditedRestrictionChecks {
                 .subject(check.hasSubject() ? check.getSubject().getValue() : null)
                 .categoriesRequested(Set.of());
         if (outcome == null) {
-            return b.requestId(blankToNull(check.getRequestId())).outcome(AuditedQueries.INTERNAL);
+            return b.requestId(AuditedQueries.blankToNull(check.getRequestId())).outcome(AuditedQueries.INTERNAL);
         }
         if (outcome.isOk()) {
             RestrictionAnswer answer = outcome.value();
@@ -76,14 +76,6 @@ public final class AuditedRestrictionChecks {
                     .requestId(answer.getRequestId())
                     .outcome("OK");
         }
-        Failure f = outcome.failure();
-        if (f.rule() != null) {
-            b.decision(Decision.deny(f.rule(), f.message()));
-        }
-        return b.requestId(blankToNull(check.getRequestId())).outcome(f.reason().name());
-    }
-
-    private static String blankToNull(String s) {
-        return s == null || s.isBlank() ? null : s;
+        return AuditedQueries.refused(b, outcome.failure(), check.getRequestId());
     }
 }
