@@ -28,7 +28,9 @@ import org.jboss.logging.Logger;
  * directory that is served publicly); {@code cxg.audit.origin} the checkpoint origin and key name;
  * {@code cxg.audit.checkpoint-interval} how often a grown tree is signed (default 10s);
  * {@code cxg.audit.tiles-port} / {@code .tiles-host} where the log is served read-only over HTTPS
- * (default: not served; 0 picks a free port).
+ * (default: not served; 0 picks a free port); {@code cxg.audit.fsync} (default true) false only for
+ * benchmarks: entries are written but not forced to disk (PostgreSQL: {@code synchronous_commit=off}), so an
+ * acknowledgement no longer means durable; a WARN says so at start.
  */
 @Singleton
 final class AuditConfiguration {
@@ -51,16 +53,21 @@ final class AuditConfiguration {
                       @ConfigProperty(name = "cxg.audit.origin", defaultValue = "localhost/cxg-audit") String origin,
                       @ConfigProperty(name = "cxg.audit.checkpoint-interval", defaultValue = "10s") Duration interval,
                       @ConfigProperty(name = "cxg.audit.tile-cache", defaultValue = "1024") int tileCache,
+                      @ConfigProperty(name = "cxg.audit.fsync", defaultValue = "true") boolean fsync,
                       @ConfigProperty(name = "cxg.data.dir") Optional<String> dataDir,
                       @ConfigProperty(name = "cxg.home") Optional<String> home) {
         Path data = dataDir(dataDir, home);
         LogStore store = switch (kind) {
-            case "directory" -> DirectoryLogStore.open(dir.filter(d -> !d.isBlank()).map(Path::of).orElse(data.resolve("audit")));
+            case "directory" -> DirectoryLogStore.open(dir.filter(d -> !d.isBlank()).map(Path::of).orElse(data.resolve("audit")), fsync);
             case "postgresql" -> PostgresLogStore.open(dataSource(url.filter(u -> !u.isBlank())
                     .orElseThrow(() -> new IllegalStateException("cxg.audit.url is required when cxg.audit.store=postgresql")),
-                    user, password.orElse("")));
+                    user, password.orElse("")), fsync);
             default -> throw new IllegalStateException("cxg.audit.store must be directory or postgresql, not " + kind);
         };
+        if (!fsync) {
+            LOG.warnf("cxg.audit.fsync=false: audit entries are NOT durable (%s), a crash can lose acknowledged entries;"
+                    + " for benchmarks only, never in production", kind.equals("directory") ? "not forced to disk" : "synchronous_commit=off");
+        }
         try {
             NoteSigner signer = AuditKeys.loadOrCreateSigner(keys(keyDir, data).resolve(SIGNING_KEY), origin);
             AuditLog log = AuditLog.open(store, signer, new AuditLog.Options(origin, 4096, interval, tileCache));

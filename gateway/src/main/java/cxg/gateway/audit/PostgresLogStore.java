@@ -15,7 +15,9 @@ import javax.sql.DataSource;
  * group's entries and the full tiles they complete; a checkpoint's transaction holds its note
  * and partial tiles. Entry bundles are read back from the entry rows. A group is acknowledged when
  * its COMMIT returns, so it is as durable as the server's {@code synchronous_commit} makes commits
- * (keep it {@code on}, the default).
+ * (keep it {@code on}, the default). Opened with {@code synchronousCommit} false (benchmarks only,
+ * {@code cxg.audit.fsync=false}) the writer's session sets {@code synchronous_commit = off}: COMMIT returns
+ * before its WAL is flushed, so an acknowledged entry is not durable.
  */
 public final class PostgresLogStore implements LogStore {
 
@@ -28,17 +30,24 @@ public final class PostgresLogStore implements LogStore {
     };
 
     private final DataSource dataSource;
+    private final boolean synchronousCommit;
     private final Object readLock = new Object();
     private Connection writer;
     private Connection reader;
 
-    private PostgresLogStore(DataSource dataSource) {
+    private PostgresLogStore(DataSource dataSource, boolean synchronousCommit) {
         this.dataSource = dataSource;
+        this.synchronousCommit = synchronousCommit;
     }
 
     /** Opens the store, creating its tables when missing. */
     public static PostgresLogStore open(DataSource dataSource) {
-        PostgresLogStore store = new PostgresLogStore(dataSource);
+        return open(dataSource, true);
+    }
+
+    /** {@code synchronousCommit} false: the writer commits with {@code synchronous_commit = off} (benchmarks only). */
+    public static PostgresLogStore open(DataSource dataSource, boolean synchronousCommit) {
+        PostgresLogStore store = new PostgresLogStore(dataSource, synchronousCommit);
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             for (String ddl : SCHEMA) {
                 s.execute(ddl);
@@ -52,6 +61,11 @@ public final class PostgresLogStore implements LogStore {
     private Connection writer() throws SQLException {
         if (writer == null) {
             writer = dataSource.getConnection();
+            if (!synchronousCommit) {
+                try (Statement s = writer.createStatement()) {
+                    s.execute("SET synchronous_commit = off");
+                }
+            }
             writer.setAutoCommit(false);
         }
         return writer;

@@ -78,6 +78,11 @@ class AuditLogTest {
         LogStore open() {
             return kind == Kind.DIRECTORY ? DirectoryLogStore.open(dir) : PostgresLogStore.open(db);
         }
+
+        /** The benchmark-only store that does not force its writes to disk ({@code cxg.audit.fsync=false}). */
+        LogStore openUnforced() {
+            return kind == Kind.DIRECTORY ? DirectoryLogStore.open(dir, false) : PostgresLogStore.open(db, false);
+        }
     }
 
     private static final NoteSigner KEY = NoteSigner.generate("cxg.test/audit");
@@ -191,6 +196,24 @@ class AuditLogTest {
             assertArrayEquals(rootBefore, log.rootHash(700));
             assertEquals(700, log.latestCheckpoint().size(), "start-up signs a checkpoint of the recovered tree");
             assertEquals(700L, log.append(entry(700)).toCompletableFuture().join());
+            assertTreeIsSound(log);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void withoutFsyncTheStoreStillKeepsEveryEntryAndTileAcrossARestart(Kind kind) throws Exception {
+        Location at = new Location(kind);
+        byte[] rootBefore;
+        try (AuditLog log = openLog(at.openUnforced())) {
+            appendConcurrently(log, 0, 300);
+            log.checkpoint().toCompletableFuture().join();
+            appendConcurrently(log, 300, 300);
+            rootBefore = log.rootHash(600);
+        }
+        try (AuditLog log = openLog(at.open())) {
+            assertEquals(600, log.size());
+            assertArrayEquals(rootBefore, log.rootHash(600));
             assertTreeIsSound(log);
         }
     }
