@@ -1,5 +1,6 @@
 package cxg.gateway.policy;
 
+import java.text.Normalizer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,8 +19,9 @@ import java.util.Map;
  * separators folded in, separators loop back to the same state), so that an ASCII character
  * costs one table load and one sign test. Only states that have not yet matched get rows:
  * an entry is the next state's row offset, or {@code ~category} when a keyword ends there.
- * Other characters take a slower path that folds full-width forms and letters whose case
- * mapping is ASCII (Kelvin sign, dotted capital I, long s) before stepping.
+ * Other characters step through the letters they read as (see {@link Fold}): look-alike
+ * spellings ({@code ｂｌｏｏｄ}, {@code 𝐛𝐥𝐨𝐨𝐝}, {@code ⓑⓛⓞⓞⓓ}, {@code blóod}, Cyrillic
+ * {@code о}) match like plain ones.
  */
 final class KeywordMatcher {
     private static final int ALPHABET = 36;
@@ -175,45 +177,123 @@ final class KeywordMatcher {
         int state = 0;
         for (int i = 0, len = text.length(); i < len; i++) {
             char ch = text.charAt(i);
-            int t;
             if (ch < ROW) {
-                t = table[state + ch];
-            } else {
-                int c = fold(ch);
-                if (c < 0) {
-                    continue;
+                int t = table[state + ch];
+                if (t < 0) {
+                    return categories[~t];
                 }
-                t = folded[state / ROW * ALPHABET + c];
+                state = t;
+                continue;
             }
-            if (t < 0) {
-                return categories[~t];
+            String symbols;
+            if (Character.isHighSurrogate(ch) && i + 1 < len && Character.isLowSurrogate(text.charAt(i + 1))) {
+                symbols = Fold.symbols(Character.toCodePoint(ch, text.charAt(++i)));
+            } else {
+                symbols = Fold.symbols(ch);
             }
-            state = t;
+            for (int k = 0; k < symbols.length(); k++) {
+                int t = folded[state / ROW * ALPHABET + symbols.charAt(k)];
+                if (t < 0) {
+                    return categories[~t];
+                }
+                state = t;
+            }
         }
         return null;
     }
 
-    /** a-z and 0-9 to 0..35 regardless of case; every other character is a separator (-1). */
+    /** Keyword characters: a-z and 0-9 to 0..35 regardless of case, every other character -1 (a separator). */
     private static int fold(char ch) {
-        if (ch < ROW) {
-            return ASCII[ch];
-        }
-        if (ch >= '\uFF01' && ch <= '\uFF5E') {
-            // full-width forms (ｂｌｏｏｄ) fold to their ASCII twins
-            return ASCII[ch - 0xFEE0];
-        }
-        // letters whose lower or upper case is ASCII (Kelvin sign K, dotted İ, dotless ı, long ſ)
-        char lower = Character.toLowerCase(ch);
-        if (lower < ROW) {
-            return ASCII[lower];
-        }
-        char upper = Character.toUpperCase(ch);
-        return upper < ROW ? ASCII[upper] : -1;
+        return ch < ROW ? ASCII[ch] : -1;
     }
 
     private static int[] newRow() {
         int[] row = new int[ALPHABET];
         Arrays.fill(row, -1);
         return row;
+    }
+
+    /**
+     * What a non-ASCII character reads as, as a string of folded symbols (each char 0..35; empty
+     * for a separator). A scorer must not get {@code blood_type} past the filter by writing it
+     * in look-alike letters, so a character counts as the ASCII letters and digits of its
+     * compatibility decomposition (NFKD: full-width, mathematical, circled and accented letters,
+     * ligatures such as ﬁ, superscript digits), of its case mapping (Kelvin sign, dotless ı), or
+     * of the Latin letter it is a common look-alike of (Cyrillic and Greek homoglyphs, negative
+     * circled and squared letters, regional indicators). Computed once for the Basic
+     * Multilingual Plane; other planes (mostly mathematical letters) on demand.
+     */
+    private static final class Fold {
+        private static final String NONE = "";
+        private static final String[] BMP = new String[0x10000];
+        /** Pairs of a Cyrillic, Greek or Armenian letter and the Latin letter it renders like (Unicode confusables). */
+        private static final String HOMOGLYPHS = "АaаaВbвbСcсcԁdЕeеeНhнhһhІiіiЈjјjКkкkӀlӏlМmмmОoоoРpрpԛqЅsѕsТtтtУyуyХxхxѵvԝw"
+                + "ΑaαaΒbβbΕeεeΖzΗhΙiιiΚkκkΜmΝnνvΟoοoΡpρpΤtτtΥyυuΧxχxսuօo";
+
+        static {
+            for (int c = ROW; c < 0x10000; c++) {
+                if (!Character.isSurrogate((char) c)) {
+                    BMP[c] = compute(c);
+                }
+            }
+        }
+
+        static String symbols(char ch) {
+            String s = BMP[ch];
+            return s == null ? NONE : s;
+        }
+
+        static String symbols(int codePoint) {
+            return codePoint < 0x10000 ? symbols((char) codePoint) : compute(codePoint);
+        }
+
+        private static String compute(int cp) {
+            int letter = enclosedLetter(cp);
+            if (letter >= 0) {
+                return String.valueOf((char) letter);
+            }
+            StringBuilder out = new StringBuilder(2);
+            String decomposed = Normalizer.normalize(new String(Character.toChars(cp)), Normalizer.Form.NFKD);
+            for (int i = 0; i < decomposed.length(); ) {
+                int d = decomposed.codePointAt(i);
+                i += Character.charCount(d);
+                int s = single(d);
+                if (s >= 0) {
+                    out.append((char) s);
+                }
+            }
+            return out.length() == 0 ? NONE : out.toString();
+        }
+
+        /** One decomposed code point: ASCII, its case mapping's ASCII, or a homoglyph; -1 otherwise. */
+        private static int single(int d) {
+            if (d < ROW) {
+                return ASCII[d];
+            }
+            int lower = Character.toLowerCase(d);
+            if (lower < ROW) {
+                return ASCII[lower];
+            }
+            int upper = Character.toUpperCase(d);
+            if (upper < ROW) {
+                return ASCII[upper];
+            }
+            for (int h = 0; d < 0x10000 && h < HOMOGLYPHS.length(); h += 2) {
+                if (HOMOGLYPHS.charAt(h) == d) {
+                    return ASCII[HOMOGLYPHS.charAt(h + 1)];
+                }
+            }
+            return -1;
+        }
+
+        /** Enclosed letters without a compatibility decomposition: 🅐 negative circled, 🅰 negative squared, 🇦 regional indicators. */
+        private static int enclosedLetter(int cp) {
+            for (int base : new int[] {0x1F150, 0x1F170, 0x1F1E6}) {
+                if (cp >= base && cp < base + 26) {
+                    return cp - base;
+                }
+            }
+            return -1;
+        }
     }
 }

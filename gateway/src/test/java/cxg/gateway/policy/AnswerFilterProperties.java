@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 import cxg.v1.Factor;
@@ -121,6 +123,8 @@ class AnswerFilterProperties {
                             b.append('\u0130'); // dotted capital I, lower case 'i'
                         } else if (upper && Character.toLowerCase(c) == 'k' && ((bits >> ((i + 7) % 31)) & 1) == 1) {
                             b.append('\u212A'); // Kelvin sign, lower case 'k'
+                        } else if (((bits >> ((i + 13) % 31)) & 3) == 3 && Character.isLetter(c)) {
+                            b.append(styled(Character.toLowerCase(c), bits >> ((i + 3) % 31)));
                         } else {
                             b.append(upper ? Character.toUpperCase(c) : Character.toLowerCase(c));
                         }
@@ -132,6 +136,24 @@ class AnswerFilterProperties {
                     return b.toString();
                 }));
     }
+
+    /** A look-alike of an ASCII lower-case letter: mathematical bold, circled, accented or a Cyrillic homoglyph. */
+    private static String styled(char c, int bits) {
+        String cyrillic = CYRILLIC.get(c);
+        switch (bits & 3) {
+            case 0:
+                return new String(Character.toChars(0x1D41A + c - 'a'));
+            case 1:
+                return String.valueOf((char) (0x24D0 + c - 'a'));
+            case 2:
+                return c + "\u0301";
+            default:
+                return cyrillic != null ? cyrillic : String.valueOf(c);
+        }
+    }
+
+    private static final Map<Character, String> CYRILLIC = Map.of(
+            'a', "\u0430", 'c', "\u0441", 'e', "\u0435", 'i', "\u0456", 'o', "\u043E", 'p', "\u0440", 's', "\u0455", 'x', "\u0445", 'y', "\u0443");
 
     /** Reference: strip everything but letters and digits, lower-case, look for each keyword. */
     static String naiveProhibited(String text) {
@@ -150,6 +172,10 @@ class AnswerFilterProperties {
     }
 
     private static String fold(String s) {
-        return s.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
+        String plain = Normalizer.normalize(s, Normalizer.Form.NFKD);
+        for (Map.Entry<Character, String> e : CYRILLIC.entrySet()) {
+            plain = plain.replace(e.getValue(), String.valueOf(e.getKey()));
+        }
+        return plain.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
     }
 }

@@ -36,6 +36,20 @@ class KeywordMatcherTest {
         assertEquals(true, taxonomy.revealedBy(key) != null, key);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"\uD835\uDC1B\uD835\uDC25\uD835\uDC28\uD835\uDC28\uD835\uDC1D_type", "\u24D1\u24DB\u24DE\u24DE\u24D3 type",
+            "bl\u00F3od-t\u00FFpe", "bl\u043E\u043Ed_type", "\uFB01ngerprint", "r\u0435ligion", "\uD83C\uDD51lood_type",
+            "\uD83C\uDD73\uD83C\uDD7D\uD83C\uDD70", "diagno\u0455is"})
+    void findsKeywordsWrittenInLookAlikeLetters(String key) {
+        assertEquals(true, taxonomy.revealedBy(key) != null, key);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"信用记录", "\u00E9pargne", "r\u00E9gularit\u00E9", "\uD835\uDC1B\uD835\uDC25\uD835\uDC28\uD835\uDC28\uD835\uDC1D", "caf\u00E9"})
+    void leavesOrdinaryNonAsciiKeysAlone(String key) {
+        assertNull(taxonomy.revealedBy(key));
+    }
+
     @Test
     void aRememberedVerdictIsNeverGivenToAnotherTextWithTheSameHash() {
         String prohibited = "dnAa";

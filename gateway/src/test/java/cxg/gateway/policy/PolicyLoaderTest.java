@@ -161,6 +161,16 @@ class PolicyLoaderTest {
     }
 
     @Test
+    void refusesAKeywordTheMatcherCannotReadInsteadOfIgnoringIt() {
+        copyDemo(dir);
+        edit(dir, "categories.yaml", "keywords: [blood_type,", "keywords: [\"血型_abo\", blood_type,");
+        List<String> errors = load(dir).errors().stream().map(PolicyError::toString).toList();
+        assertEquals(1, errors.size(), errors.toString());
+        assertTrue(errors.get(0).startsWith("categories.yaml:" + lineOf(dir, "categories.yaml", "血型_abo") + ": "), errors.get(0));
+        assertTrue(errors.get(0).contains("keywords"), errors.get(0));
+    }
+
+    @Test
     void reportsYamlSyntaxErrorsAndDuplicateKeysWithTheirLine() throws Exception {
         copyDemo(dir);
         edit(dir, "purposes.yaml", "  - id: loan-eligibility", "  - id: loan-eligibility\n    id: loan");
