@@ -4,6 +4,7 @@ import cxg.scorer.identity.MemberIdentity;
 import cxg.scorer.platform.PlatformApiConfig;
 import cxg.scorer.platform.PlatformClient;
 import cxg.scorer.transport.CallerCheck;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Singleton;
 import jakarta.enterprise.inject.Produces;
@@ -30,7 +31,7 @@ public class ConnectorBeans {
 
     @Produces
     @Singleton
-    PlatformClient platformClient(MemberIdentity identity,
+    PlatformClient platformClient(MemberIdentity identity, Vertx vertx,
                                   @ConfigProperty(name = "cxg.platform.base-url") String baseUrl,
                                   @ConfigProperty(name = "cxg.platform.timeout", defaultValue = "1500ms") Duration timeout,
                                   @ConfigProperty(name = "cxg.platform.scale-id") Optional<String> scaleId) {
@@ -42,7 +43,7 @@ public class ConnectorBeans {
         }
         PlatformApiConfig config = new PlatformApiConfig(uri, timeout, identity.memberId(),
                 scaleId.filter(s -> !s.isBlank()).orElse(identity.memberId()));
-        return new PlatformClient(config, PlatformClient.httpClient(config));
+        return new PlatformClient(config, vertx);
     }
 
     @Produces

@@ -5,45 +5,64 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import cxg.v1.ScorerRequest;
 import cxg.v1.ScorerResponse;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
+import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 
 /**
  * Asks the platform's own REST API for a rating ({@code POST {baseUrl}/v1/scores}) and turns
  * every outcome into a {@link ScorerResponse}: it never throws for platform-side failures.
  * The subject identifier travels only in the request body, never in the URL or a log line.
+ *
+ * <p>The HTTP client is Vert.x's, on the connector's own event loops: a call that arrives on a
+ * gRPC event loop is sent, answered and parsed on that same thread, and the gRPC answer leaves
+ * from it. {@code java.net.http} was measured against it and lost (BENCHMARKS.md, "The platform
+ * call"): its {@code sendAsync} hands every answer to a worker thread and then to the
+ * {@code CompletableFuture} default executor, which on a machine with fewer than three CPUs is a
+ * new thread per call.
  */
 public final class PlatformClient {
 
+    /** Connections kept to the platform; further calls wait for one (within their timeout). */
+    static final int MAX_CONNECTIONS = 64;
+    private static final Logger LOG = Logger.getLogger(PlatformClient.class);
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Pattern SAFE_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     private final PlatformApiConfig config;
+    private final Vertx vertx;
     private final HttpClient http;
+    private final String scoresUri;
 
-    public PlatformClient(PlatformApiConfig config, HttpClient http) {
+    public PlatformClient(PlatformApiConfig config, Vertx vertx) {
         this.config = config;
-        this.http = http;
-    }
-
-    /** An HTTP/1.1 client whose connect timeout is the platform timeout. */
-    public static HttpClient httpClient(PlatformApiConfig config) {
-        return HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(config.timeout())
-                .followRedirects(HttpClient.Redirect.NEVER)
+        this.vertx = vertx;
+        this.http = vertx.httpClientBuilder().with(new HttpClientOptions()
+                .setProtocolVersion(HttpVersion.HTTP_1_1)
+                .setKeepAlive(true)
+                .setTcpNoDelay(true)
+                .setMaxPoolSize(MAX_CONNECTIONS)
+                .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.timeout().toMillis()))
+                .setVerifyHost(true))
+                // a reset or refused connection reaches the call as UNAVAILABLE; Vert.x would also log it as an ERROR
+                .withConnectHandler(connection -> connection.exceptionHandler(e -> LOG.debugf("platform connection: %s", e)))
                 .build();
+        this.scoresUri = config.scoresUri().toString();
     }
 
     public PlatformApiConfig config() {
@@ -57,26 +76,57 @@ public final class PlatformClient {
 
     /**
      * @param budget time the caller still has (e.g. the gateway's deadline); the platform gets
-     *               the smaller of this and the configured timeout
+     *               the smaller of this and the configured timeout, for the whole exchange
      */
     public CompletableFuture<ScorerResponse> score(ScorerRequest request, Duration budget) {
         Duration timeout = budget.compareTo(config.timeout()) < 0 ? budget : config.timeout();
         if (timeout.isNegative() || timeout.isZero()) {
             return CompletableFuture.completedFuture(PlatformAnswers.timeout(0));
         }
-        HttpRequest.Builder builder = HttpRequest.newBuilder(config.scoresUri())
-                .timeout(timeout)
-                .header("Content-Type", "application/json")
-                .header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body(request)));
-        if (SAFE_REQUEST_ID.matcher(request.getRequestId()).matches()) {
-            builder.header("X-Request-Id", request.getRequestId());
-        }
         long millis = timeout.toMillis();
-        return http.sendAsync(builder.build(), HttpResponse.BodyHandlers.ofByteArray())
-                // HttpRequest.timeout covers the wait for headers; this also bounds a slow body.
-                .orTimeout(millis, TimeUnit.MILLISECONDS)
-                .handle((response, error) -> error == null ? answer(response) : failure(error, millis));
+        RequestOptions options = new RequestOptions()
+                .setMethod(HttpMethod.POST)
+                .setAbsoluteURI(scoresUri)
+                .setFollowRedirects(false)
+                .putHeader("Content-Type", "application/json")
+                .putHeader("Accept", "application/json");
+        if (SAFE_REQUEST_ID.matcher(request.getRequestId()).matches()) {
+            options.putHeader("X-Request-Id", request.getRequestId());
+        }
+        Buffer body = Buffer.buffer(body(request));
+        CompletableFuture<ScorerResponse> answer = new CompletableFuture<>();
+        AtomicReference<HttpClientRequest> inFlight = new AtomicReference<>();
+        // One timer bounds the whole exchange: waiting for a connection, connect, headers and body.
+        // On expiry the exchange is reset (its connection closed), as nobody will read the answer.
+        long timer = vertx.setTimer(Math.max(1, millis), id -> {
+            if (answer.complete(PlatformAnswers.timeout(millis))) {
+                HttpClientRequest call = inFlight.get();
+                if (call != null) {
+                    call.reset();
+                }
+            }
+        });
+        http.request(options).onComplete(sent -> {
+            if (sent.failed()) {
+                finish(answer, timer, failure(sent.cause(), millis));
+                return;
+            }
+            HttpClientRequest call = sent.result();
+            inFlight.set(call);
+            if (answer.isDone()) {
+                call.reset();
+                return;
+            }
+            call.send(body)
+                    .compose(response -> response.body().map(bytes -> answer(response.statusCode(), bytes)))
+                    .onComplete(done -> finish(answer, timer, done.succeeded() ? done.result() : failure(done.cause(), millis)));
+        });
+        return answer;
+    }
+
+    private void finish(CompletableFuture<ScorerResponse> answer, long timer, ScorerResponse response) {
+        vertx.cancelTimer(timer);
+        answer.complete(response);
     }
 
     static byte[] body(ScorerRequest request) {
@@ -93,10 +143,9 @@ public final class PlatformClient {
         }
     }
 
-    private ScorerResponse answer(HttpResponse<byte[]> response) {
-        int status = response.statusCode();
+    private ScorerResponse answer(int status, Buffer body) {
         if (status == 200) {
-            RatingParser.Parsed parsed = RatingParser.parse(response.body(), config.platformId(), config.scaleId());
+            RatingParser.Parsed parsed = RatingParser.parse(body.getBytes(), config.platformId(), config.scaleId());
             return parsed.ok() ? PlatformAnswers.ok(parsed.rating()) : PlatformAnswers.malformed(parsed.problem());
         }
         if (status == 404) {
@@ -107,7 +156,7 @@ public final class PlatformClient {
 
     private static ScorerResponse failure(Throwable error, long millis) {
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-            if (cause instanceof HttpTimeoutException || cause instanceof TimeoutException) {
+            if (cause instanceof TimeoutException) {
                 return PlatformAnswers.timeout(millis);
             }
             if (cause instanceof ConnectException) {
@@ -115,7 +164,8 @@ public final class PlatformClient {
             }
         }
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-            if (cause instanceof IOException) {
+            // Vert.x reports a connection closed mid-exchange as HttpClosedException, not an IOException
+            if (cause instanceof IOException || cause instanceof io.vertx.core.http.HttpClosedException) {
                 return PlatformAnswers.unavailable("platform connection failed");
             }
         }

@@ -12,6 +12,8 @@ import cxg.v1.ScorerRequest;
 import cxg.v1.ScorerResponse;
 import cxg.v1.SubjectId;
 import cxg.v1.SubjectKind;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
@@ -38,6 +40,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * valid check characters, values and tiers on the scales of policies/scales.yaml.
  */
 class DemoMappingsTest {
+
+    private static final Vertx VERTX = Vertx.vertx();
+
+    @AfterAll
+    static void closeVertx() {
+        VERTX.close();
+    }
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String UNKNOWN_RESIDENT = "110101199003070011";
@@ -86,7 +95,7 @@ class DemoMappingsTest {
         try {
             PlatformApiConfig config = new PlatformApiConfig(URI.create(server.baseUrl()), Duration.ofSeconds(10),
                     platform, platform);
-            check.run(new PlatformClient(config, PlatformClient.httpClient(config)));
+            check.run(new PlatformClient(config, VERTX));
         } finally {
             server.stop();
         }

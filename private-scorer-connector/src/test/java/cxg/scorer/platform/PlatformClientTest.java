@@ -8,6 +8,7 @@ import cxg.v1.ScorerRequest;
 import cxg.v1.ScorerResponse;
 import cxg.v1.SubjectId;
 import cxg.v1.SubjectKind;
+import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,6 +44,7 @@ class PlatformClientTest {
     /** Generous, so that a busy machine never turns an expected answer into TIMEOUT. */
     private static final Duration ROOMY = Duration.ofSeconds(10);
 
+    private static final Vertx VERTX = Vertx.vertx();
     private static WireMockServer platform;
     private PlatformClient client;
 
@@ -55,6 +57,7 @@ class PlatformClientTest {
     @AfterAll
     static void stopPlatform() {
         platform.stop();
+        VERTX.close();
     }
 
     @BeforeEach
@@ -65,7 +68,7 @@ class PlatformClientTest {
 
     private static PlatformClient clientFor(URI baseUrl, Duration timeout) {
         PlatformApiConfig config = new PlatformApiConfig(baseUrl, timeout, "alpha-credit", "alpha-credit-350-950");
-        return new PlatformClient(config, PlatformClient.httpClient(config));
+        return new PlatformClient(config, VERTX);
     }
 
     private static ScorerRequest request() {
@@ -160,6 +163,17 @@ class PlatformClientTest {
 
         assertEquals(PlatformStatus.TIMEOUT, response.getStatus());
         assertEquals("platform did not answer within 200 ms", response.getDetail());
+    }
+
+    @Test
+    void answersTimeoutWhenTheBodyTricklesInSlowerThanTheTimeout() throws Exception {
+        client = clientFor(URI.create(platform.baseUrl()), Duration.ofMillis(300));
+        platformAnswers(aResponse().withStatus(200).withBody(RATING).withChunkedDribbleDelay(5, 3_000));
+
+        ScorerResponse response = ask();
+
+        assertEquals(PlatformStatus.TIMEOUT, response.getStatus());
+        assertEquals("platform did not answer within 300 ms", response.getDetail());
     }
 
     @Test
