@@ -1,5 +1,8 @@
 package cxg.bench.platform;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -12,13 +15,19 @@ import java.util.concurrent.Executors;
 /**
  * A fast stand-in for the platforms' own REST scoring API (the contract in
  * private-scorer-connector/README.md), so that the benchmark measures cxg rather than WireMock's
- * request matching. {@code POST /<member>/v1/scores} answers 200 with that member's fixed rating
- * of the demo subject (the same JSON as demo/<member>/mappings/resident-11010519491231002X.json);
- * anything else gets 404. Connectors point at it with base URL {@code http://127.0.0.1:<port>/<member>}.
+ * request matching. It reads each request as a platform would: {@code POST /<member>/v1/scores}
+ * with the contract's JSON body (subjectKind, subjectId, purpose, categories; one pass of a
+ * streaming parser) answers 200 with that member's rating of the demo subject (the same JSON as
+ * demo/<member>/mappings/resident-11010519491231002X.json), 404 for any other subject or path,
+ * 400 for a body that does not follow the contract. Connectors point at it with base URL
+ * {@code http://127.0.0.1:<port>/<member>}.
  */
 public final class FastPlatform implements AutoCloseable {
 
     private static final String[] MEMBERS = {"alpha-credit", "beta-score"};
+    /** The one subject the stand-in has a rating for, as in the demo's mappings. */
+    static final String SUBJECT = "11010519491231002X";
+    private static final JsonFactory JSON = new JsonFactory();
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -54,18 +63,65 @@ public final class FastPlatform implements AutoCloseable {
 
     private static void answer(HttpExchange exchange, Map<String, byte[]> answers) {
         try (exchange) {
-            exchange.getRequestBody().readAllBytes();
-            byte[] body = "POST".equals(exchange.getRequestMethod()) ? answers.get(exchange.getRequestURI().getPath()) : null;
-            if (body == null) {
+            byte[] request = exchange.getRequestBody().readAllBytes();
+            byte[] rating = "POST".equals(exchange.getRequestMethod()) ? answers.get(exchange.getRequestURI().getPath()) : null;
+            if (rating == null) {
+                exchange.sendResponseHeaders(404, -1);
+                return;
+            }
+            String subject = subjectOf(request);
+            if (subject == null) {
+                exchange.sendResponseHeaders(400, -1);
+                return;
+            }
+            if (!SUBJECT.equals(subject)) {
                 exchange.sendResponseHeaders(404, -1);
                 return;
             }
             exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
+            exchange.sendResponseHeaders(200, rating.length);
+            exchange.getResponseBody().write(rating);
         } catch (IOException e) {
             // the connector closed the connection mid-answer; there is no one left to tell
         }
+    }
+
+    /** The subjectId of a request body that follows the contract, or null. */
+    static String subjectOf(byte[] body) {
+        String kind = null;
+        String subject = null;
+        String purpose = null;
+        boolean categories = false;
+        try (JsonParser p = JSON.createParser(body)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                switch (field) {
+                    case "subjectKind" -> kind = value == JsonToken.VALUE_STRING ? p.getText() : null;
+                    case "subjectId" -> subject = value == JsonToken.VALUE_STRING ? p.getText() : null;
+                    case "purpose" -> purpose = value == JsonToken.VALUE_STRING ? p.getText() : null;
+                    case "categories" -> {
+                        if (value != JsonToken.START_ARRAY) {
+                            return null;
+                        }
+                        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+                            if (t != JsonToken.VALUE_STRING) {
+                                return null;
+                            }
+                        }
+                        categories = true;
+                    }
+                    default -> p.skipChildren();
+                }
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        boolean kindOk = "RESIDENT_ID".equals(kind) || "UNIFIED_SOCIAL_CREDIT_CODE".equals(kind);
+        return kindOk && purpose != null && !purpose.isBlank() && categories ? subject : null;
     }
 
     public int port() {
