@@ -18,17 +18,19 @@ final class Report {
     private final boolean quick;
     private final Map<String, LoadResult> closed;
     private final List<LoadResult> sweep;
+    private final Map<String, LoadResult> noFsync;
     private final LoadResult profiled;
     private final JfrHotSpots hotSpots;
     private final String when = ReportRunner.now();
 
     Report(Map<String, Object> machine, ReportRunner.Timing timing, boolean quick, Map<String, LoadResult> closed,
-           List<LoadResult> sweep, LoadResult profiled, JfrHotSpots hotSpots) {
+           List<LoadResult> sweep, Map<String, LoadResult> noFsync, LoadResult profiled, JfrHotSpots hotSpots) {
         this.machine = machine;
         this.timing = timing;
         this.quick = quick;
         this.closed = closed;
         this.sweep = sweep;
+        this.noFsync = noFsync;
         this.profiled = profiled;
         this.hotSpots = hotSpots;
     }
@@ -64,6 +66,29 @@ final class Report {
         return t;
     }
 
+    /**
+     * What the durable audit write adds to a query (issue 5): the gateway (1 platform) with its audit entries
+     * fsync'd (the runs above) against the same gateway whose audit store does not force them to disk.
+     * Rows: what, fsync'd µs, not fsync'd µs, added µs. Empty when the second gateway was not measured.
+     */
+    List<Object[]> auditWrite() {
+        List<Object[]> rows = new ArrayList<>();
+        LoadResult one = noFsync.get(ReportRunner.GW1_NO_FSYNC + "@1");
+        LoadResult half = noFsync.get(ReportRunner.GW1_NO_FSYNC + "@half");
+        LoadResult fsyncOne = c(ReportRunner.GW1, 1);
+        if (one != null && fsyncOne != null) {
+            for (double p : new double[] {50, 99}) {
+                rows.add(new Object[] {"p" + fmtPct(p) + " at 1 outstanding", fsyncOne.percentileMicros(p), one.percentileMicros(p)});
+            }
+        }
+        LoadResult fsyncHalf = half == null ? null : atRate(ReportRunner.GW1, half.spec().rate());
+        if (fsyncHalf != null) {
+            rows.add(new Object[] {String.format(Locale.ROOT, "p99 at half load (%.0f req/s offered)", half.spec().rate()),
+                    fsyncHalf.percentileMicros(99), half.percentileMicros(99)});
+        }
+        return rows;
+    }
+
     Map<String, Object> toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("generatedAt", when);
@@ -94,6 +119,25 @@ final class Report {
             ts.add(x);
         }
         m.put("targets", ts);
+        if (!noFsync.isEmpty()) {
+            Map<String, Object> audit = new LinkedHashMap<>();
+            audit.put("what", "gateway (1 platform) with audit entries fsync'd (cxg.audit.fsync=true, the runs above) "
+                    + "against the same gateway with cxg.audit.fsync=false (written, not forced to disk)");
+            List<Object> added = new ArrayList<>();
+            for (Object[] r : auditWrite()) {
+                Map<String, Object> x = new LinkedHashMap<>();
+                x.put("measure", r[0]);
+                x.put("fsyncMicros", r[1]);
+                x.put("noFsyncMicros", r[2]);
+                x.put("auditWriteAddsMicros", (double) r[1] - (double) r[2]);
+                added.add(x);
+            }
+            audit.put("added", added);
+            List<Object> runs = new ArrayList<>();
+            noFsync.values().forEach(r -> runs.add(r.toJson()));
+            audit.put("noFsyncRuns", runs);
+            m.put("auditWrite", audit);
+        }
         m.put("allCallsClean", clean());
         if (profiled != null) {
             m.put("profiledRun", profiled.toJson());
@@ -199,6 +243,24 @@ final class Report {
                     r.label(), r.throughput(), r.percentileMicros(50), r.percentileMicros(90), r.percentileMicros(99),
                     r.percentileMicros(99.9), r.ok(), r.degraded(), r.failed()));
         }
+        List<Object[]> audit = auditWrite();
+        if (!audit.isEmpty()) {
+            s.append("\n## What the audit write adds to a query (issue 5)\n\n")
+                    .append("The gateway (1 platform) as above, whose audit entries are fsync'd before each answer, against the same ")
+                    .append("gateway started again with `-Dcxg.audit.fsync=false` (entries written, not forced to disk; benchmarks only), ")
+                    .append("measured after the runs above with the same warm-up and durations. Latency in µs.\n\n");
+            s.append("| | audit fsync'd | not fsync'd | audit write adds |\n|---|---:|---:|---:|\n");
+            for (Object[] r : audit) {
+                s.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %,.0f |%n", r[0], (double) r[1], (double) r[2],
+                        (double) r[1] - (double) r[2]));
+            }
+            for (LoadResult r : noFsync.values()) {
+                if (!r.clean()) {
+                    s.append(String.format(Locale.ROOT, "%nThe not-fsync'd run \"%s\" had %d degraded and %d failed calls: not clean.%n",
+                            r.spec().model() == cxg.bench.load.LoadSpec.Model.CLOSED ? "1 outstanding" : "half load", r.degraded(), r.failed()));
+                }
+            }
+        }
         if (hotSpots != null) {
             s.append(String.format(Locale.ROOT, "%n## Gateway profile (JFR, settings=profile, %d s at 64 outstanding, %d execution samples)%n%n",
                     timing.profile().toSeconds(), hotSpots.samples()));
@@ -214,7 +276,8 @@ final class Report {
 
     /** Every measured call answered with every platform OK. */
     boolean clean() {
-        return closed.values().stream().allMatch(LoadResult::clean) && sweep.stream().allMatch(LoadResult::clean);
+        return closed.values().stream().allMatch(LoadResult::clean) && sweep.stream().allMatch(LoadResult::clean)
+                && noFsync.values().stream().allMatch(LoadResult::clean);
     }
 
     private String fractions() {

@@ -44,10 +44,14 @@ public final class ReportRunner {
 
     /** Offered loads of the sweep, as fractions of the gateway's (one platform) closed-model maximum. */
     static final double[] SWEEP = {0.1, 0.25, 0.5, 0.75, 0.9};
+    /** Index of the half load in {@link #SWEEP}. */
+    static final int HALF = 2;
     static final String DIRECT = "direct";
     static final String HOP = "bare hop";
     static final String GW1 = "gateway, 1 platform";
     static final String GW2 = "gateway, 2 platforms";
+    /** The gateway (1 platform) again, with audit entries written but not forced to disk (cxg.audit.fsync=false). */
+    static final String GW1_NO_FSYNC = "gateway, 1 platform, audit not fsync'd";
     private static final Duration DEADLINE = Duration.ofSeconds(5);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(240);
 
@@ -155,6 +159,7 @@ public final class ReportRunner {
         double selfCpuStart = Machine.cpuSecondsOf(ProcessHandle.current());
         Map<String, LoadResult> closed = new LinkedHashMap<>();
         List<LoadResult> sweep = new ArrayList<>();
+        Map<String, LoadResult> noFsync = new LinkedHashMap<>();
         LoadResult profiled = null;
         JfrHotSpots hotSpots = null;
         try {
@@ -244,6 +249,22 @@ public final class ReportRunner {
             }
             stop(gateway1);
 
+            // What the durable audit write adds (issue 5): the same gateway whose audit store does not force its
+            // writes to disk, at 1 outstanding and at the sweep's half load, beside the runs above.
+            Child gatewayNoFsync = startGateway("gateway-1-platform-no-fsync", logs, java, gatewayJar, pki, policies1, work, gw,
+                    scorers, "-Dcxg.audit.fsync=false");
+            gatewayNoFsync.awaitReady(health(gw[1]), 0, START_TIMEOUT);
+            ManagedChannel viaNoFsync = ClientChannels.open(new InetSocketAddress("127.0.0.1", gw[0]), asCourt);
+            CallTarget gw1NoFsync = GrpcTargets.queryScore(ClientChannels.intercepted(viaNoFsync, courtToken), DEADLINE);
+            probe(GW1_NO_FSYNC, gw1NoFsync);
+            noFsync.put(GW1_NO_FSYNC + "@1", measure(GW1_NO_FSYNC, LoadSpec.closed(1, 0, timing.closedMeasure(), timing.closedWarmup()), gw1NoFsync));
+            // as warm as the fsync'd gateway was when the sweep reached half load
+            runner.run(GW1_NO_FSYNC + " (warm-up)", LoadSpec.closed(64, 0, timing.closedWarmup(), Duration.ZERO), gw1NoFsync);
+            double half = Math.max(1, Math.round(gatewayMax * SWEEP[HALF]));
+            noFsync.put(GW1_NO_FSYNC + "@half", measure(GW1_NO_FSYNC, LoadSpec.open(half, 10_000, 0, timing.sweepMeasure(), timing.sweepWarmup()), gw1NoFsync));
+            viaNoFsync.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
+            stop(gatewayNoFsync);
+
             Child gateway2 = startGateway("gateway-2-platforms", logs, java, gatewayJar, pki, policies2, work, gw, scorers);
             gateway2.awaitReady(health(gw[1]), 0, START_TIMEOUT);
             ManagedChannel viaGateway2 = ClientChannels.open(new InetSocketAddress("127.0.0.1", gw[0]), asCourt);
@@ -276,7 +297,7 @@ public final class ReportRunner {
         machine.put("quietness", quiet);
 
         Files.createDirectories(out);
-        Report report = new Report(machine, timing, quick, closed, sweep, profiled, hotSpots);
+        Report report = new Report(machine, timing, quick, closed, sweep, noFsync, profiled, hotSpots);
         Files.writeString(out.resolve("results.json"), Json.write(report.toJson()) + "\n");
         Files.writeString(out.resolve("latency-vs-load.svg"), report.chart());
         Files.writeString(out.resolve("report.md"), report.markdown());
@@ -318,8 +339,9 @@ public final class ReportRunner {
     }
 
     private Child startGateway(String name, Path logs, String java, Path jar, Path pki, Path policies, Path work, int[] ports,
-                               Map<String, int[]> scorers) throws IOException {
-        List<String> args = new ArrayList<>(List.of(
+                               Map<String, int[]> scorers, String... extra) throws IOException {
+        List<String> args = new ArrayList<>(List.of(extra));
+        args.addAll(List.of(
                 "-Dquarkus.grpc.server.port=" + ports[0], "-Dquarkus.grpc.server.host=127.0.0.1",
                 "-Dquarkus.http.port=" + ports[1], "-Dquarkus.http.host=127.0.0.1",
                 "-Dcxg.policy.dir=" + policies, "-Dcxg.pki.dir=" + pki, "-Dcxg.data.dir=" + work.resolve("data-" + name)));
