@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import cxg.gateway.audit.AuditEntry;
 import cxg.gateway.audit.AuditRecorder;
+import cxg.gateway.audit.AuditUnavailableException;
 import cxg.gateway.policy.Decision;
 import cxg.gateway.policy.Member;
 import cxg.gateway.transport.Failure;
@@ -16,7 +17,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One audit entry per submission request (an item or a batch): counts and each item's subject,
@@ -41,23 +46,50 @@ public final class AuditedSubmissions {
     }
 
     public List<SubmissionAck> record(Member platform, SubmitRequest request, List<SubmissionAck> acks) {
-        int rejected = (int) acks.stream().filter(a -> a.getStatus() == AckStatus.REJECTED).count();
-        List<String> subjects = subjects(request);
+        return record(platform, subjects(request), acks);
+    }
+
+    /** As {@link #record(Member, SubmitRequest, List)}, with the subjects the pipeline already read from the items. */
+    List<SubmissionAck> record(Member platform, List<String> subjects, List<SubmissionAck> acks) {
+        int rejected = 0;
+        for (SubmissionAck a : acks) {
+            if (a.getStatus() == AckStatus.REJECTED) {
+                rejected++;
+            }
+        }
         if (subjects.size() <= SUBJECTS_PER_ENTRY) {
             recorder.recordAndWait(entry(platform, null).batch(acks.size() - rejected, rejected, subjects).outcome("OK"), TIMEOUT);
             return acks;
         }
         // A full batch's subject hashes would not fit one tlog-tiles entry (at most 64 KB): record them in
         // parts tied by request id; the first part carries the request's counts, the others only hashes.
+        // The parts are appended together, so that the log can make them durable in one group commit, and all
+        // are awaited before answering.
         String id = UUID.randomUUID().toString();
         int parts = (subjects.size() + SUBJECTS_PER_ENTRY - 1) / SUBJECTS_PER_ENTRY;
+        List<CompletableFuture<Long>> appended = new ArrayList<>(parts);
         for (int part = 0; part < parts; part++) {
             List<String> slice = subjects.subList(part * SUBJECTS_PER_ENTRY, Math.min(subjects.size(), (part + 1) * SUBJECTS_PER_ENTRY));
             AuditEntry.Builder b = entry(platform, id + "#" + (part + 1) + "/" + parts);
             b = part == 0 ? b.batch(acks.size() - rejected, rejected, slice) : b.batch(0, 0, slice);
-            recorder.recordAndWait(b.outcome("OK"), TIMEOUT);
+            appended.add(recorder.record(b.outcome("OK")).toCompletableFuture());
         }
+        await(CompletableFuture.allOf(appended.toArray(CompletableFuture[]::new)));
         return acks;
+    }
+
+    private static void await(CompletableFuture<Void> all) {
+        try {
+            all.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof AuditUnavailableException u ? u
+                    : new AuditUnavailableException("audit entry could not be recorded", e.getCause());
+        } catch (TimeoutException e) {
+            throw new AuditUnavailableException("audit entry not durable within " + TIMEOUT, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AuditUnavailableException("interrupted while recording an audit entry", e);
+        }
     }
 
     private AuditEntry.Builder entry(Member platform, String requestId) {
@@ -85,12 +117,7 @@ public final class AuditedSubmissions {
         List<String> out = new ArrayList<>();
         for (ByteString p : payloads) {
             try {
-                SubmissionItem item = SubmissionItem.parseFrom(p);
-                String id = switch (item.getContentCase()) {
-                    case RATING -> item.getRating().getSubject().getValue();
-                    case RECORD -> item.getRecord().getSubject().getValue();
-                    default -> "";
-                };
+                String id = Submissions.subjectOf(SubmissionItem.parseFrom(p));
                 if (!id.isBlank()) {
                     out.add(id);
                 }
