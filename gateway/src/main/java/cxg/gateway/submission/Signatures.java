@@ -23,8 +23,13 @@ final class Signatures {
     }
 
     static byte[] sha256(byte[] data) {
+        return sha256().digest(data);
+    }
+
+    /** A fresh SHA-256 digest, to reuse for the many payloads of one request. */
+    static MessageDigest sha256() {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(data);
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }

@@ -16,12 +16,14 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.inject.Provider;
+import java.util.List;
+import java.util.concurrent.Executor;
 import org.jboss.logging.Logger;
 
 /**
  * The gRPC face of {@link Submissions}: one acknowledgement per item, in order. The store is
- * JDBC, so requests are handled one after another on a worker thread, never on the event
- * loop. If the store cannot commit, the stream ends UNAVAILABLE and the unacknowledged
+ * JDBC, so requests are handled on worker threads, never on the event loop, in a pipeline of
+ * three ordered stages (verify and validate, store, audit). If the store cannot commit, the stream ends UNAVAILABLE and the unacknowledged
  * request's items are not stored.
  */
 @GrpcService
@@ -38,6 +40,12 @@ public final class SubmissionGrpcService implements SubmissionService {
         this.audit = audit;
     }
 
+    /** Requests waiting between two stages: enough to keep the next stage busy, no more in memory. */
+    private static final int STAGE_BUFFER = 2;
+
+    private record Stored(Submissions.Prepared prepared, List<SubmissionAck> acks) {
+    }
+
     @Override
     public Multi<SubmissionAck> submit(Multi<SubmitRequest> requests) {
         Member caller = Caller.current().member();
@@ -51,9 +59,17 @@ public final class SubmissionGrpcService implements SubmissionService {
                     .toMulti();
         }
         Member platform = admitted.value();
-        return requests.emitOn(Infrastructure.getDefaultWorkerPool())
-                // the first get() opens the store (and migrates it): on the worker, never on the event loop
-                .onItem().transformToIterable(request -> audit.record(platform, request, pipeline.get().submit(platform, request)))
+        Executor workers = Infrastructure.getDefaultWorkerPool();
+        // Three stages, each serial and in order, handing over through small queues: while one request is
+        // audited, the next is written and the one after it verified and validated. Acknowledgements still
+        // leave only after their request's commit and audit entry, in order; a failure ends the stream
+        // before anything that follows it is acknowledged.
+        return requests.emitOn(workers)
+                .onItem().transform(request -> pipeline.get().prepare(platform, request))
+                .emitOn(workers, STAGE_BUFFER)
+                .onItem().transform(prepared -> new Stored(prepared, pipeline.get().store(prepared)))
+                .emitOn(workers, STAGE_BUFFER)
+                .onItem().transformToIterable(stored -> audit.record(platform, stored.prepared().subjects(), stored.acks()))
                 .onFailure(e -> !(e instanceof StatusRuntimeException)).transform(e -> {
                     if (e instanceof AuditUnavailableException) {
                         LOG.errorf("submission from %s not recorded in the audit log", platform.id());

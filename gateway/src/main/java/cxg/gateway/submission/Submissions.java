@@ -16,6 +16,7 @@ import cxg.v1.SubmissionAck;
 import cxg.v1.SubmissionItem;
 import cxg.v1.SubmitRequest;
 import com.google.protobuf.ByteString;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -63,38 +64,100 @@ public final class Submissions {
     }
 
     /**
-     * Handles one request of the stream for {@code platform} (already admitted).
+     * Handles one request of the stream for {@code platform} (already admitted): {@link #prepare}, then
+     * {@link #store}.
      *
      * @throws cxg.gateway.store.StoreException if the store could not commit; nothing of this request is stored
      */
     public List<SubmissionAck> submit(Member platform, SubmitRequest request) {
+        return store(prepare(platform, request));
+    }
+
+    /**
+     * A request verified, parsed and validated but not stored yet: the rejections it already has,
+     * the items to write, and the subjects its items name (for the audit entry). Touches no store, so
+     * the next request can be prepared while the previous one is written.
+     */
+    public static final class Prepared {
+        private final Member platform;
+        private final Instant now;
+        private final SubmissionAck[] acks;
+        private final List<IncomingItem> toStore;
+        private final int[] positions;
+        private final SubmissionStore.BatchSignature batch;
+        private final List<String> subjects;
+
+        private Prepared(Member platform, Instant now, SubmissionAck[] acks, List<IncomingItem> toStore, int[] positions,
+                         SubmissionStore.BatchSignature batch, List<String> subjects) {
+            this.platform = platform;
+            this.now = now;
+            this.acks = acks;
+            this.toStore = toStore;
+            this.positions = positions;
+            this.batch = batch;
+            this.subjects = subjects;
+        }
+
+        /** The subjects named by the request's readable items (valid or not), in order. */
+        public List<String> subjects() {
+            return subjects;
+        }
+    }
+
+    /** Verifies the signature, parses and validates the request's items; stores nothing. */
+    public Prepared prepare(Member platform, SubmitRequest request) {
         PolicySet policy = policies.current();
         Instant now = clock.instant();
         Optional<Ed25519PublicKeyParameters> key = keys.keyOf(platform);
+        MessageDigest sha = Signatures.sha256();
         return switch (request.getKindCase()) {
-            case ITEM -> handle(platform, policy, now, List.of(request.getItem().getPayload()),
-                    verdictForItem(key, platform, request.getItem().getPayload(), request.getItem().getSignature()),
-                    request.getItem().getSignature(), null);
-            case BATCH -> batch(platform, policy, now, key, request.getBatch());
-            case KIND_NOT_SET -> List.of(SubmissionAck.newBuilder().setStatus(AckStatus.REJECTED)
-                    .setField("kind").setReason("one of item or batch is required").build());
+            case ITEM -> {
+                ByteString payload = request.getItem().getPayload();
+                yield handle(platform, policy, now, sha, List.of(payload), null,
+                        verdictForItem(key, platform, payload, request.getItem().getSignature()),
+                        request.getItem().getSignature(), null);
+            }
+            case BATCH -> batch(platform, policy, now, sha, key, request.getBatch());
+            case KIND_NOT_SET -> new Prepared(platform, now, new SubmissionAck[] {SubmissionAck.newBuilder()
+                    .setStatus(AckStatus.REJECTED).setField("kind").setReason("one of item or batch is required").build()},
+                    List.of(), new int[0], null, List.of());
         };
     }
 
-    private List<SubmissionAck> batch(Member platform, PolicySet policy, Instant now,
-                                      Optional<Ed25519PublicKeyParameters> key, SignedBatch batch) {
+    /**
+     * Writes the prepared items in one store transaction and answers every item, in order.
+     *
+     * @throws cxg.gateway.store.StoreException if the store could not commit; nothing of this request is stored
+     */
+    public List<SubmissionAck> store(Prepared prepared) {
+        SubmissionAck[] acks = prepared.acks.clone();
+        if (!prepared.toStore.isEmpty()) {
+            List<WriteOutcome> outcomes = store.write(prepared.platform.id(), prepared.toStore, prepared.batch, prepared.now);
+            for (int k = 0; k < outcomes.size(); k++) {
+                int i = prepared.positions[k];
+                acks[i] = stored(acks[i].toBuilder(), outcomes.get(k));
+            }
+        }
+        return Arrays.asList(acks);
+    }
+
+    private Prepared batch(Member platform, PolicySet policy, Instant now, MessageDigest sha,
+                           Optional<Ed25519PublicKeyParameters> key, SignedBatch batch) {
         List<ByteString> payloads = batch.getPayloadsList();
         Rejection verdict;
         List<byte[]> hashes = new ArrayList<>(payloads.size());
         if (payloads.size() > MAX_BATCH) {
             verdict = new Rejection("batch.payloads", "a batch carries at most " + MAX_BATCH + " items");
         } else {
-            payloads.forEach(p -> hashes.add(Signatures.sha256(p.toByteArray())));
+            for (ByteString p : payloads) {
+                p.asReadOnlyByteBufferList().forEach(sha::update);
+                hashes.add(sha.digest());
+            }
             verdict = noKey(key, platform).orElseGet(() ->
                     Signatures.verify(key.get(), Signatures.concat(hashes), batch.getSignature().toByteArray())
                             ? null : new Rejection("batch.signature", badSignature(platform)));
         }
-        return handle(platform, policy, now, payloads, verdict, null,
+        return handle(platform, policy, now, sha, payloads, hashes.size() == payloads.size() ? hashes : null, verdict, null,
                 verdict == null ? new SubmissionStore.BatchSignature(batch.getSignature().toByteArray(), hashes) : null);
     }
 
@@ -115,16 +178,18 @@ public final class Submissions {
     }
 
     /**
-     * Acknowledges every payload: those the signature verdict or validation refuse are
-     * REJECTED here; the rest go to the store in one transaction.
+     * Answers the payloads the signature verdict or validation refuse (REJECTED) and lines up the
+     * rest for one store transaction. {@code hashes} are the payloads' SHA-256 when the batch
+     * verification computed them already, else null.
      */
-    private List<SubmissionAck> handle(Member platform, PolicySet policy, Instant now, List<ByteString> payloads,
-                                       Rejection signatureVerdict, ByteString itemSignature,
-                                       SubmissionStore.BatchSignature batch) {
+    private Prepared handle(Member platform, PolicySet policy, Instant now, MessageDigest sha, List<ByteString> payloads,
+                            List<byte[]> hashes, Rejection signatureVerdict, ByteString itemSignature,
+                            SubmissionStore.BatchSignature batch) {
         boolean inBatch = itemSignature == null;
         SubmissionAck[] acks = new SubmissionAck[payloads.size()];
-        List<IncomingItem> toStore = new ArrayList<>();
-        List<Integer> positions = new ArrayList<>();
+        List<IncomingItem> toStore = new ArrayList<>(payloads.size());
+        int[] positions = new int[payloads.size()];
+        List<String> subjects = new ArrayList<>(payloads.size());
         for (int i = 0; i < payloads.size(); i++) {
             byte[] payload = payloads.get(i).toByteArray();
             SubmissionAck.Builder ack = SubmissionAck.newBuilder();
@@ -139,6 +204,10 @@ public final class Submissions {
                 try {
                     item = SubmissionItem.parseFrom(payload);
                     ack.setItemId(item.getItemId());
+                    String subject = subjectOf(item);
+                    if (!subject.isBlank()) {
+                        subjects.add(subject);
+                    }
                 } catch (InvalidProtocolBufferException e) {
                     rejection = new Rejection("payload", "is not a serialised SubmissionItem");
                 }
@@ -154,18 +223,20 @@ public final class Submissions {
                 continue;
             }
             acks[i] = ack.build();
-            toStore.add(new IncomingItem(item, payload, Signatures.sha256(payload),
-                    inBatch ? null : itemSignature.toByteArray(), inBatch ? i : -1));
-            positions.add(i);
+            byte[] hash = hashes != null ? hashes.get(i) : sha.digest(payload);
+            positions[toStore.size()] = i;
+            toStore.add(new IncomingItem(item, payload, hash, inBatch ? null : itemSignature.toByteArray(), inBatch ? i : -1));
         }
-        if (!toStore.isEmpty()) {
-            List<WriteOutcome> outcomes = store.write(platform.id(), toStore, batch, now);
-            for (int k = 0; k < outcomes.size(); k++) {
-                int i = positions.get(k);
-                acks[i] = stored(acks[i].toBuilder(), outcomes.get(k));
-            }
-        }
-        return Arrays.asList(acks);
+        return new Prepared(platform, now, acks, toStore, Arrays.copyOf(positions, toStore.size()), batch, subjects);
+    }
+
+    /** The subject an item names, or "" (a lift names none). */
+    static String subjectOf(SubmissionItem item) {
+        return switch (item.getContentCase()) {
+            case RATING -> item.getRating().getSubject().getValue();
+            case RECORD -> item.getRecord().getSubject().getValue();
+            default -> "";
+        };
     }
 
     private static SubmissionAck stored(SubmissionAck.Builder ack, WriteOutcome outcome) {
