@@ -33,8 +33,10 @@ public final class RetentionJob {
         Instant expiredBefore = now.minus(retention.afterExpiry());
         Instant liftedBefore = now.minus(retention.afterLift());
         SubmissionStore.Removed removed = store.deleteEnded(expiredBefore, liftedBefore);
-        LOG.infof("retention: removed %d items (%d ratings, %d records expired before %s or lifted before %s, %d lifts)",
-                removed.total(), removed.ratings(), removed.records(), expiredBefore, liftedBefore, removed.lifts());
+        LOG.infof("retention: removed %d items (%d ratings, %d records expired before %s or lifted before %s, %d lifts)"
+                        + " and %d batch signatures that covered only those",
+                removed.total(), removed.ratings(), removed.records(), expiredBefore, liftedBefore, removed.lifts(),
+                removed.batchSignatures());
         return removed;
     }
 }

@@ -443,8 +443,11 @@ public final class SubmissionStore implements AutoCloseable {
         return out;
     }
 
-    /** What one retention run removed. */
-    public record Removed(int ratings, int records, int lifts) {
+    /**
+     * What one retention run removed: items, and the batch signature rows left covering none of the
+     * remaining items (not items, so not in {@link #total()}).
+     */
+    public record Removed(int ratings, int records, int lifts, int batchSignatures) {
         public int total() {
             return ratings + records + lifts;
         }
@@ -452,8 +455,8 @@ public final class SubmissionStore implements AutoCloseable {
 
     /**
      * Deletes, in one transaction, ratings and records that expired before {@code expiredBefore},
-     * records lifted before {@code liftedBefore}, and the lifts that lifted them. None of them is
-     * served any more; this only ends their keeping.
+     * records lifted before {@code liftedBefore}, the lifts that lifted them, and the batch signatures
+     * that no longer cover any stored item. None of them is served any more; this only ends their keeping.
      */
     public Removed deleteEnded(Instant expiredBefore, Instant liftedBefore) {
         synchronized (writeLock) {
@@ -462,7 +465,11 @@ public final class SubmissionStore implements AutoCloseable {
                                  + " FROM submitted_item WHERE kind = 'RECORD' AND lifted_at IS NOT NULL AND lifted_at < ?)");
                  PreparedStatement items = writer.prepareStatement(
                          "DELETE FROM submitted_item WHERE kind = ?"
-                                 + " AND ((expires_at IS NOT NULL AND expires_at < ?) OR (lifted_at IS NOT NULL AND lifted_at < ?))")) {
+                                 + " AND ((expires_at IS NOT NULL AND expires_at < ?) OR (lifted_at IS NOT NULL AND lifted_at < ?))");
+                 // one pass over the items (there is no index on batch_id, which would slow every insert down)
+                 PreparedStatement orphans = writer.prepareStatement(
+                         "DELETE FROM submission_batch WHERE id NOT IN"
+                                 + " (SELECT DISTINCT batch_id FROM submitted_item WHERE batch_id IS NOT NULL)")) {
                 lifts.setLong(1, liftedBefore.toEpochMilli());
                 int removedLifts = lifts.executeUpdate();
                 int[] removed = new int[2];
@@ -473,8 +480,9 @@ public final class SubmissionStore implements AutoCloseable {
                     items.setLong(3, liftedBefore.toEpochMilli());
                     removed[k] = items.executeUpdate();
                 }
+                int removedBatches = orphans.executeUpdate();
                 writer.commit();
-                return new Removed(removed[0], removed[1], removedLifts);
+                return new Removed(removed[0], removed[1], removedLifts, removedBatches);
             } catch (SQLException e) {
                 try {
                     writer.rollback();

@@ -161,16 +161,46 @@ abstract class StoreContractTest {
         AtomicReference<Instant> now = new AtomicReference<>(NOW.plus(Duration.ofHours(30)));
         RetentionJob job = new RetentionJob(store, () -> policy, new TestClock(now));
 
-        assertEquals(new SubmissionStore.Removed(0, 0, 0), job.run(), "ended, but not longer ago than policy keeps them");
+        assertEquals(new SubmissionStore.Removed(0, 0, 0, 0), job.run(), "ended, but not longer ago than policy keeps them");
         assertEquals(6, store.count(ALPHA));
 
         now.set(NOW.plus(Duration.ofDays(3)));
-        assertEquals(new SubmissionStore.Removed(1, 2, 1), job.run());
+        assertEquals(new SubmissionStore.Removed(1, 2, 1, 0), job.run());
         assertEquals(2, store.count(ALPHA), "the valid rating and the record in force stay");
         assertEquals(List.of("new"), store.ratings(SUBJECT, NOW).stream().map(StoredRating::itemId).toList());
         assertEquals(List.of("rec-kept"), store.records(SUBJECT, NOW).stream().map(StoredRecord::itemId).toList());
         assertEquals(2, store.count("beta-score"));
-        assertEquals(new SubmissionStore.Removed(0, 0, 0), job.run(), "a second run finds nothing");
+        assertEquals(new SubmissionStore.Removed(0, 0, 0, 0), job.run(), "a second run finds nothing");
+    }
+
+    @Test
+    void retentionRemovesABatchSignatureOnceNoItemItCoveredIsKept(@TempDir Path dir) throws Exception {
+        PolicySet policy = TestPolicies.load(TestPolicies.copyTo(dir.resolve("policies")));
+        Duration keep = policy.retention().afterExpiry();
+        IncomingItem shortLived = inBatch(rating("s-0", 700, NOW.plus(Duration.ofDays(1))), 0);
+        IncomingItem shortLivedToo = inBatch(rating("s-1", 701, NOW.plus(Duration.ofDays(2))), 1);
+        store.write(ALPHA, List.of(shortLived, shortLivedToo), new SubmissionStore.BatchSignature(new byte[] {1},
+                List.of(shortLived.contentHash(), shortLivedToo.contentHash())), NOW);
+        assertEquals(List.of(WriteOutcome.DUPLICATE, WriteOutcome.DUPLICATE), store.write(ALPHA, List.of(shortLived, shortLivedToo),
+                new SubmissionStore.BatchSignature(new byte[] {3}, List.of(shortLived.contentHash(), shortLivedToo.contentHash())), NOW),
+                "a resubmitted batch stores nothing, not even its signature");
+        IncomingItem ending = inBatch(rating("m-0", 702, NOW.plus(Duration.ofDays(1))), 0);
+        IncomingItem lasting = inBatch(rating("m-1", 703, NOW.plus(Duration.ofDays(300))), 1);
+        store.write(ALPHA, List.of(ending, lasting), new SubmissionStore.BatchSignature(new byte[] {2},
+                List.of(ending.contentHash(), lasting.contentHash())), NOW);
+        AtomicReference<Instant> now = new AtomicReference<>(NOW.plus(Duration.ofDays(1)).plus(keep).plus(Duration.ofHours(1)));
+        RetentionJob job = new RetentionJob(store, () -> policy, new TestClock(now));
+
+        assertEquals(new SubmissionStore.Removed(2, 0, 0, 0), job.run(),
+                "the first batch still covers s-1, the second m-1: both signatures stay");
+        now.set(NOW.plus(Duration.ofDays(2)).plus(keep).plus(Duration.ofHours(1)));
+        assertEquals(new SubmissionStore.Removed(1, 0, 0, 1), job.run(), "s-1 was the first batch's last item");
+
+        StoredRating kept = store.ratings(SUBJECT, now.get()).get(0);
+        assertEquals("m-1", kept.itemId());
+        assertArrayEquals(new byte[] {2}, kept.proof().batchSignature(), "the kept item's proof is intact");
+        assertEquals(2, kept.proof().batchHashes().size());
+        assertEquals(new SubmissionStore.Removed(0, 0, 0, 0), job.run(), "a second run finds nothing");
     }
 
     /** A clock the test moves. */
