@@ -255,7 +255,7 @@ public final class AuditLog implements AutoCloseable {
     private SignedCheckpoint signCheckpoint() {
         TreeEdge e = edge;
         long size = e.size();
-        byte[] root = Merkle.rootHash(nodes(e), size);
+        byte[] root = Merkle.rootHash(nodes(e, Map.of()), size);
         String note = signer.sign(new Checkpoint(options.origin(), size, root).text());
         store.checkpoint(size, e.partialTiles(), e.partialBundle(), note);
         SignedCheckpoint cp = new SignedCheckpoint(size, root, note, clock.instant());
@@ -301,21 +301,59 @@ public final class AuditLog implements AutoCloseable {
     public byte[] rootHash(long size) {
         TreeEdge e = edge;
         requireSize(size, e);
-        return Merkle.rootHash(nodes(e), size);
+        return Merkle.rootHash(nodes(e, Map.of()), size);
     }
 
     /** Audit path for entry {@code index} in the tree of {@code size}, from the tiles (O(log n) tile reads). */
     public List<byte[]> inclusionProof(long index, long size) {
         TreeEdge e = edge;
         requireSize(size, e);
-        return Merkle.inclusionProof(nodes(e), index, size);
+        Map<Long, byte[]> fetched = prefetch(e, v -> Merkle.inclusionNodes(index, size, v));
+        return Merkle.inclusionProof(nodes(e, fetched), index, size);
     }
 
     /** Consistency proof from the tree of {@code first} entries to the tree of {@code second}. */
     public List<byte[]> consistencyProof(long first, long second) {
         TreeEdge e = edge;
         requireSize(second, e);
-        return Merkle.consistencyProof(nodes(e), first, second);
+        Map<Long, byte[]> fetched = prefetch(e, v -> Merkle.consistencyNodes(first, second, v));
+        return Merkle.consistencyProof(nodes(e, fetched), first, second);
+    }
+
+    /**
+     * Reads every full tile a proof needs that is not cached in one store call (one query on PostgreSQL,
+     * instead of one per tile), and caches them.
+     */
+    private Map<Long, byte[]> prefetch(TreeEdge e, java.util.function.Consumer<Merkle.NodeVisitor> proof) {
+        Map<Long, LogStore.TileId> missing = new LinkedHashMap<>();
+        proof.accept((level, index) -> {
+            int tileLevel = level / Tiles.HEIGHT;
+            long tileIndex = (index << (level % Tiles.HEIGHT)) >>> Tiles.HEIGHT;
+            long key = tileKey(tileLevel, tileIndex);
+            if (tileIndex != Tiles.partialIndex(tileLevel, e.size()) && !tileCache.containsKey(key)) {
+                missing.putIfAbsent(key, new LogStore.TileId(tileLevel, tileIndex));
+            }
+        });
+        if (missing.isEmpty()) {
+            return Map.of();
+        }
+        Map<LogStore.TileId, byte[]> read = store.readFullTiles(missing.values());
+        Map<Long, byte[]> out = new java.util.HashMap<>();
+        for (Map.Entry<Long, LogStore.TileId> m : missing.entrySet()) {
+            LogStore.TileId id = m.getValue();
+            byte[] data = read.get(id);
+            if (data == null) {
+                throw new AuditStoreException("tile " + Tiles.tilePath(id.level(), id.index(), Tiles.WIDTH) + " is missing");
+            }
+            byte[] inner = innerNodes(id.level(), id.index(), data);
+            tileCache.put(m.getKey(), inner);
+            out.put(m.getKey(), inner);
+        }
+        return out;
+    }
+
+    private static long tileKey(int level, long index) {
+        return (index << 6) | level;
     }
 
     /** The entry at {@code index}. */
@@ -364,7 +402,7 @@ public final class AuditLog implements AutoCloseable {
         }
     }
 
-    private Merkle.NodeSource nodes(TreeEdge e) {
+    private Merkle.NodeSource nodes(TreeEdge e, Map<Long, byte[]> fetched) {
         return (level, index) -> {
             int tileLevel = level / Tiles.HEIGHT;
             int height = level % Tiles.HEIGHT;
@@ -374,7 +412,10 @@ public final class AuditLog implements AutoCloseable {
             if (tileIndex == Tiles.partialIndex(tileLevel, e.size())) {
                 return e.partialNode(tileLevel, height, offset >> height);
             }
-            byte[] inner = fullTile(tileLevel, tileIndex);
+            byte[] inner = fetched.get(tileKey(tileLevel, tileIndex));
+            if (inner == null) {
+                inner = fullTile(tileLevel, tileIndex);
+            }
             int at = (2 * Tiles.WIDTH - (2 * Tiles.WIDTH >> height) + (offset >> height)) * Merkle.HASH_SIZE;
             return java.util.Arrays.copyOfRange(inner, at, at + Merkle.HASH_SIZE);
         };
@@ -385,17 +426,28 @@ public final class AuditLog implements AutoCloseable {
      * on to the tile's root (511 hashes, 16 KB). Hot tiles stay cached, so a proof costs a few lookups.
      */
     private byte[] fullTile(int level, long index) {
-        long key = (index << 6) | level;
+        long key = tileKey(level, index);
         byte[] cached = tileCache.get(key);
         if (cached != null) {
             return cached;
         }
         byte[] data = store.readTile(level, index, Tiles.WIDTH)
                 .orElseThrow(() -> new AuditStoreException("tile " + Tiles.tilePath(level, index, Tiles.WIDTH) + " is missing"));
+        byte[] inner = innerNodes(level, index, data);
+        tileCache.put(key, inner);
+        return inner;
+    }
+
+    /** The flat 511 hashes of a stored full tile: as the store kept them, or rehashed from its 256. */
+    private static byte[] innerNodes(int level, long index, byte[] data) {
+        int all = (2 * Tiles.WIDTH - 1) * Merkle.HASH_SIZE;
+        if (data.length == all) {
+            return data;
+        }
         if (data.length != Tiles.WIDTH * Merkle.HASH_SIZE) {
             throw new AuditStoreException("tile " + Tiles.tilePath(level, index, Tiles.WIDTH) + " has " + data.length + " bytes");
         }
-        byte[] inner = java.util.Arrays.copyOf(data, (2 * Tiles.WIDTH - 1) * Merkle.HASH_SIZE);
+        byte[] inner = java.util.Arrays.copyOf(data, all);
         int from = 0;
         int to = Tiles.WIDTH;
         for (int n = Tiles.WIDTH / 2; n >= 1; n /= 2) {
@@ -406,7 +458,6 @@ public final class AuditLog implements AutoCloseable {
             from = to;
             to += n;
         }
-        tileCache.put(key, inner);
         return inner;
     }
 

@@ -1,6 +1,9 @@
 package cxg.gateway.audit;
 
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -32,6 +35,23 @@ public interface LogStore extends AutoCloseable {
 
     /** A stored tile, or empty. */
     Optional<byte[]> readTile(int level, long index, int width);
+
+    /** A full tile's coordinates. */
+    record TileId(int level, long index) {
+    }
+
+    /**
+     * The stored full tiles among {@code ids}, for proofs: each is the tile's 256 hashes, followed by its 255
+     * inner nodes where the store kept them ({@link Tile#innerNodes()}). A store that can read several tiles in
+     * one round trip overrides this.
+     */
+    default Map<TileId, byte[]> readFullTiles(Collection<TileId> ids) {
+        Map<TileId, byte[]> out = new HashMap<>();
+        for (TileId id : ids) {
+            readTile(id.level(), id.index(), Tiles.WIDTH).ifPresent(data -> out.put(id, data));
+        }
+        return out;
+    }
 
     /** The entries of a stored bundle, or empty. */
     Optional<List<byte[]>> readBundle(long index, int width);

@@ -207,6 +207,74 @@ public final class Merkle {
         return Arrays.equals(fr, firstRoot) && Arrays.equals(sr, secondRoot) && sn == 0;
     }
 
+    /** Receives the complete subtrees, (level, index) as for {@link NodeSource}, that a proof reads. */
+    @FunctionalInterface
+    public interface NodeVisitor {
+        void visit(int level, long index);
+    }
+
+    /** The nodes {@link #inclusionProof} reads from its source, without hashing (to fetch them in one go). */
+    public static void inclusionNodes(long index, long size, NodeVisitor v) {
+        if (index < 0 || index >= size) {
+            throw new IllegalArgumentException("index " + index + " is not in a tree of size " + size);
+        }
+        pathNodes(index, 0, size, v);
+    }
+
+    private static void pathNodes(long m, long lo, long hi, NodeVisitor v) {
+        long n = hi - lo;
+        if (n <= 1) {
+            return;
+        }
+        long k = splitPoint(n);
+        if (m < lo + k) {
+            pathNodes(m, lo, lo + k, v);
+            subtreeNodes(lo + k, hi, v);
+        } else {
+            pathNodes(m, lo + k, hi, v);
+            subtreeNodes(lo, lo + k, v);
+        }
+    }
+
+    /** The nodes {@link #consistencyProof} reads from its source, without hashing. */
+    public static void consistencyNodes(long m, long n, NodeVisitor v) {
+        if (m < 0 || m > n) {
+            throw new IllegalArgumentException("no consistency proof from size " + m + " to size " + n);
+        }
+        if (m > 0 && m < n) {
+            subproofNodes(m, 0, n, true, v);
+        }
+    }
+
+    private static void subproofNodes(long m, long lo, long hi, boolean whole, NodeVisitor v) {
+        long n = hi - lo;
+        if (m == n) {
+            if (!whole) {
+                subtreeNodes(lo, hi, v);
+            }
+            return;
+        }
+        long k = splitPoint(n);
+        if (m <= k) {
+            subproofNodes(m, lo, lo + k, whole, v);
+            subtreeNodes(lo + k, hi, v);
+        } else {
+            subproofNodes(m - k, lo + k, hi, false, v);
+            subtreeNodes(lo, lo + k, v);
+        }
+    }
+
+    private static void subtreeNodes(long lo, long hi, NodeVisitor v) {
+        long n = hi - lo;
+        if (Long.bitCount(n) == 1 && lo % n == 0) {
+            v.visit(Long.numberOfTrailingZeros(n), lo / n);
+            return;
+        }
+        long k = splitPoint(n);
+        subtreeNodes(lo, lo + k, v);
+        subtreeNodes(lo + k, hi, v);
+    }
+
     /** A node source over leaf hashes held in memory (tests, small exports). */
     public static NodeSource ofLeafHashes(List<byte[]> leafHashes) {
         return (level, index) -> {

@@ -28,6 +28,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
+import java.util.LinkedHashSet;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
@@ -52,20 +55,26 @@ public final class AuditBenchmark {
     private static final double PG_TARGET = 50_000;
     private static final double PG_RAW_QUOTED = 98_000;
     private static final double PROOF_TARGET_US = 100;
+    private static final Set<String> SECTIONS = new LinkedHashSet<>(List.of("appends", "latency", "proofs"));
+    /** Concurrent writers in the per-entry wait measurement: one request alone, and many at once. */
+    private static final int[] WRITERS = {1, 64};
 
     private final Path out;
     private final Path work;
     private final boolean quick;
+    /** Sections to run: appends (rates and bytes), latency (per-entry wait), proofs. */
+    private final Set<String> only;
     private final int entries;
     private final int proofSize;
     private final int samples;
     private final Map<String, Object> results = new LinkedHashMap<>();
     private final StringBuilder md = new StringBuilder();
 
-    private AuditBenchmark(Path out, Path work, boolean quick) {
+    private AuditBenchmark(Path out, Path work, boolean quick, Set<String> only) {
         this.out = out;
         this.work = work;
         this.quick = quick;
+        this.only = only;
         this.entries = quick ? 20_000 : 300_000;
         this.proofSize = quick ? 50_000 : 1_000_000;
         this.samples = quick ? 2_000 : 20_000;
@@ -74,9 +83,19 @@ public final class AuditBenchmark {
     public static void main(String[] args) throws Exception {
         Path out = null;
         boolean quick = false;
+        Set<String> only = SECTIONS;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
+                case "--only" -> {
+                    if (i + 1 == args.length) {
+                        usage("--only needs a list of sections (" + String.join(",", SECTIONS) + ")");
+                    }
+                    only = new LinkedHashSet<>(Arrays.asList(args[++i].split(",")));
+                    if (only.isEmpty() || !SECTIONS.containsAll(only)) {
+                        usage("--only takes sections from " + String.join(",", SECTIONS) + ", not '" + args[i] + "'");
+                    }
+                }
                 case "--out" -> {
                     if (i + 1 == args.length) {
                         usage("--out needs a directory");
@@ -92,7 +111,7 @@ public final class AuditBenchmark {
         Files.createDirectories(out);
         Path work = Files.createTempDirectory("cxg-audit-bench");
         try {
-            new AuditBenchmark(out, work, quick).run();
+            new AuditBenchmark(out, work, quick, only).run();
         } finally {
             deleteTree(work);
         }
@@ -100,7 +119,7 @@ public final class AuditBenchmark {
     }
 
     private static void usage(String message) {
-        System.err.println("audit bench: " + message + " (usage: audit-bench --out DIR [--quick])");
+        System.err.println("audit bench: " + message + " (usage: audit-bench --out DIR [--quick] [--only appends,latency,proofs])");
         System.exit(2);
     }
 
@@ -136,6 +155,41 @@ public final class AuditBenchmark {
 
     private Map<String, Object> directory() throws Exception {
         Map<String, Object> r = new LinkedHashMap<>();
+        if (only.contains("appends")) {
+            directoryAppends(r);
+        }
+        if (only.contains("latency")) {
+            Map<String, Object> l = new LinkedHashMap<>();
+            l.put("rawFdatasyncAppend", rawWaits(work.resolve("raw-latency.log"), latencySamples(1), false));
+            l.put("rawFdatasyncOverwrite", rawWaits(work.resolve("raw-latency-pre.log"), latencySamples(1), true));
+            for (boolean fsync : new boolean[] {true, false}) {
+                Path dir = work.resolve("dir-latency-" + fsync);
+                for (int writers : WRITERS) {
+                    Counting store = new Counting(DirectoryLogStore.open(dir, fsync));
+                    try (AuditLog log = AuditLog.open(store, NoteSigner.generate("bench/audit"), AuditLog.Options.defaults("bench/audit"))) {
+                        l.put((fsync ? "fsync" : "noFsync") + writers, waits(log, store, writers));
+                    }
+                }
+                deleteTree(dir);
+            }
+            r.put("latency", l);
+        }
+        if (only.contains("proofs")) {
+            Path proofDir = work.resolve("dir-proofs");
+            try (AuditLog log = AuditLog.open(DirectoryLogStore.open(proofDir), NoteSigner.generate("bench/audit"), AuditLog.Options.defaults("bench/audit"))) {
+                appends(log, proofSize, 100, 2);
+                log.checkpoint().toCompletableFuture().join();
+            }
+            // Reopened: the tile cache starts empty, as after a restart.
+            try (AuditLog log = AuditLog.open(DirectoryLogStore.open(proofDir), NoteSigner.generate("bench/audit"), AuditLog.Options.defaults("bench/audit"))) {
+                r.put("proofs", proofs(log));
+            }
+            deleteTree(proofDir);
+        }
+        return r;
+    }
+
+    private void directoryAppends(Map<String, Object> r) throws Exception {
         double raw = rawFileAppends(work.resolve("raw.log"), entries);
         Path dir = work.resolve("dir-log");
         Counting store = new Counting(DirectoryLogStore.open(dir));
@@ -164,17 +218,99 @@ public final class AuditBenchmark {
         bytes.put("rawFile", round((double) Files.size(work.resolve("raw.log")) / entries, 1));
         r.put("bytesPerEntry", bytes);
         deleteTree(dir);
+    }
 
-        Path proofDir = work.resolve("dir-proofs");
-        try (AuditLog log = AuditLog.open(DirectoryLogStore.open(proofDir), NoteSigner.generate("bench/audit"), AuditLog.Options.defaults("bench/audit"))) {
-            appends(log, proofSize, 100, 2);
-            log.checkpoint().toCompletableFuture().join();
+    private int latencySamples(int writers) {
+        return (quick ? 300 : 3000) / Math.min(writers, 10);
+    }
+
+    /**
+     * What one request waits for its entry: {@code writers} threads each append one 400-byte entry and wait
+     * until it is durable, then the next; microseconds from append to acknowledgement (mean, p50, p99).
+     */
+    private Map<String, Object> waits(AuditLog log, Counting store, int writers) throws Exception {
+        int n = latencySamples(writers);
+        int warmup = n / 10;
+        long[][] nanos = new long[writers][n];
+        CountDownLatch start = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+            int id = w;
+            Thread t = new Thread(() -> {
+                byte[] base = record(RECORD, 3 + id);
+                try {
+                    start.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                for (int i = 0; i < warmup + n; i++) {
+                    byte[] e = base.clone();
+                    ByteBuffer.wrap(e).putInt(i);
+                    long t0 = System.nanoTime();
+                    log.append(e).toCompletableFuture().join();
+                    if (i >= warmup) {
+                        nanos[id][i - warmup] = System.nanoTime() - t0;
+                    }
+                }
+            });
+            t.start();
+            threads.add(t);
         }
-        // Reopened: the tile cache starts empty, as after a restart.
-        try (AuditLog log = AuditLog.open(DirectoryLogStore.open(proofDir), NoteSigner.generate("bench/audit"), AuditLog.Options.defaults("bench/audit"))) {
-            r.put("proofs", proofs(log));
+        long commits0 = store.commits;
+        long entries0 = store.entries;
+        long t0 = System.nanoTime();
+        start.countDown();
+        for (Thread t : threads) {
+            t.join();
         }
-        deleteTree(proofDir);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Map<String, Object> r = stats(Arrays.stream(nanos).flatMapToLong(Arrays::stream).toArray());
+        r.put("writers", writers);
+        r.put("entriesPerSecond", Math.round((store.entries - entries0) / seconds));
+        r.put("meanGroup", round((double) (store.entries - entries0) / Math.max(1, store.commits - commits0), 1));
+        return r;
+    }
+
+    /** The medium alone: one 408-byte record written and fdatasync'd at a time, appended or overwriting a zero-filled file. */
+    private static Map<String, Object> rawWaits(Path file, int n, boolean prefilled) throws IOException {
+        int warmup = n / 10;
+        long[] nanos = new long[n];
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            if (prefilled) {
+                ByteBuffer zeros = ByteBuffer.allocate((warmup + n) * (RECORD + 8));
+                while (zeros.hasRemaining()) {
+                    ch.write(zeros);
+                }
+                ch.force(true);
+            }
+            byte[] record = record(RECORD, 1);
+            ByteBuffer buf = ByteBuffer.allocateDirect(RECORD + 8);
+            long pos = 0;
+            for (int i = 0; i < warmup + n; i++) {
+                buf.clear();
+                buf.putInt(record.length).putInt(i).put(record).flip();
+                long t0 = System.nanoTime();
+                while (buf.hasRemaining()) {
+                    pos += ch.write(buf, pos);
+                }
+                ch.force(false);
+                if (i >= warmup) {
+                    nanos[i - warmup] = System.nanoTime() - t0;
+                }
+            }
+        }
+        Files.delete(file);
+        return stats(nanos);
+    }
+
+    private static Map<String, Object> stats(long[] nanos) {
+        long[] sorted = nanos.clone();
+        Arrays.sort(sorted);
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("samples", sorted.length);
+        r.put("meanMicros", round(Arrays.stream(sorted).sum() / 1e3 / sorted.length, 1));
+        r.put("p50Micros", round(sorted[sorted.length / 2] / 1e3, 1));
+        r.put("p99Micros", round(sorted[(int) (sorted.length * 0.99)] / 1e3, 1));
         return r;
     }
 
@@ -203,6 +339,35 @@ public final class AuditBenchmark {
 
     private Map<String, Object> postgres(EmbeddedPostgres postgres) throws Exception {
         Map<String, Object> r = new LinkedHashMap<>();
+        if (only.contains("appends")) {
+            postgresAppends(postgres, r);
+        }
+        if (only.contains("latency")) {
+            Map<String, Object> l = new LinkedHashMap<>();
+            for (boolean sync : new boolean[] {true, false}) {
+                for (int writers : WRITERS) {
+                    Counting store = new Counting(PostgresLogStore.open(database(postgres, "latency_" + sync + "_" + writers), sync));
+                    try (AuditLog log = AuditLog.open(store, NoteSigner.generate("bench/audit"), AuditLog.Options.defaults("bench/audit"))) {
+                        l.put((sync ? "synchronousCommit" : "noSynchronousCommit") + writers, waits(log, store, writers));
+                    }
+                }
+            }
+            r.put("latency", l);
+        }
+        if (only.contains("proofs")) {
+            DataSource proofDb = database(postgres, "proofs");
+            try (AuditLog log = AuditLog.open(PostgresLogStore.open(proofDb), NoteSigner.generate("bench/audit"), AuditLog.Options.defaults("bench/audit"))) {
+                appends(log, proofSize, 100, 2);
+                log.checkpoint().toCompletableFuture().join();
+            }
+            try (AuditLog log = AuditLog.open(PostgresLogStore.open(proofDb), NoteSigner.generate("bench/audit"), AuditLog.Options.defaults("bench/audit"))) {
+                r.put("proofs", proofs(log));
+            }
+        }
+        return r;
+    }
+
+    private void postgresAppends(EmbeddedPostgres postgres, Map<String, Object> r) throws Exception {
         DataSource rawDb = database(postgres, "raw");
         double raw = rawBatchInserts(rawDb, entries);
         double rawOneStatement = rawUnnestInserts(database(postgres, "raw_unnest"), entries);
@@ -234,16 +399,6 @@ public final class AuditBenchmark {
         bytes.put("total", round((double) (entryBytes + tileBytes + checkpointBytes) / entries, 1));
         bytes.put("rawTable", round((double) relationSize(rawDb, "raw_rows") / entries, 1));
         r.put("bytesPerEntry", bytes);
-
-        DataSource proofDb = database(postgres, "proofs");
-        try (AuditLog log = AuditLog.open(PostgresLogStore.open(proofDb), NoteSigner.generate("bench/audit"), AuditLog.Options.defaults("bench/audit"))) {
-            appends(log, proofSize, 100, 2);
-            log.checkpoint().toCompletableFuture().join();
-        }
-        try (AuditLog log = AuditLog.open(PostgresLogStore.open(proofDb), NoteSigner.generate("bench/audit"), AuditLog.Options.defaults("bench/audit"))) {
-            r.put("proofs", proofs(log));
-        }
-        return r;
     }
 
     private static DataSource database(EmbeddedPostgres postgres, String name) throws Exception {
@@ -386,13 +541,18 @@ public final class AuditBenchmark {
 
     private List<Object> targets(Map<String, Object> dir, Map<String, Object> pg) {
         List<Object> t = new ArrayList<>();
-        t.add(target("directory store durable appends vs raw fsync'd appends", DIR_TARGET / DIR_RAW_QUOTED, (Double) dir.get("ratio"),
-                "ratio", ">= 100,000/s where the raw rate is 440,000/s"));
-        t.add(target("PostgreSQL durable appends vs raw batch inserts", PG_TARGET / PG_RAW_QUOTED, (Double) pg.get("ratio"),
-                "ratio", ">= 50,000/s where the raw rate is 98,000/s"));
+        if (dir.containsKey("ratio")) {
+            t.add(target("directory store durable appends vs raw fsync'd appends", DIR_TARGET / DIR_RAW_QUOTED, (Double) dir.get("ratio"),
+                    "ratio", ">= 100,000/s where the raw rate is 440,000/s"));
+            t.add(target("PostgreSQL durable appends vs raw batch inserts", PG_TARGET / PG_RAW_QUOTED, (Double) pg.get("ratio"),
+                    "ratio", ">= 50,000/s where the raw rate is 98,000/s"));
+        }
         for (Map.Entry<String, Map<String, Object>> p : List.of(Map.entry("directory", dir), Map.entry("PostgreSQL", pg))) {
             @SuppressWarnings("unchecked")
             Map<String, Object> proofs = (Map<String, Object>) p.getValue().get("proofs");
+            if (proofs == null) {
+                continue;
+            }
             @SuppressWarnings("unchecked")
             double mean = (Double) ((Map<String, Object>) proofs.get("inclusionSecondPass")).get("meanMicros");
             t.add(target("inclusion proof at " + proofs.get("treeSize") + " entries, " + p.getKey() + " store (hot tiles)", PROOF_TARGET_US, mean,
@@ -420,28 +580,50 @@ public final class AuditBenchmark {
                 results.get("started"), results.get("cores"), results.get("java"), results.get("seconds"),
                 results.get("loadAverageBefore"), results.get("loadAverageAfter"),
                 quick ? " **--quick: checks the tooling, measures nothing.**" : ""));
-        md.append("## Durable appends (group commit), beside the raw medium in the same run\n\n");
-        md.append("| store | entries | raw medium /s | audit log /s | ratio | group commits | mean group |\n|---|---|---|---|---|---|---|\n");
-        md.append(String.format(Locale.ROOT, "| directory (400 B entries) | %d | %,d (fsync'd file appends, 1,000 per fsync) | %,d | %.3f | %d | %.0f |%n",
-                dir.get("entries"), dir.get("rawAppendsPerSecond"), dir.get("auditAppendsPerSecond"), dir.get("ratio"), dir.get("groupCommits"), dir.get("meanGroup")));
-        md.append(String.format(Locale.ROOT, "| PostgreSQL (synchronous_commit=%s, fsync=%s) | %d | %,d (JDBC batch inserts, 1,000 per commit) | %,d | %.3f | %d | %.0f |%n",
-                pg.get("synchronousCommit"), pg.get("fsync"), pg.get("entries"), pg.get("rawInsertsPerSecond"), pg.get("auditAppendsPerSecond"),
-                pg.get("ratio"), pg.get("groupCommits"), pg.get("meanGroup")));
-        md.append(String.format(Locale.ROOT, "| PostgreSQL, against one INSERT … unnest(array) per 1,000 rows (the audit store's own statement) | %d | %,d | %,d | %.3f | | |%n%n",
-                pg.get("entries"), pg.get("rawOneStatementInsertsPerSecond"), pg.get("auditAppendsPerSecond"), pg.get("ratioToOneStatementInserts")));
-        Map<String, Object> db = (Map<String, Object>) dir.get("bytesPerEntry");
-        Map<String, Object> pb = (Map<String, Object>) pg.get("bytesPerEntry");
-        md.append("## Bytes stored per 400-byte entry\n\n| store | total | parts | raw medium |\n|---|---|---|---|\n");
-        md.append(String.format(Locale.ROOT, "| directory | %.1f | entries.log %.1f, entry bundles %.1f, hash tiles %.1f, checkpoints and state %.1f | %.1f (raw file) |%n",
-                db.get("total"), db.get("entriesLog"), db.get("bundles"), db.get("tiles"), db.get("checkpointsAndState"), db.get("rawFile")));
-        md.append(String.format(Locale.ROOT, "| PostgreSQL | %.1f | audit_entry %.1f, audit_tile %.1f, audit_checkpoint %.1f (tables with indexes) | %.1f (raw table) |%n%n",
-                pb.get("total"), pb.get("auditEntryTable"), pb.get("auditTileTable"), pb.get("auditCheckpointTable"), pb.get("rawTable")));
-        md.append("## Proofs (µs per proof: mean / p50 / p99; random leaves, log reopened so the tile cache starts empty)\n\n");
-        md.append("| store | tree size | inclusion, first pass | inclusion, second pass (hot tiles) | consistency (random first size) |\n|---|---|---|---|---|\n");
-        for (Map.Entry<String, Map<String, Object>> s : List.of(Map.entry("directory", dir), Map.entry("PostgreSQL", pg))) {
-            Map<String, Object> p = (Map<String, Object>) s.getValue().get("proofs");
-            md.append(String.format(Locale.ROOT, "| %s | %,d | %s | %s | %s |%n", s.getKey(), p.get("treeSize"),
-                    micros(p.get("inclusionFirstPass")), micros(p.get("inclusionSecondPass")), micros(p.get("consistency"))));
+        if (dir.containsKey("ratio")) {
+            md.append("## Durable appends (group commit), beside the raw medium in the same run\n\n");
+            md.append("| store | entries | raw medium /s | audit log /s | ratio | group commits | mean group |\n|---|---|---|---|---|---|---|\n");
+            md.append(String.format(Locale.ROOT, "| directory (400 B entries) | %d | %,d (fsync'd file appends, 1,000 per fsync) | %,d | %.3f | %d | %.0f |%n",
+                    dir.get("entries"), dir.get("rawAppendsPerSecond"), dir.get("auditAppendsPerSecond"), dir.get("ratio"), dir.get("groupCommits"), dir.get("meanGroup")));
+            md.append(String.format(Locale.ROOT, "| PostgreSQL (synchronous_commit=%s, fsync=%s) | %d | %,d (JDBC batch inserts, 1,000 per commit) | %,d | %.3f | %d | %.0f |%n",
+                    pg.get("synchronousCommit"), pg.get("fsync"), pg.get("entries"), pg.get("rawInsertsPerSecond"), pg.get("auditAppendsPerSecond"),
+                    pg.get("ratio"), pg.get("groupCommits"), pg.get("meanGroup")));
+            md.append(String.format(Locale.ROOT, "| PostgreSQL, against one INSERT … unnest(array) per 1,000 rows (the audit store's own statement) | %d | %,d | %,d | %.3f | | |%n%n",
+                    pg.get("entries"), pg.get("rawOneStatementInsertsPerSecond"), pg.get("auditAppendsPerSecond"), pg.get("ratioToOneStatementInserts")));
+            Map<String, Object> db = (Map<String, Object>) dir.get("bytesPerEntry");
+            Map<String, Object> pb = (Map<String, Object>) pg.get("bytesPerEntry");
+            md.append("## Bytes stored per 400-byte entry\n\n| store | total | parts | raw medium |\n|---|---|---|---|\n");
+            md.append(String.format(Locale.ROOT, "| directory | %.1f | entries.log %.1f, entry bundles %.1f, hash tiles %.1f, checkpoints and state %.1f | %.1f (raw file) |%n",
+                    db.get("total"), db.get("entriesLog"), db.get("bundles"), db.get("tiles"), db.get("checkpointsAndState"), db.get("rawFile")));
+            md.append(String.format(Locale.ROOT, "| PostgreSQL | %.1f | audit_entry %.1f, audit_tile %.1f, audit_checkpoint %.1f (tables with indexes) | %.1f (raw table) |%n%n",
+                    pb.get("total"), pb.get("auditEntryTable"), pb.get("auditTileTable"), pb.get("auditCheckpointTable"), pb.get("rawTable")));
+        }
+        if (dir.containsKey("latency")) {
+            Map<String, Object> dl = (Map<String, Object>) dir.get("latency");
+            Map<String, Object> pl = (Map<String, Object>) pg.get("latency");
+            md.append("## Per-entry wait: append to durable acknowledgement (µs: mean / p50 / p99)\n\n");
+            md.append("Each writer appends one 400-byte entry, waits until it is acknowledged, then the next (a request waiting for its entry).\n\n");
+            md.append("| store | 1 writer | 64 writers | entries/s at 64 | mean group at 64 |\n|---|---|---|---|---|\n");
+            md.append(String.format(Locale.ROOT, "| raw medium: one 408-byte record written + fdatasync, appended to a growing file | %s | | | |%n",
+                    micros(dl.get("rawFdatasyncAppend"))));
+            md.append(String.format(Locale.ROOT, "| raw medium: the same, overwriting a zero-filled file | %s | | | |%n", micros(dl.get("rawFdatasyncOverwrite"))));
+            for (String[] row : new String[][] {{"directory", "fsync", "directory"}, {"directory", "noFsync", "directory, cxg.audit.fsync=false"},
+                    {"pg", "synchronousCommit", "PostgreSQL, synchronous_commit=on"}, {"pg", "noSynchronousCommit", "PostgreSQL, cxg.audit.fsync=false (synchronous_commit=off)"}}) {
+                Map<String, Object> l = row[0].equals("pg") ? pl : dl;
+                Map<String, Object> many = (Map<String, Object>) l.get(row[1] + WRITERS[1]);
+                md.append(String.format(Locale.ROOT, "| %s | %s | %s | %,d | %s |%n", row[2], micros(l.get(row[1] + WRITERS[0])), micros(many),
+                        many.get("entriesPerSecond"), many.get("meanGroup")));
+            }
+            md.append("\n");
+        }
+        if (dir.containsKey("proofs")) {
+            md.append("## Proofs (µs per proof: mean / p50 / p99; random leaves, log reopened so the tile cache starts empty)\n\n");
+            md.append("| store | tree size | inclusion, first pass | inclusion, second pass (hot tiles) | consistency (random first size) |\n|---|---|---|---|---|\n");
+            for (Map.Entry<String, Map<String, Object>> s : List.of(Map.entry("directory", dir), Map.entry("PostgreSQL", pg))) {
+                Map<String, Object> p = (Map<String, Object>) s.getValue().get("proofs");
+                md.append(String.format(Locale.ROOT, "| %s | %,d | %s | %s | %s |%n", s.getKey(), p.get("treeSize"),
+                        micros(p.get("inclusionFirstPass")), micros(p.get("inclusionSecondPass")), micros(p.get("consistency"))));
+            }
         }
         md.append("\n## Targets (issue 5), as ratios to the raw medium where the issue gives one\n\n| target | issue | limit | measured | met |\n|---|---|---|---|---|\n");
         for (Object o : (List<Object>) results.get("targets")) {
