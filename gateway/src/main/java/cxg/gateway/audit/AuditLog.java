@@ -326,13 +326,16 @@ public final class AuditLog implements AutoCloseable {
      */
     private Map<Long, byte[]> prefetch(TreeEdge e, java.util.function.Consumer<Merkle.NodeVisitor> proof) {
         Map<Long, LogStore.TileId> missing = new LinkedHashMap<>();
+        long[] last = {-1};
         proof.accept((level, index) -> {
             int tileLevel = level / Tiles.HEIGHT;
             long tileIndex = (index << (level % Tiles.HEIGHT)) >>> Tiles.HEIGHT;
             long key = tileKey(tileLevel, tileIndex);
-            if (tileIndex != Tiles.partialIndex(tileLevel, e.size()) && !tileCache.containsKey(key)) {
+            // a proof's nodes come tile by tile: look each tile up once
+            if (key != last[0] && tileIndex != Tiles.partialIndex(tileLevel, e.size()) && !tileCache.containsKey(key)) {
                 missing.putIfAbsent(key, new LogStore.TileId(tileLevel, tileIndex));
             }
+            last[0] = key;
         });
         if (missing.isEmpty()) {
             return Map.of();
