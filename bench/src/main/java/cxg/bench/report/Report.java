@@ -99,7 +99,7 @@ final class Report {
         setup.put("closedMeasureSeconds", timing.closedMeasure().toSeconds());
         setup.put("sweepWarmupSeconds", timing.sweepWarmup().toSeconds());
         setup.put("sweepMeasureSeconds", timing.sweepMeasure().toSeconds());
-        setup.put("platformStandIn", "cxg.bench.platform.FastPlatform (JDK HttpServer, fixed answers)");
+        setup.put("platformStandIn", "cxg.bench.platform.FastPlatform (JDK HttpServer; parses each request body, answers the demo subject's rating from memory)");
         setup.put("tokens", machine.get("tokens"));
         setup.put("query", "court, court-enforcement, FULL disclosure, subject 11010519491231002X");
         m.put("setup", setup);
@@ -194,7 +194,7 @@ final class Report {
                 100 * (double) q.get("otherProcessesShare")));
         s.append(String.format(Locale.ROOT, "| run time | %.0f s |%n%n", (double) q.get("wallSeconds")));
         s.append("Everything on 127.0.0.1 with mutual TLS on every gRPC hop; the load generator shares the CPUs with the servers. ")
-                .append("Platform REST stand-in: `cxg.bench.platform.FastPlatform` (JDK HttpServer, fixed answer), not WireMock. ")
+                .append("Platform REST stand-in: `cxg.bench.platform.FastPlatform` (JDK HttpServer; parses each request, answers the demo subject's rating from memory), not WireMock. ")
                 .append("Paths: **direct** = `ScorerService/GetScore` to the alpha-credit scorer connector; **bare hop** = the same through ")
                 .append("`cxg.bench.hop.ForwardingHop`; **gateway** = `QueryService/QueryScore` (court, court-enforcement, FULL) through the ")
                 .append("cxg gateway, whose policy lists one platform (alpha-credit) or two (alpha-credit, beta-score). ")

@@ -64,7 +64,7 @@ public final class ReportRunner {
             Duration.ofSeconds(2), Duration.ofSeconds(3));
 
     @picocli.CommandLine.Command(name = "report", mixinStandardHelpOptions = true,
-            description = "Run the whole benchmark on this machine and write bench/results/<date>/ (about 8 minutes).")
+            description = "Run the whole benchmark on this machine and write bench/results/<date>/ (about 9 minutes).")
     public static final class Command implements Callable<Integer> {
 
         @Option(names = "--root", defaultValue = ".", description = "repository root (built jars, policies/)")
