@@ -8,6 +8,7 @@ import cxg.v1.RatingSubmission;
 import cxg.v1.RecordSubmission;
 import cxg.v1.SubmissionItem;
 import java.nio.file.Path;
+import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -127,8 +128,8 @@ public final class SubmissionStore implements AutoCloseable {
 
     private List<WriteOutcome> writeInTransaction(String platform, List<IncomingItem> items, BatchSignature batch,
                                                   Instant receivedAt) throws SQLException {
-        if (!h2 && items.stream().noneMatch(i -> i.item().hasLift())) {
-            return insertAllPostgres(platform, items, batch, receivedAt);
+        if (items.stream().noneMatch(i -> i.item().hasLift())) {
+            return insertAll(platform, items, batch, receivedAt);
         }
         List<WriteOutcome> out = new ArrayList<>(items.size());
         // what is stored already under the batch's ids (and lift targets), read in a few queries, not one per item
@@ -136,10 +137,7 @@ public final class SubmissionStore implements AutoCloseable {
         Map<String, SubmissionItem.ContentCase> kinds = new HashMap<>();
         prefetch(platform, items, seen, kinds);
         Long batchId = null;
-        try (PreparedStatement insert = writer.prepareStatement(
-                     "INSERT INTO submitted_item (platform, item_id, kind, content_hash, payload, signature, batch_id,"
-                             + " batch_index, received_at, subject_kind, subject_value, expires_at)"
-                             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        try (PreparedStatement insert = writer.prepareStatement(INSERT);
              PreparedStatement lift = writer.prepareStatement(
                      "UPDATE submitted_item SET lifted_at = COALESCE(lifted_at, ?), lifted_by = COALESCE(lifted_by, ?)"
                              + " WHERE platform = ? AND item_id = ?")) {
@@ -179,6 +177,10 @@ public final class SubmissionStore implements AutoCloseable {
         return out;
     }
 
+    private static final String INSERT = "INSERT INTO submitted_item (platform, item_id, kind, content_hash, payload,"
+            + " signature, batch_id, batch_index, received_at, subject_kind, subject_value, expires_at)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
     private static final String BULK_INSERT = "INSERT INTO submitted_item (platform, item_id, kind, content_hash, payload,"
             + " signature, batch_id, batch_index, received_at, subject_kind, subject_value, expires_at)"
             + " SELECT ?, u.item_id, u.kind, u.content_hash, u.payload, u.signature, ?, u.batch_index, ?, u.subject_kind,"
@@ -189,13 +191,15 @@ public final class SubmissionStore implements AutoCloseable {
             + " ON CONFLICT (platform, item_id) DO NOTHING RETURNING item_id";
 
     /**
-     * PostgreSQL, a request without lifts: every new id in one {@code INSERT ... SELECT FROM unnest(arrays)
-     * ON CONFLICT DO NOTHING RETURNING}, one round trip whatever the size, and no duplicate check up front
-     * (the primary key is the check). Only the ids it did not insert, the duplicates and conflicts, are
-     * read back to compare their content hashes. Outcomes are the same as the ordered path's.
+     * A request without lifts: every new id inserted at once, with no duplicate check up front (the
+     * primary key is the check), and only the ids that were not inserted, the duplicates and
+     * conflicts, read back to compare their content hashes. PostgreSQL: one {@code INSERT ... SELECT
+     * FROM unnest(arrays) ON CONFLICT DO NOTHING RETURNING}, one round trip whatever the size. H2: a
+     * JDBC batch, which goes on past a failed row and undoes only that row. Outcomes are the same as
+     * the ordered path's.
      */
-    private List<WriteOutcome> insertAllPostgres(String platform, List<IncomingItem> items, BatchSignature batch,
-                                                 Instant receivedAt) throws SQLException {
+    private List<WriteOutcome> insertAll(String platform, List<IncomingItem> items, BatchSignature batch,
+                                         Instant receivedAt) throws SQLException {
         // the first occurrence of an id in the request is the one that may be stored; later ones compare with it
         Map<String, Integer> firstAt = new HashMap<>();
         List<IncomingItem> firsts = new ArrayList<>(items.size());
@@ -204,6 +208,78 @@ public final class SubmissionStore implements AutoCloseable {
                 firsts.add(items.get(i));
             }
         }
+        Long batchId = batch == null ? null : insertBatch(platform, batch, receivedAt);
+        Set<String> inserted = h2 ? insertH2(platform, firsts, batchId, receivedAt)
+                : insertPostgres(platform, firsts, batch != null, batchId, receivedAt);
+        if (batchId != null && inserted.isEmpty()) {
+            // nothing of the batch was new: keep no signature row that covers no stored item
+            try (PreparedStatement drop = writer.prepareStatement("DELETE FROM submission_batch WHERE id = ?")) {
+                drop.setLong(1, batchId);
+                drop.executeUpdate();
+            }
+        }
+        Map<String, byte[]> stored = new HashMap<>();
+        if (inserted.size() < firsts.size()) {
+            List<String> existing = new ArrayList<>(firsts.size() - inserted.size());
+            for (IncomingItem first : firsts) {
+                if (!inserted.contains(first.itemId())) {
+                    existing.add(first.itemId());
+                }
+            }
+            Map<String, SubmissionItem.ContentCase> kinds = new HashMap<>();
+            lookUp(platform, existing, stored, kinds);
+        }
+        List<WriteOutcome> out = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            IncomingItem incoming = items.get(i);
+            String id = incoming.itemId();
+            int first = firstAt.get(id);
+            if (first == i && inserted.contains(id)) {
+                out.add(WriteOutcome.ACCEPTED);
+                continue;
+            }
+            byte[] storedHash = inserted.contains(id) ? items.get(first).contentHash() : stored.get(id);
+            if (storedHash == null) {
+                throw new SQLException("item " + id + " was neither inserted nor found");
+            }
+            out.add(Arrays.equals(storedHash, incoming.contentHash()) ? WriteOutcome.DUPLICATE : WriteOutcome.CONFLICT);
+        }
+        return out;
+    }
+
+    /**
+     * H2: inserts the items as one JDBC batch. H2 runs every row of a batch and undoes only a failed
+     * one (an existing key, or any other error), reporting it as {@code EXECUTE_FAILED}: the caller
+     * then finds the existing row of each failed id, or fails the whole write if there is none.
+     */
+    private Set<String> insertH2(String platform, List<IncomingItem> items, Long batchId, Instant receivedAt)
+            throws SQLException {
+        int[] counts;
+        try (PreparedStatement insert = writer.prepareStatement(INSERT)) {
+            for (IncomingItem incoming : items) {
+                bindInsert(insert, platform, incoming, batchId, receivedAt);
+                insert.addBatch();
+            }
+            try {
+                counts = insert.executeBatch();
+            } catch (BatchUpdateException e) {
+                counts = e.getUpdateCounts();
+                if (counts == null || counts.length != items.size()) {
+                    throw e;
+                }
+            }
+        }
+        Set<String> inserted = new HashSet<>();
+        for (int i = 0; i < items.size(); i++) {
+            if (counts[i] == 1) {
+                inserted.add(items.get(i).itemId());
+            }
+        }
+        return inserted;
+    }
+
+    private Set<String> insertPostgres(String platform, List<IncomingItem> firsts, boolean inBatch, Long batchId,
+                                       Instant receivedAt) throws SQLException {
         int n = firsts.size();
         String[] ids = new String[n];
         String[] kinds = new String[n];
@@ -222,7 +298,7 @@ public final class SubmissionStore implements AutoCloseable {
             hashes[k] = incoming.contentHash();
             payloads[k] = incoming.payload();
             signatures[k] = incoming.signature();
-            indexes[k] = batch == null ? null : incoming.batchIndex();
+            indexes[k] = inBatch ? incoming.batchIndex() : null;
             cxg.v1.SubjectId subject = item.hasRating() ? item.getRating().getSubject()
                     : item.hasRecord() ? item.getRecord().getSubject() : null;
             subjectKinds[k] = subject == null ? null : subject.getKind().name();
@@ -232,7 +308,6 @@ public final class SubmissionStore implements AutoCloseable {
                     : null;
             k++;
         }
-        Long batchId = batch == null ? null : insertBatch(platform, batch, receivedAt);
         Set<String> inserted = new HashSet<>();
         try (PreparedStatement insert = writer.prepareStatement(BULK_INSERT)) {
             insert.setString(1, platform);
@@ -257,54 +332,11 @@ public final class SubmissionStore implements AutoCloseable {
                 }
             }
         }
-        if (batchId != null && inserted.isEmpty()) {
-            // nothing of the batch was new: keep no signature row that covers no stored item
-            try (PreparedStatement drop = writer.prepareStatement("DELETE FROM submission_batch WHERE id = ?")) {
-                drop.setLong(1, batchId);
-                drop.executeUpdate();
-            }
-        }
-        Map<String, byte[]> stored = new HashMap<>();
-        if (inserted.size() < n) {
-            List<String> existing = new ArrayList<>(n - inserted.size());
-            for (String id : ids) {
-                if (!inserted.contains(id)) {
-                    existing.add(id);
-                }
-            }
-            try (PreparedStatement find = writer.prepareStatement(
-                    "SELECT item_id, content_hash FROM submitted_item WHERE platform = ? AND item_id = ANY (?)")) {
-                find.setString(1, platform);
-                find.setArray(2, writer.createArrayOf("varchar", existing.toArray(new String[0])));
-                try (ResultSet rs = find.executeQuery()) {
-                    while (rs.next()) {
-                        stored.put(rs.getString(1), rs.getBytes(2));
-                    }
-                }
-            }
-        }
-        List<WriteOutcome> out = new ArrayList<>(items.size());
-        for (int i = 0; i < items.size(); i++) {
-            IncomingItem incoming = items.get(i);
-            String id = incoming.itemId();
-            int first = firstAt.get(id);
-            if (first == i && inserted.contains(id)) {
-                out.add(WriteOutcome.ACCEPTED);
-                continue;
-            }
-            byte[] storedHash = inserted.contains(id) ? items.get(first).contentHash() : stored.get(id);
-            if (storedHash == null) {
-                throw new SQLException("item " + id + " was neither inserted nor found");
-            }
-            out.add(Arrays.equals(storedHash, incoming.contentHash()) ? WriteOutcome.DUPLICATE : WriteOutcome.CONFLICT);
-        }
-        return out;
+        return inserted;
     }
 
     /**
-     * Reads what is stored under the ids of a request (and its lift targets). PostgreSQL: one
-     * {@code = ANY(array)} query instead of one round trip per item. H2 (in-process, no round trip) looks each
-     * id up by the primary key: its planner would scan the platform's rows for an {@code IN} list.
+     * Reads what is stored under the ids of a request (and its lift targets).
      */
     private void prefetch(String platform, List<IncomingItem> items, Map<String, byte[]> hashes,
                           Map<String, SubmissionItem.ContentCase> kinds) throws SQLException {
@@ -315,6 +347,16 @@ public final class SubmissionStore implements AutoCloseable {
                 ids.add(incoming.item().getLift().getRecordItemId());
             }
         }
+        lookUp(platform, ids, hashes, kinds);
+    }
+
+    /**
+     * Reads the content hash and kind stored under each of {@code ids}. PostgreSQL: one
+     * {@code = ANY(array)} query. H2 (in-process, no round trip) looks each id up by the primary key:
+     * its planner would scan the platform's rows for an {@code IN} list.
+     */
+    private void lookUp(String platform, List<String> ids, Map<String, byte[]> hashes,
+                        Map<String, SubmissionItem.ContentCase> kinds) throws SQLException {
         if (h2) {
             try (PreparedStatement find = writer.prepareStatement(
                     "SELECT item_id, content_hash, kind FROM submitted_item WHERE platform = ? AND item_id = ?")) {
