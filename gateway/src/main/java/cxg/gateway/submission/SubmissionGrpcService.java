@@ -63,7 +63,8 @@ public final class SubmissionGrpcService implements SubmissionService {
         // Three stages, each serial and in order, handing over through small queues: while one request is
         // audited, the next is written and the one after it verified and validated. Acknowledgements still
         // leave only after their request's commit and audit entry, in order; a failure ends the stream
-        // before anything that follows it is acknowledged.
+        // before anything that follows it is acknowledged (a request committed but not yet audited then
+        // stays unacknowledged, and its resubmission answers DUPLICATE).
         return requests.emitOn(workers)
                 .onItem().transform(request -> pipeline.get().prepare(platform, request))
                 .emitOn(workers, STAGE_BUFFER)
@@ -78,7 +79,7 @@ public final class SubmissionGrpcService implements SubmissionService {
                     if (e instanceof StoreException) {
                         LOG.errorf(e, "submission from %s not stored", platform.id());
                         return StatusMapping.toException(Failure.unavailable(
-                                "the rating store could not commit; unacknowledged items were not stored, resubmit them"));
+                                "the rating store could not commit; resubmit the unacknowledged items (any already stored answer DUPLICATE)"));
                     }
                     LOG.error("submission failed inside the gateway", e);
                     return StatusMapping.internal();
