@@ -6,6 +6,7 @@ import cxg.gateway.fanout.ScorerEndpoints;
 import cxg.gateway.policy.PolicyRepository;
 import cxg.gateway.store.StoredRecord;
 import cxg.gateway.store.SubmissionStore;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
@@ -32,7 +33,7 @@ final class QueryConfiguration {
                         LOG.warn("stored ratings unavailable for this report", e);
                         return Map.of();
                     }
-                });
+                }, Infrastructure.getDefaultWorkerPool());
     }
 
     @Produces

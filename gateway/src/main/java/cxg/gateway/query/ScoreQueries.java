@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 
 /**
  * The score query path: validate at the edge, ask policy once, fan out to the platforms,
@@ -42,16 +43,22 @@ public final class ScoreQueries {
     private final RatingPresenter presenter;
     private final Clock clock;
     private final StoredRatings stored;
+    private final Executor blocking;
 
     public ScoreQueries(PolicyRepository policies, QueryValidator validator, ScoreFanOut fanOut,
                         ScorerEndpoints endpoints, RatingPresenter presenter, Clock clock) {
-        this(policies, validator, fanOut, endpoints, presenter, clock, StoredRatings.NONE);
+        this(policies, validator, fanOut, endpoints, presenter, clock, StoredRatings.NONE, Runnable::run);
     }
 
-    /** With {@code stored}: a platform that cannot answer live is reported with its newest stored rating. */
+    /**
+     * With {@code stored}: a platform that cannot answer live is reported with its newest stored rating,
+     * read on {@code blocking} (the fan-out's answers may arrive on an event loop, which a store read must not hold).
+     */
     public ScoreQueries(PolicyRepository policies, QueryValidator validator, ScoreFanOut fanOut,
-                        ScorerEndpoints endpoints, RatingPresenter presenter, Clock clock, StoredRatings stored) {
+                        ScorerEndpoints endpoints, RatingPresenter presenter, Clock clock, StoredRatings stored,
+                        Executor blocking) {
         this.stored = Objects.requireNonNull(stored);
+        this.blocking = Objects.requireNonNull(blocking);
         this.policies = Objects.requireNonNull(policies);
         this.validator = Objects.requireNonNull(validator);
         this.fanOut = Objects.requireNonNull(fanOut);
@@ -81,8 +88,12 @@ public final class ScoreQueries {
                 .setRequestId(q.requestId())
                 .build();
         List<Member> platforms = policy.platforms();
-        return fanOut.ask(endpoints.targets(platforms), request)
-                .thenApply(answers -> Outcome.ok(report(q, policy, decision, platforms, answers)));
+        return fanOut.ask(endpoints.targets(platforms), request).thenCompose(answers -> {
+            if (stored == StoredRatings.NONE || answers.stream().allMatch(a -> a.rating().isPresent())) {
+                return CompletableFuture.completedFuture(Outcome.ok(report(q, policy, decision, platforms, answers)));
+            }
+            return CompletableFuture.supplyAsync(() -> Outcome.ok(report(q, policy, decision, platforms, answers)), blocking);
+        });
     }
 
     /** A denial, or a used-up quota (which the caller may retry later), as the failure the caller gets. */

@@ -34,6 +34,9 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -55,6 +58,8 @@ class StoredRatingsQueryTest {
     private SubmissionStore store;
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
     private ScoreQueries queries;
+    private final List<String> readOn = new CopyOnWriteArrayList<>();
+    private final ExecutorService storeReads = Executors.newSingleThreadExecutor(r -> new Thread(r, "store-read"));
 
     @BeforeEach
     void setUp() throws Exception {
@@ -69,7 +74,10 @@ class StoredRatingsQueryTest {
                 e -> NettyChannelBuilder.forTarget(e).usePlaintext().build());
         queries = new ScoreQueries(() -> policy, new QueryValidator(() -> "q"), new ScoreFanOut(plaintext, Duration.ofSeconds(30)),
                 new ScorerEndpoints(Map.of("alpha-credit", alpha.endpoint(), "beta-score", beta.endpoint())),
-                new PolicyRatingPresenter(), Clock.fixed(NOW, ZoneOffset.UTC), store::newestByPlatform);
+                new PolicyRatingPresenter(), Clock.fixed(NOW, ZoneOffset.UTC), (subject, now) -> {
+                    readOn.add(Thread.currentThread().getName());
+                    return store.newestByPlatform(subject, now);
+                }, storeReads);
     }
 
     @AfterEach
@@ -78,6 +86,7 @@ class StoredRatingsQueryTest {
         alpha.close();
         beta.close();
         store.close();
+        storeReads.shutdownNow();
     }
 
     @Test
@@ -99,6 +108,27 @@ class StoredRatingsQueryTest {
         assertEquals("B", stored.getScore().getTier());
         assertEquals(Duration.ofDays(2).toSeconds(), stored.getScore().getAgeSeconds());
         assertFalse(stored.getDetail().isEmpty());
+        assertEquals(List.of("store-read"), readOn, "the store is read on the blocking executor, not where the answers arrived");
+    }
+
+    @Test
+    void aReportWithEveryPlatformAnsweredLiveDoesNotReadTheStore() throws Exception {
+        beta.close();
+        beta = FakeScorer.answering(r -> ScorerResponse.newBuilder().setStatus(PlatformStatus.OK)
+                .setRating(PlatformRating.newBuilder().setPlatform("beta-score").setValue(800).setScaleId("beta-score")
+                        .setTier("B").setComputedAt(ts(NOW))).build());
+        queries = new ScoreQueries(() -> policy, new QueryValidator(() -> "q"), new ScoreFanOut(target -> channels.computeIfAbsent(
+                target.endpoint(), e -> NettyChannelBuilder.forTarget(e).usePlaintext().build()), Duration.ofSeconds(30)),
+                new ScorerEndpoints(Map.of("alpha-credit", alpha.endpoint(), "beta-score", beta.endpoint())),
+                new PolicyRatingPresenter(), Clock.fixed(NOW, ZoneOffset.UTC), (subject, now) -> {
+                    readOn.add(Thread.currentThread().getName());
+                    return store.newestByPlatform(subject, now);
+                }, storeReads);
+
+        ScoreReport report = query();
+
+        assertEquals(ValueSource.LIVE, report.getResults(1).getScore().getSource());
+        assertEquals(List.of(), readOn);
     }
 
     @Test
