@@ -1,7 +1,13 @@
 package cxg.gateway.fanout;
 
 import cxg.gateway.transport.GatewayTls;
+import io.grpc.netty.NettyChannelBuilder;
+import io.netty.channel.EventLoopGroup;
 import io.quarkus.arc.DefaultBean;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.impl.ContextInternal;
+import io.vertx.core.impl.VertxInternal;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -20,8 +26,20 @@ final class FanOutConfiguration {
     @Produces
     @Singleton
     @DefaultBean
-    ScorerChannels scorerChannels(GatewayTls tls) {
-        return new TlsScorerChannels(tls);
+    ScorerChannels scorerChannels(GatewayTls tls, Vertx vertx) {
+        return new TlsScorerChannels(tls, builder -> onVertxEventLoop(builder, vertx));
+    }
+
+    /**
+     * The channel's I/O runs on a Vert.x event loop, the one of the first query that opens it when
+     * there is one (with one connection per caller, that caller's queries then stay on one thread
+     * from request to answer), else one of the group. Measured against grpc-java's own event loop
+     * threads and executor: see BENCHMARKS.md, "Fan-out gRPC client".
+     */
+    static void onVertxEventLoop(NettyChannelBuilder builder, Vertx vertx) {
+        EventLoopGroup loops = Context.isOnEventLoopThread() && Vertx.currentContext() instanceof ContextInternal current
+                ? current.nettyEventLoop() : vertx.nettyEventLoopGroup();
+        builder.eventLoopGroup(loops).channelFactory(((VertxInternal) vertx).transport().channelFactory(false));
     }
 
     void close(@Disposes ScorerChannels channels) throws Exception {
