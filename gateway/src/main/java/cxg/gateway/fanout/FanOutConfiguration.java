@@ -33,8 +33,8 @@ final class FanOutConfiguration {
     /**
      * The channel's I/O runs on a Vert.x event loop, the one of the first query that opens it when
      * there is one (with one connection per caller, that caller's queries then stay on one thread
-     * from request to answer), else one of the group. Measured against grpc-java's own event loop
-     * threads and executor: see BENCHMARKS.md, "Fan-out gRPC client".
+     * from request to answer), else one of the group. Against grpc-java's own event loop and executor
+     * threads this saves two thread wake-ups per query; CPU per query measured the same.
      */
     static void onVertxEventLoop(NettyChannelBuilder builder, Vertx vertx) {
         EventLoopGroup loops = Context.isOnEventLoopThread() && Vertx.currentContext() instanceof ContextInternal current
