@@ -52,6 +52,8 @@ public final class AuditLog implements AutoCloseable {
     private record Stop() implements Request {
     }
 
+    private static final byte[] PLACEHOLDER = new byte[Merkle.HASH_SIZE];
+
     private final LogStore store;
     private final NoteSigner signer;
     private final Options options;
@@ -255,7 +257,7 @@ public final class AuditLog implements AutoCloseable {
     private SignedCheckpoint signCheckpoint() {
         TreeEdge e = edge;
         long size = e.size();
-        byte[] root = Merkle.rootHash(nodes(e, Map.of()), size);
+        byte[] root = Merkle.rootHash(nodes(e, Map.of(), null), size);
         String note = signer.sign(new Checkpoint(options.origin(), size, root).text());
         store.checkpoint(size, e.partialTiles(), e.partialBundle(), note);
         SignedCheckpoint cp = new SignedCheckpoint(size, root, note, clock.instant());
@@ -301,47 +303,36 @@ public final class AuditLog implements AutoCloseable {
     public byte[] rootHash(long size) {
         TreeEdge e = edge;
         requireSize(size, e);
-        return Merkle.rootHash(nodes(e, Map.of()), size);
+        return Merkle.rootHash(nodes(e, Map.of(), null), size);
     }
 
     /** Audit path for entry {@code index} in the tree of {@code size}, from the tiles (O(log n) tile reads). */
     public List<byte[]> inclusionProof(long index, long size) {
         TreeEdge e = edge;
         requireSize(size, e);
-        Map<Long, byte[]> fetched = prefetch(e, v -> Merkle.inclusionNodes(index, size, v));
-        return Merkle.inclusionProof(nodes(e, fetched), index, size);
+        return withTiles(e, src -> Merkle.inclusionProof(src, index, size));
     }
 
     /** Consistency proof from the tree of {@code first} entries to the tree of {@code second}. */
     public List<byte[]> consistencyProof(long first, long second) {
         TreeEdge e = edge;
         requireSize(second, e);
-        Map<Long, byte[]> fetched = prefetch(e, v -> Merkle.consistencyNodes(first, second, v));
-        return Merkle.consistencyProof(nodes(e, fetched), first, second);
+        return withTiles(e, src -> Merkle.consistencyProof(src, first, second));
     }
 
     /**
-     * Reads every full tile a proof needs that is not cached in one store call (one query on PostgreSQL,
-     * instead of one per tile), and caches them.
+     * Runs a proof on the cached tiles; if it needed tiles that are not cached, reads all of them in one store
+     * call (one query on PostgreSQL, instead of one per tile) and runs it again. Which nodes a proof reads
+     * depends only on the sizes, never on the hashes, so the first run names exactly the tiles it needs.
      */
-    private Map<Long, byte[]> prefetch(TreeEdge e, java.util.function.Consumer<Merkle.NodeVisitor> proof) {
-        Map<Long, LogStore.TileId> missing = new LinkedHashMap<>();
-        long[] last = {-1};
-        proof.accept((level, index) -> {
-            int tileLevel = level / Tiles.HEIGHT;
-            long tileIndex = (index << (level % Tiles.HEIGHT)) >>> Tiles.HEIGHT;
-            long key = tileKey(tileLevel, tileIndex);
-            // a proof's nodes come tile by tile: look each tile up once
-            if (key != last[0] && tileIndex != Tiles.partialIndex(tileLevel, e.size()) && !tileCache.containsKey(key)) {
-                missing.putIfAbsent(key, new LogStore.TileId(tileLevel, tileIndex));
-            }
-            last[0] = key;
-        });
+    private List<byte[]> withTiles(TreeEdge e, java.util.function.Function<Merkle.NodeSource, List<byte[]>> proof) {
+        Map<Long, LogStore.TileId> missing = new LinkedHashMap<>(4);
+        List<byte[]> out = proof.apply(nodes(e, Map.of(), missing));
         if (missing.isEmpty()) {
-            return Map.of();
+            return out;
         }
         Map<LogStore.TileId, byte[]> read = store.readFullTiles(missing.values());
-        Map<Long, byte[]> out = new java.util.HashMap<>();
+        Map<Long, byte[]> fetched = new java.util.HashMap<>();
         for (Map.Entry<Long, LogStore.TileId> m : missing.entrySet()) {
             LogStore.TileId id = m.getValue();
             byte[] data = read.get(id);
@@ -350,9 +341,9 @@ public final class AuditLog implements AutoCloseable {
             }
             byte[] inner = innerNodes(id.level(), id.index(), data);
             tileCache.put(m.getKey(), inner);
-            out.put(m.getKey(), inner);
+            fetched.put(m.getKey(), inner);
         }
-        return out;
+        return proof.apply(nodes(e, fetched, null));
     }
 
     private static long tileKey(int level, long index) {
@@ -405,7 +396,11 @@ public final class AuditLog implements AutoCloseable {
         }
     }
 
-    private Merkle.NodeSource nodes(TreeEdge e, Map<Long, byte[]> fetched) {
+    /**
+     * Nodes from the tree's edge and full tiles: tiles just {@code fetched}, cached, or read from the store; with
+     * {@code missing} set, a tile not cached is only noted there (the node is a placeholder) for one read of all.
+     */
+    private Merkle.NodeSource nodes(TreeEdge e, Map<Long, byte[]> fetched, Map<Long, LogStore.TileId> missing) {
         return (level, index) -> {
             int tileLevel = level / Tiles.HEIGHT;
             int height = level % Tiles.HEIGHT;
@@ -415,8 +410,16 @@ public final class AuditLog implements AutoCloseable {
             if (tileIndex == Tiles.partialIndex(tileLevel, e.size())) {
                 return e.partialNode(tileLevel, height, offset >> height);
             }
-            byte[] inner = fetched.get(tileKey(tileLevel, tileIndex));
+            long key = tileKey(tileLevel, tileIndex);
+            byte[] inner = fetched.get(key);
             if (inner == null) {
+                inner = tileCache.get(key);
+            }
+            if (inner == null) {
+                if (missing != null) {
+                    missing.putIfAbsent(key, new LogStore.TileId(tileLevel, tileIndex));
+                    return PLACEHOLDER;
+                }
                 inner = fullTile(tileLevel, tileIndex);
             }
             int at = (2 * Tiles.WIDTH - (2 * Tiles.WIDTH >> height) + (offset >> height)) * Merkle.HASH_SIZE;
@@ -441,12 +444,9 @@ public final class AuditLog implements AutoCloseable {
         return inner;
     }
 
-    /** The flat 511 hashes of a stored full tile: as the store kept them, or rehashed from its 256. */
+    /** The flat 511 hashes of a stored full tile, rehashed from its 256. */
     private static byte[] innerNodes(int level, long index, byte[] data) {
         int all = (2 * Tiles.WIDTH - 1) * Merkle.HASH_SIZE;
-        if (data.length == all) {
-            return data;
-        }
         if (data.length != Tiles.WIDTH * Merkle.HASH_SIZE) {
             throw new AuditStoreException("tile " + Tiles.tilePath(level, index, Tiles.WIDTH) + " has " + data.length + " bytes");
         }

@@ -40,11 +40,7 @@ public interface LogStore extends AutoCloseable {
     record TileId(int level, long index) {
     }
 
-    /**
-     * The stored full tiles among {@code ids}, for proofs: each is the tile's 256 hashes, followed by its 255
-     * inner nodes where the store kept them ({@link Tile#innerNodes()}). A store that can read several tiles in
-     * one round trip overrides this.
-     */
+    /** The stored full tiles among {@code ids}, for proofs. A store that can read several in one round trip overrides this. */
     default Map<TileId, byte[]> readFullTiles(Collection<TileId> ids) {
         Map<TileId, byte[]> out = new HashMap<>();
         for (TileId id : ids) {

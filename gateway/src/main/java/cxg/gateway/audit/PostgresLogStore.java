@@ -28,8 +28,6 @@ public final class PostgresLogStore implements LogStore {
         "CREATE TABLE IF NOT EXISTS audit_entry (idx BIGINT PRIMARY KEY, data BYTEA NOT NULL)",
         "CREATE TABLE IF NOT EXISTS audit_tile (level INT NOT NULL, idx BIGINT NOT NULL, width INT NOT NULL,"
                 + " data BYTEA NOT NULL, PRIMARY KEY (level, idx, width))",
-        // the inner nodes of a full tile (255 hashes, 8 KB per 256 entries): a proof reads them instead of rehashing the tile
-        "ALTER TABLE audit_tile ADD COLUMN IF NOT EXISTS inner_nodes BYTEA",
         "CREATE TABLE IF NOT EXISTS audit_checkpoint (size BIGINT PRIMARY KEY, note TEXT NOT NULL,"
                 + " created_at TIMESTAMPTZ NOT NULL DEFAULT now())",
     };
@@ -178,13 +176,12 @@ public final class PostgresLogStore implements LogStore {
             return;
         }
         try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO audit_tile (level, idx, width, data, inner_nodes) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+                "INSERT INTO audit_tile (level, idx, width, data) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
             for (Tile t : tiles) {
                 ps.setInt(1, t.level());
                 ps.setLong(2, t.index());
                 ps.setInt(3, t.width());
                 ps.setBytes(4, t.data());
-                ps.setBytes(5, t.innerNodes());
                 ps.addBatch();
             }
             ps.executeBatch();
@@ -232,37 +229,34 @@ public final class PostgresLogStore implements LogStore {
         }
     }
 
-    /** All of a proof's missing tiles in one query, with their stored inner nodes. */
+    /**
+     * All of a proof's missing tiles in one query. One primary-key condition per
+     * tile (a proof needs a handful), so that every plan is index lookups; arrays joined by unnest were planned
+     * as a scan of the table.
+     */
     @Override
     public Map<TileId, byte[]> readFullTiles(Collection<TileId> ids) {
         if (ids.isEmpty()) {
             return Map.of();
         }
-        Integer[] levels = new Integer[ids.size()];
-        Long[] indexes = new Long[ids.size()];
-        int i = 0;
-        for (TileId id : ids) {
-            levels[i] = id.level();
-            indexes[i++] = id.index();
+        StringBuilder sql = new StringBuilder("SELECT level, idx, data FROM audit_tile WHERE width = ")
+                .append(Tiles.WIDTH).append(" AND (");
+        for (int i = 0; i < ids.size(); i++) {
+            sql.append(i == 0 ? "" : " OR ").append("(level = ? AND idx = ?)");
         }
+        sql.append(')');
         try {
             return read(c -> {
-                try (PreparedStatement ps = c.prepareStatement("SELECT t.level, t.idx, t.data, t.inner_nodes"
-                        + " FROM unnest(?::int[], ?::bigint[]) AS k(level, idx)"
-                        + " JOIN audit_tile t ON t.level = k.level AND t.idx = k.idx AND t.width = " + Tiles.WIDTH)) {
-                    ps.setArray(1, c.createArrayOf("int4", levels));
-                    ps.setArray(2, c.createArrayOf("int8", indexes));
+                try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                    int p = 1;
+                    for (TileId id : ids) {
+                        ps.setInt(p++, id.level());
+                        ps.setLong(p++, id.index());
+                    }
                     Map<TileId, byte[]> out = new HashMap<>();
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
-                            byte[] data = rs.getBytes(3);
-                            byte[] inner = rs.getBytes(4);
-                            if (inner != null && data.length == Tiles.WIDTH * Merkle.HASH_SIZE && inner.length == (Tiles.WIDTH - 1) * Merkle.HASH_SIZE) {
-                                byte[] both = java.util.Arrays.copyOf(data, data.length + inner.length);
-                                System.arraycopy(inner, 0, both, data.length, inner.length);
-                                data = both;
-                            }
-                            out.put(new TileId(rs.getInt(1), rs.getLong(2)), data);
+                            out.put(new TileId(rs.getInt(1), rs.getLong(2)), rs.getBytes(3));
                         }
                     }
                     return out;

@@ -110,12 +110,7 @@ final class TreeEdge {
             hash = null;
             if (root != null) {
                 long index = (size >>> (Tiles.HEIGHT * (level + 1))) - 1;
-                List<byte[]> inner = new ArrayList<>(Tiles.WIDTH - 1);
-                for (int h = 1; h < Tiles.HEIGHT; h++) {
-                    inner.addAll(rows.get(h));
-                }
-                inner.add(root);
-                fullTiles.add(new Tile(level, index, Tiles.WIDTH, Tiles.concat(rows.get(0)), Tiles.concat(inner)));
+                fullTiles.add(new Tile(level, index, Tiles.WIDTH, Tiles.concat(rows.get(0))));
                 for (List<byte[]> row : rows) {
                     row.clear();
                 }

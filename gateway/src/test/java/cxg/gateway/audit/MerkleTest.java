@@ -146,33 +146,6 @@ class MerkleTest {
         }
     }
 
-    /** The store fetches a proof's tiles up front from these lists: a node missing from them would cost a second read. */
-    @Test
-    void proofNodeListsNameExactlyTheNodesEachProofReadsForEverySizeUpTo64() {
-        List<byte[]> all = leafHashes(64);
-        Merkle.NodeSource src = Merkle.ofLeafHashes(all);
-        for (int n = 1; n <= 64; n++) {
-            for (int m = 0; m <= n; m++) {
-                java.util.Set<String> read = new java.util.HashSet<>();
-                java.util.Set<String> listed = new java.util.HashSet<>();
-                Merkle.NodeSource recording = (level, index) -> {
-                    read.add(level + "/" + index);
-                    return src.node(level, index);
-                };
-                if (m < n) {
-                    Merkle.inclusionProof(recording, m, n);
-                    Merkle.inclusionNodes(m, n, (level, index) -> listed.add(level + "/" + index));
-                    assertEquals(read, listed, "PATH(" + m + ", " + n + ")");
-                }
-                read.clear();
-                listed.clear();
-                Merkle.consistencyProof(recording, m, n);
-                Merkle.consistencyNodes(m, n, (level, index) -> listed.add(level + "/" + index));
-                assertEquals(read, listed, "PROOF(" + m + ", " + n + ")");
-            }
-        }
-    }
-
     @Test
     void consistencyProofOfTheReferenceTreeMatchesThePublishedVector() {
         // The published consistency proof from size 6 to size 8 of the reference tree.
