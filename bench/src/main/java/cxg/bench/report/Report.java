@@ -95,6 +95,7 @@ final class Report {
         m.put("quick", quick);
         m.put("machine", machine);
         Map<String, Object> setup = new LinkedHashMap<>();
+        setup.put("jitWarmupSeconds", timing.jitWarmup().toSeconds());
         setup.put("closedWarmupSeconds", timing.closedWarmup().toSeconds());
         setup.put("closedMeasureSeconds", timing.closedMeasure().toSeconds());
         setup.put("sweepWarmupSeconds", timing.sweepWarmup().toSeconds());
@@ -198,7 +199,8 @@ final class Report {
                 .append("Paths: **direct** = `ScorerService/GetScore` to the alpha-credit scorer connector; **bare hop** = the same through ")
                 .append("`cxg.bench.hop.ForwardingHop`; **gateway** = `QueryService/QueryScore` (court, court-enforcement, FULL) through the ")
                 .append("cxg gateway, whose policy lists one platform (alpha-credit) or two (alpha-credit, beta-score). ")
-                .append("Tokens: ").append(machine.get("tokens")).append(".\n\n");
+                .append("Tokens: ").append(machine.get("tokens")).append(". Every path first gets ")
+                .append(timing.jitWarmup().toSeconds()).append(" s of unmeasured calls at 64 outstanding (JIT warm-up).\n\n");
         s.append(String.format(Locale.ROOT, "## Closed model (fixed outstanding calls; %d s warm-up, %d s measured)%n%n",
                 timing.closedWarmup().toSeconds(), timing.closedMeasure().toSeconds()));
         s.append("| path | outstanding | throughput (req/s) | p50 µs | p90 µs | p99 µs | p99.9 µs | ok / degraded / failed |\n");

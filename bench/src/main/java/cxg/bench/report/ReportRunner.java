@@ -55,14 +55,20 @@ public final class ReportRunner {
     private static final Duration DEADLINE = Duration.ofSeconds(5);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(240);
 
-    record Timing(Duration closedWarmup, Duration closedMeasure, Duration sweepWarmup, Duration sweepMeasure, Duration profile) {
+    /**
+     * @param jitWarmup an unmeasured run at 64 outstanding per path before its first measured run: a server's
+     *                  C2 compiler was still taking 40-60 % of its CPU after 5,000 calls, so a short warm-up
+     *                  alone compares servers that are still compiling, the gateway (more code) the most
+     */
+    record Timing(Duration jitWarmup, Duration closedWarmup, Duration closedMeasure, Duration sweepWarmup, Duration sweepMeasure,
+                  Duration profile) {
     }
 
     // sweep points and profile were 8 s and 15 s until the audit-write runs were added: the whole report,
     // build included, must stay under 15 minutes on a fresh clone (issue 6)
-    static final Timing FULL = new Timing(Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(3),
+    static final Timing FULL = new Timing(Duration.ofSeconds(15), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(3),
             Duration.ofSeconds(6), Duration.ofSeconds(10));
-    static final Timing QUICK = new Timing(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(1),
+    static final Timing QUICK = new Timing(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(1),
             Duration.ofSeconds(2), Duration.ofSeconds(3));
 
     @picocli.CommandLine.Command(name = "report", mixinStandardHelpOptions = true,
@@ -98,7 +104,7 @@ public final class ReportRunner {
         public Integer call() throws Exception {
             Timing t = quick ? QUICK : FULL;
             if (closedMeasure != null) {
-                t = new Timing(t.closedWarmup(), closedMeasure, t.sweepWarmup(), t.sweepMeasure(), t.profile());
+                t = new Timing(t.jitWarmup(), t.closedWarmup(), closedMeasure, t.sweepWarmup(), t.sweepMeasure(), t.profile());
             }
             Path r = root.toAbsolutePath().normalize();
             Path o = out != null ? out : r.resolve("bench/results/" + LocalDate.now(ZoneOffset.UTC));
@@ -229,6 +235,7 @@ public final class ReportRunner {
             targets.put(GW1, GrpcTargets.queryScore(ClientChannels.intercepted(viaGateway1, courtToken), DEADLINE));
             for (Map.Entry<String, CallTarget> t : targets.entrySet()) {
                 probe(t.getKey(), t.getValue());
+                jitWarmup(t.getKey(), t.getValue());
             }
             for (int c : new int[] {1, 64}) {
                 for (Map.Entry<String, CallTarget> t : targets.entrySet()) {
@@ -259,6 +266,7 @@ public final class ReportRunner {
             ManagedChannel viaNoFsync = ClientChannels.open(new InetSocketAddress("127.0.0.1", gw[0]), asCourt);
             CallTarget gw1NoFsync = GrpcTargets.queryScore(ClientChannels.intercepted(viaNoFsync, courtToken), DEADLINE);
             probe(GW1_NO_FSYNC, gw1NoFsync);
+            jitWarmup(GW1_NO_FSYNC, gw1NoFsync);
             noFsync.put(GW1_NO_FSYNC + "@1", measure(GW1_NO_FSYNC, LoadSpec.closed(1, 0, timing.closedMeasure(), timing.closedWarmup()), gw1NoFsync));
             // as warm as the fsync'd gateway was when the sweep reached half load
             runner.run(GW1_NO_FSYNC + " (warm-up)", LoadSpec.closed(64, 0, timing.closedWarmup(), Duration.ZERO), gw1NoFsync);
@@ -272,6 +280,7 @@ public final class ReportRunner {
             ManagedChannel viaGateway2 = ClientChannels.open(new InetSocketAddress("127.0.0.1", gw[0]), asCourt);
             CallTarget gw2 = GrpcTargets.queryScore(ClientChannels.intercepted(viaGateway2, courtToken), DEADLINE);
             probe(GW2, gw2);
+            jitWarmup(GW2, gw2);
             for (int c : new int[] {1, 64}) {
                 closed.put(GW2 + "@" + c, measure(GW2, LoadSpec.closed(c, 0, timing.closedMeasure(), timing.closedWarmup()), gw2));
             }
@@ -338,6 +347,13 @@ public final class ReportRunner {
         }
         throw new IllegalStateException(label + ": no call was answered OK (last: " + r.failures() + r.degradations()
                 + "); see the logs in " + out.resolve("raw-tmp/logs"));
+    }
+
+    /** Unmeasured calls until the path's servers have compiled their hot code (see {@link Timing#jitWarmup}). */
+    private void jitWarmup(String label, CallTarget target) {
+        if (!timing.jitWarmup().isZero()) {
+            runner.run(label + " (JIT warm-up)", LoadSpec.closed(64, 0, timing.jitWarmup(), Duration.ZERO), target);
+        }
     }
 
     private Child startGateway(String name, Path logs, String java, Path jar, Path pki, Path policies, Path work, int[] ports,
