@@ -112,6 +112,9 @@ public final class PlatformClient {
                 return;
             }
             HttpClientRequest call = sent.result();
+            // the failure reaches the caller through send(); without a handler Vert.x also logs an ERROR per
+            // exchange our own timer resets (thousands a second when a platform is overloaded)
+            call.exceptionHandler(e -> LOG.debugf("platform exchange: %s", e));
             inFlight.set(call);
             if (answer.isDone()) {
                 call.reset();
