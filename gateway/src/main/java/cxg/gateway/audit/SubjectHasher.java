@@ -23,6 +23,8 @@ public final class SubjectHasher {
     }
 
     private final SecretKeySpec key;
+    /** One keyed Mac per thread: looking up the provider and keying it took longer than the HMAC itself. */
+    private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(this::newMac);
 
     public SubjectHasher(byte[] secret) {
         if (secret.length < 32) {
@@ -46,10 +48,15 @@ public final class SubjectHasher {
     }
 
     public String hmac(String identifier) {
+        // doFinal leaves the Mac keyed and reset for the next identifier
+        return HexFormat.of().formatHex(macs.get().doFinal(normalise(identifier).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private Mac newMac() {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(key);
-            return HexFormat.of().formatHex(mac.doFinal(normalise(identifier).getBytes(StandardCharsets.UTF_8)));
+            return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 unavailable", e);
         }

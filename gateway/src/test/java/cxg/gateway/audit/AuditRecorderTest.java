@@ -17,8 +17,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -76,6 +79,24 @@ class AuditRecorderTest {
         String text = new String(a, StandardCharsets.UTF_8);
         assertTrue(text.startsWith("{\"categoriesRequested\":[\"FINANCIAL\",\"JUDICIAL\"],"), text);
         assertTrue(text.contains("\"decision\":\"ALLOW\",\"disclosure\":\"FULL\""), text);
+    }
+
+    @Test
+    void aSubjectsHmacIsTheStandardHmacSha256OfItsNormalisedIdentifierWhateverWasHashedBefore() throws Exception {
+        byte[] secret = new byte[32];
+        secret[5] = 7;
+        SubjectHasher hasher = new SubjectHasher(secret);
+        Mac reference = Mac.getInstance("HmacSHA256");
+        reference.init(new SecretKeySpec(secret, "HmacSHA256"));
+        String expected = HexFormat.of().formatHex(reference.doFinal(SUBJECT.getBytes(StandardCharsets.UTF_8)));
+        assertEquals(expected, hasher.hmac(SUBJECT));
+        hasher.hmac("91350100M000100Y43");
+        assertEquals(expected, hasher.hmac(SUBJECT));
+        String[] fromAnotherThread = new String[1];
+        Thread t = new Thread(() -> fromAnotherThread[0] = hasher.hmac(SUBJECT));
+        t.start();
+        t.join();
+        assertEquals(expected, fromAnotherThread[0]);
     }
 
     @Test
