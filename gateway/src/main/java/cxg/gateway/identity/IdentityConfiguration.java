@@ -14,6 +14,7 @@ import java.util.Optional;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
@@ -35,8 +36,10 @@ final class IdentityConfiguration {
     /** Tolerated clock difference between Keycloak and the gateway. */
     private static final Duration LEEWAY = Duration.ofSeconds(5);
 
+    /** Built at start-up: lazily, the first call's event loop built the trust store (seconds on a busy start). */
     @Produces
     @Singleton
+    @Startup
     TokenChecks tokenChecks(@ConfigProperty(name = "cxg.identity.issuer") Optional<String> issuer,
                             @ConfigProperty(name = "cxg.identity.audience", defaultValue = "cxg-gateway") String audience,
                             @ConfigProperty(name = "cxg.pki.dir", defaultValue = ".cxg/pki") Path pkiDir) {
