@@ -1,7 +1,5 @@
 package cxg.agency.api;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import cxg.agency.gateway.FailureKind;
@@ -15,7 +13,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 
@@ -40,22 +37,11 @@ public class ScoreQueryResource {
     @POST
     @Produces(MediaType.APPLICATION_JSON)
     public Response query(String body) {
-        JsonNode root;
-        try {
-            root = body == null || body.isBlank() ? null : mapper.readTree(body);
-        } catch (JsonProcessingException e) {
-            JsonLocation at = e.getLocation();
-            return invalid("body", "malformed JSON" + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()));
+        JsonBody parsed = JsonBody.read(mapper, body, FIELDS);
+        if (!parsed.valid()) {
+            return invalid(parsed.field(), parsed.message());
         }
-        if (root == null || !root.isObject()) {
-            return invalid("body", "must be a JSON object");
-        }
-        for (Iterator<String> names = root.fieldNames(); names.hasNext();) {
-            String name = names.next();
-            if (!FIELDS.contains(name)) {
-                return invalid(name, "unknown field");
-            }
-        }
+        JsonNode root = parsed.root();
         for (String name : List.of("subject", "subjectKind", "purpose", "disclosure")) {
             JsonNode node = root.get(name);
             if (node != null && !node.isNull() && !node.isTextual()) {

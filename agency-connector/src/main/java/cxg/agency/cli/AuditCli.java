@@ -167,8 +167,7 @@ public final class AuditCli implements Runnable {
         public Integer call() {
             try {
                 validate();
-                String address = connection.gateway != null ? connection.gateway
-                        : settings.getOrDefault("cxg.gateway.address", settings.getOrDefault("CXG_GATEWAY_ADDRESS", "127.0.0.1:7443"));
+                String address = QueryCommand.gatewayAddress(settings, connection.gateway);
                 Optional<GatewayEndpoint> endpoint = GatewayEndpoint.parse(address);
                 if (endpoint.isEmpty()) {
                     throw new BadInput("--gateway", "not HOST:PORT: '" + address + "'");
@@ -177,7 +176,7 @@ public final class AuditCli implements Runnable {
                 if (timeout.isEmpty()) {
                     throw new BadInput("--deadline", "not a duration such as 30s or 500ms: '" + connection.deadline + "'");
                 }
-                try (AuditClient client = AuditClient.open(new GatewaySettings(connection.member, pkiDir(), endpoint.get(), timeout.get()))) {
+                try (AuditClient client = AuditClient.open(new GatewaySettings(connection.member, QueryCommand.resolvePkiDir(settings, connection.pkiDir), endpoint.get(), timeout.get()))) {
                     return run(client);
                 } catch (CredentialsUnavailableException e) {
                     return fail(e.failure());
@@ -186,17 +185,6 @@ public final class AuditCli implements Runnable {
                 spec.commandLine().getErr().println("cxg: invalid " + e.flag + ": " + AgencyCli.oneLine(e.getMessage()));
                 return ExitCodes.USAGE;
             }
-        }
-
-        private Path pkiDir() {
-            if (connection.pkiDir != null) {
-                return connection.pkiDir;
-            }
-            if (settings.get("cxg.pki.dir") != null) {
-                return Path.of(settings.get("cxg.pki.dir"));
-            }
-            String home = settings.get("CXG_HOME");
-            return home != null && !home.isBlank() ? Path.of(home, "pki") : Path.of(".cxg", "pki");
         }
 
         /** The answer, or null after reporting the failure (then {@link #failed} holds the exit code). */

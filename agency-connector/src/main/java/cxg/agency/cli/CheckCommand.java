@@ -73,8 +73,7 @@ final class CheckCommand implements Callable<Integer> {
             return fail(new GatewayFailure(FailureKind.INVALID_ARGUMENT, QueryCommand.flagOf(input.error().field()),
                     input.error().message(), null));
         }
-        String address = gateway != null ? gateway
-                : settings.getOrDefault("cxg.gateway.address", settings.getOrDefault("CXG_GATEWAY_ADDRESS", "127.0.0.1:7443"));
+        String address = QueryCommand.gatewayAddress(settings, gateway);
         Optional<GatewayEndpoint> endpoint = GatewayEndpoint.parse(address);
         if (endpoint.isEmpty()) {
             return fail(new GatewayFailure(FailureKind.INVALID_ARGUMENT, "--gateway", "not HOST:PORT: '" + address + "'", null));

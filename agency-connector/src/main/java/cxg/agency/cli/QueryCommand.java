@@ -95,8 +95,7 @@ final class QueryCommand implements Callable<Integer> {
             return fail(new GatewayFailure(FailureKind.INVALID_ARGUMENT, flagOf(input.error().field()),
                     input.error().message(), null));
         }
-        String address = gateway != null ? gateway
-                : settings.getOrDefault("cxg.gateway.address", settings.getOrDefault("CXG_GATEWAY_ADDRESS", "127.0.0.1:7443"));
+        String address = gatewayAddress(settings, gateway);
         Optional<GatewayEndpoint> endpoint = GatewayEndpoint.parse(address);
         if (endpoint.isEmpty()) {
             return fail(new GatewayFailure(FailureKind.INVALID_ARGUMENT, "--gateway", "not HOST:PORT: '" + address + "'", null));
@@ -139,6 +138,11 @@ final class QueryCommand implements Callable<Integer> {
             case "pkiDir" -> "--pki-dir";
             default -> field;
         };
+    }
+
+    /** --gateway, else -Dcxg.gateway.address, else $CXG_GATEWAY_ADDRESS, else the demo's 127.0.0.1:7443. */
+    static String gatewayAddress(Map<String, String> settings, String flag) {
+        return flag != null ? flag : settings.getOrDefault("cxg.gateway.address", settings.getOrDefault("CXG_GATEWAY_ADDRESS", "127.0.0.1:7443"));
     }
 
     private Path resolvePkiDir() {
