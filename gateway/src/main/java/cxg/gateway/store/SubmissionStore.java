@@ -299,13 +299,10 @@ public final class SubmissionStore implements AutoCloseable {
             payloads[k] = incoming.payload();
             signatures[k] = incoming.signature();
             indexes[k] = inBatch ? incoming.batchIndex() : null;
-            cxg.v1.SubjectId subject = item.hasRating() ? item.getRating().getSubject()
-                    : item.hasRecord() ? item.getRecord().getSubject() : null;
+            cxg.v1.SubjectId subject = subjectOf(item);
             subjectKinds[k] = subject == null ? null : subject.getKind().name();
             subjectValues[k] = subject == null ? null : subject.getValue();
-            expires[k] = item.hasRating() ? Long.valueOf(millis(item.getRating().getValidUntil()))
-                    : item.hasRecord() && item.getRecord().hasExpiresAt() ? Long.valueOf(millis(item.getRecord().getExpiresAt()))
-                    : null;
+            expires[k] = expiresOf(item);
             k++;
         }
         Set<String> inserted = new HashSet<>();
@@ -403,6 +400,20 @@ public final class SubmissionStore implements AutoCloseable {
         }
     }
 
+    /** The subject a rating or record is about; null for a lift. */
+    private static cxg.v1.SubjectId subjectOf(SubmissionItem item) {
+        return item.hasRating() ? item.getRating().getSubject() : item.hasRecord() ? item.getRecord().getSubject() : null;
+    }
+
+    /** When a rating or record stops being served (epoch millis); null when it does not expire. */
+    private static Long expiresOf(SubmissionItem item) {
+        if (item.hasRating()) {
+            return millis(item.getRating().getValidUntil());
+        }
+        RecordSubmission r = item.getRecord();
+        return item.hasRecord() && r.hasExpiresAt() ? millis(r.getExpiresAt()) : null;
+    }
+
     private static void bindInsert(PreparedStatement ps, String platform, IncomingItem incoming, Long batchId,
                                    Instant receivedAt) throws SQLException {
         SubmissionItem item = incoming.item();
@@ -420,16 +431,8 @@ public final class SubmissionStore implements AutoCloseable {
             ps.setInt(8, incoming.batchIndex());
         }
         ps.setLong(9, receivedAt.toEpochMilli());
-        cxg.v1.SubjectId subject = null;
-        Long expires = null;
-        if (item.hasRating()) {
-            subject = item.getRating().getSubject();
-            expires = millis(item.getRating().getValidUntil());
-        } else if (item.hasRecord()) {
-            RecordSubmission r = item.getRecord();
-            subject = r.getSubject();
-            expires = r.hasExpiresAt() ? millis(r.getExpiresAt()) : null;
-        }
+        cxg.v1.SubjectId subject = subjectOf(item);
+        Long expires = expiresOf(item);
         if (subject == null) {
             ps.setNull(10, Types.VARCHAR);
             ps.setNull(11, Types.VARCHAR);
