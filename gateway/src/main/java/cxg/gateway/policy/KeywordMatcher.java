@@ -225,6 +225,8 @@ final class KeywordMatcher {
      */
     private static final class Fold {
         private static final String NONE = "";
+        /** Declared before the table: computing it reads these. */
+        private static final int[] ENCLOSED_LETTER_BASES = {0x1F150, 0x1F170, 0x1F1E6};
         private static final String[] BMP = new String[0x10000];
         /** Pairs of a Cyrillic, Greek or Armenian letter and the Latin letter it renders like (Unicode confusables). */
         private static final String HOMOGLYPHS = "АaаaВbвbСcсcԁdЕeеeНhнhһhІiіiЈjјjКkкkӀlӏlМmмmОoоoРpрpԛqЅsѕsТtтtУyуyХxхxѵvԝw"
@@ -243,8 +245,9 @@ final class KeywordMatcher {
             return s == null ? NONE : s;
         }
 
+        /** A code point outside the Basic Multilingual Plane (a surrogate pair). */
         static String symbols(int codePoint) {
-            return codePoint < 0x10000 ? symbols((char) codePoint) : compute(codePoint);
+            return compute(codePoint);
         }
 
         private static String compute(int cp) {
@@ -288,7 +291,7 @@ final class KeywordMatcher {
 
         /** Enclosed letters without a compatibility decomposition: 🅐 negative circled, 🅰 negative squared, 🇦 regional indicators. */
         private static int enclosedLetter(int cp) {
-            for (int base : new int[] {0x1F150, 0x1F170, 0x1F1E6}) {
+            for (int base : ENCLOSED_LETTER_BASES) {
                 if (cp >= base && cp < base + 26) {
                     return cp - base;
                 }
