@@ -6,10 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.google.protobuf.Timestamp;
 import cxg.agency.gateway.AuditClient;
 import cxg.agency.gateway.CredentialsUnavailableException;
-import cxg.agency.gateway.FailureKind;
-import cxg.agency.gateway.GatewayEndpoint;
 import cxg.agency.gateway.GatewayFailure;
-import cxg.agency.gateway.GatewaySettings;
 import cxg.v1.AuditDecision;
 import cxg.v1.AuditFilter;
 import cxg.v1.AuditRecord;
@@ -24,7 +21,6 @@ import cxg.v1.SubjectReportRequest;
 import cxg.v1.SubjectReportResponse;
 import cxg.v1.Withheld;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,7 +34,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -118,17 +113,12 @@ public final class AuditCli implements Runnable {
                 description = "Member to act as (default: ${DEFAULT-VALUE}); an agency sees only its own entries.")
         String member;
 
-        @Option(names = "--gateway", paramLabel = "HOST:PORT",
-                description = "Gateway address (default: -Dcxg.gateway.address, $CXG_GATEWAY_ADDRESS, else 127.0.0.1:7443).")
-        String gateway;
-
-        @Option(names = "--pki-dir", paramLabel = "DIR",
-                description = "Directory with ca.crt and the member certificates (default: -Dcxg.pki.dir, $CXG_HOME/pki, else .cxg/pki).")
-        Path pkiDir;
-
         @Option(names = "--deadline", paramLabel = "DURATION", defaultValue = "30s",
                 description = "How long to wait for each answer (default: ${DEFAULT-VALUE}).")
         String deadline;
+
+        @Mixin
+        GatewayOptions gateway;
     }
 
     /** The shared run of a subcommand: parse the connection options, call, report failures in one line. */
@@ -147,41 +137,22 @@ public final class AuditCli implements Runnable {
             this.clock = clock;
         }
 
-        /** Thrown for bad input found before anything is sent. */
-        static final class BadInput extends Exception {
-            final String flag;
-
-            BadInput(String flag, String message) {
-                super(message);
-                this.flag = flag;
-            }
-        }
-
         abstract int run(AuditClient client);
 
         /** Checks local input before connecting. */
-        void validate() throws BadInput {
+        void validate() throws BadOption {
         }
 
         @Override
         public Integer call() {
             try {
                 validate();
-                String address = QueryCommand.gatewayAddress(settings, connection.gateway);
-                Optional<GatewayEndpoint> endpoint = GatewayEndpoint.parse(address);
-                if (endpoint.isEmpty()) {
-                    throw new BadInput("--gateway", "not HOST:PORT: '" + address + "'");
-                }
-                Optional<Duration> timeout = QueryCommand.parseDuration(connection.deadline);
-                if (timeout.isEmpty()) {
-                    throw new BadInput("--deadline", "not a duration such as 30s or 500ms: '" + connection.deadline + "'");
-                }
-                try (AuditClient client = AuditClient.open(new GatewaySettings(connection.member, QueryCommand.resolvePkiDir(settings, connection.pkiDir), endpoint.get(), timeout.get()))) {
+                try (AuditClient client = AuditClient.open(connection.gateway.settings(settings, connection.member, connection.deadline))) {
                     return run(client);
                 } catch (CredentialsUnavailableException e) {
                     return fail(e.failure());
                 }
-            } catch (BadInput e) {
+            } catch (BadOption e) {
                 spec.commandLine().getErr().println("cxg: invalid " + e.flag + ": " + AgencyCli.oneLine(e.getMessage()));
                 return ExitCodes.USAGE;
             }
@@ -200,16 +171,7 @@ public final class AuditCli implements Runnable {
         int failed = ExitCodes.OTHER;
 
         int fail(GatewayFailure f) {
-            String field = flagOf(f.field());
-            String line = switch (f.kind()) {
-                case INVALID_ARGUMENT, CREDENTIALS -> "invalid " + (field == null ? "request" : field) + ": " + f.message();
-                case PERMISSION_DENIED -> "denied" + (f.rule() == null ? "" : " by rule " + f.rule()) + ": " + f.message();
-                case RESOURCE_EXHAUSTED -> "quota exhausted: " + f.message();
-                case UNAUTHENTICATED -> "unauthenticated: " + f.message();
-                case UNAVAILABLE -> "unavailable: " + f.message();
-                case DEADLINE_EXCEEDED -> "timed out: " + f.message();
-                case INTERNAL -> "error: " + f.message();
-            };
+            String line = QueryCommand.describe(new GatewayFailure(f.kind(), flagOf(f.field()), f.message(), f.rule()));
             spec.commandLine().getErr().println("cxg: " + AgencyCli.oneLine(line));
             return ExitCodes.of(f.kind());
         }
@@ -219,10 +181,10 @@ public final class AuditCli implements Runnable {
             spec.commandLine().getOut().flush();
         }
 
-        Timestamp time(String flag, String value) throws BadInput {
+        Timestamp time(String flag, String value) throws BadOption {
             Instant t = parseTime(value, clock);
             if (t == null) {
-                throw new BadInput(flag, "not a time such as 2026-11-26T01:00:00Z, 2026-11-26 or 2h (ago): '" + value + "'");
+                throw new BadOption(flag, "not a time such as 2026-11-26T01:00:00Z, 2026-11-26 or 2h (ago): '" + value + "'");
             }
             return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
         }
@@ -289,7 +251,7 @@ public final class AuditCli implements Runnable {
         @Option(names = "--until", paramLabel = "T", description = "Before this time (same forms as --since).")
         String until;
 
-        AuditFilter toProto(AuditCommand command) throws AuditCommand.BadInput {
+        AuditFilter toProto(AuditCommand command) throws BadOption {
             AuditFilter.Builder f = AuditFilter.newBuilder();
             if (member != null) {
                 f.setMember(member.strip());
@@ -304,7 +266,7 @@ public final class AuditCli implements Runnable {
                 switch (decision.strip().toUpperCase(Locale.ROOT)) {
                     case "ALLOW" -> f.setDecision(AuditDecision.ALLOW);
                     case "DENY" -> f.setDecision(AuditDecision.DENY);
-                    default -> throw new AuditCommand.BadInput("--decision", "must be ALLOW or DENY: '" + decision + "'");
+                    default -> throw new BadOption("--decision", "must be ALLOW or DENY: '" + decision + "'");
                 }
             }
             if (since != null) {
@@ -332,7 +294,7 @@ public final class AuditCli implements Runnable {
         }
 
         @Override
-        void validate() throws BadInput {
+        void validate() throws BadOption {
             f = filter.toProto(this);
         }
 
@@ -382,7 +344,7 @@ public final class AuditCli implements Runnable {
         }
 
         @Override
-        void validate() throws BadInput {
+        void validate() throws BadOption {
             SubjectReportRequest.Builder r = SubjectReportRequest.newBuilder()
                     .setSubject(SubjectId.newBuilder().setValue(subject.strip()));
             if (since != null) {
@@ -427,7 +389,7 @@ public final class AuditCli implements Runnable {
         }
 
         @Override
-        void validate() throws BadInput {
+        void validate() throws BadOption {
             request = ExportRequest.newBuilder().setFilter(filter.toProto(this))
                     .addAllTrustedSizes(trusted == null ? List.of() : trusted).build();
         }

@@ -3,7 +3,6 @@ package cxg.agency.cli;
 import cxg.agency.gateway.CredentialsUnavailableException;
 import cxg.agency.gateway.FailureKind;
 import cxg.agency.gateway.GatewayClient;
-import cxg.agency.gateway.GatewayEndpoint;
 import cxg.agency.gateway.GatewayFailure;
 import cxg.agency.gateway.GatewaySettings;
 import cxg.agency.gateway.RestrictionOutcome;
@@ -12,12 +11,10 @@ import cxg.agency.report.ErrorView;
 import cxg.agency.report.RestrictionView;
 import cxg.v1.RestrictionCheck;
 import cxg.v1.ScoreQuery;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -50,13 +47,8 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the answer as JSON (the REST API's format).")
     boolean json;
 
-    @Option(names = "--gateway", paramLabel = "HOST:PORT",
-            description = "Gateway address (default: -Dcxg.gateway.address, $CXG_GATEWAY_ADDRESS, else 127.0.0.1:7443).")
-    String gateway;
-
-    @Option(names = "--pki-dir", paramLabel = "DIR",
-            description = "Directory with ca.crt and the member certificates (default: -Dcxg.pki.dir, $CXG_HOME/pki, else .cxg/pki).")
-    Path pkiDir;
+    @Mixin
+    GatewayOptions connection;
 
     @Option(names = "--deadline", paramLabel = "DURATION", defaultValue = "10s",
             description = "How long to wait for the gateway, e.g. 10s or 500ms (default: ${DEFAULT-VALUE}).")
@@ -73,20 +65,14 @@ final class CheckCommand implements Callable<Integer> {
             return fail(new GatewayFailure(FailureKind.INVALID_ARGUMENT, QueryCommand.flagOf(input.error().field()),
                     input.error().message(), null));
         }
-        String address = QueryCommand.gatewayAddress(settings, gateway);
-        Optional<GatewayEndpoint> endpoint = GatewayEndpoint.parse(address);
-        if (endpoint.isEmpty()) {
-            return fail(new GatewayFailure(FailureKind.INVALID_ARGUMENT, "--gateway", "not HOST:PORT: '" + address + "'", null));
-        }
-        Optional<Duration> timeout = QueryCommand.parseDuration(deadline);
-        if (timeout.isEmpty()) {
-            return fail(new GatewayFailure(FailureKind.INVALID_ARGUMENT, "--deadline", "not a duration such as 3s or 500ms: '"
-                    + deadline + "'", null));
+        GatewaySettings gatewaySettings;
+        try {
+            gatewaySettings = connection.settings(settings, member, deadline);
+        } catch (BadOption e) {
+            return fail(new GatewayFailure(FailureKind.INVALID_ARGUMENT, e.flag, e.getMessage(), null));
         }
         ScoreQuery q = input.input().toProto();
         RestrictionCheck check = RestrictionCheck.newBuilder().setSubject(q.getSubject()).setPurpose(q.getPurpose()).build();
-        GatewaySettings gatewaySettings = new GatewaySettings(member, QueryCommand.resolvePkiDir(settings, pkiDir),
-                endpoint.get(), timeout.get());
         RestrictionOutcome outcome;
         try (GatewayClient client = GatewayClient.open(gatewaySettings)) {
             outcome = client.checkRestriction(check);

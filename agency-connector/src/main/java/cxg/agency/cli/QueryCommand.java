@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import cxg.agency.gateway.CredentialsUnavailableException;
 import cxg.agency.gateway.FailureKind;
 import cxg.agency.gateway.GatewayClient;
-import cxg.agency.gateway.GatewayEndpoint;
 import cxg.agency.gateway.GatewayFailure;
 import cxg.agency.gateway.GatewaySettings;
 import cxg.agency.gateway.QueryOutcome;
@@ -14,17 +13,11 @@ import cxg.agency.query.QueryInput;
 import cxg.agency.report.ErrorView;
 import cxg.agency.report.ReportView;
 import cxg.agency.report.TextReport;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -33,7 +26,6 @@ import picocli.CommandLine.Spec;
         description = "Ask the gateway for the scores of one subject, for a stated purpose.")
 final class QueryCommand implements Callable<Integer> {
 
-    private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)(ms|s)");
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final Map<String, String> settings;
@@ -67,13 +59,8 @@ final class QueryCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the report as JSON (the REST API's format).")
     boolean json;
 
-    @Option(names = "--gateway", paramLabel = "HOST:PORT",
-            description = "Gateway address (default: -Dcxg.gateway.address, $CXG_GATEWAY_ADDRESS, else 127.0.0.1:7443).")
-    String gateway;
-
-    @Option(names = "--pki-dir", paramLabel = "DIR",
-            description = "Directory with ca.crt and the member certificates (default: -Dcxg.pki.dir, $CXG_HOME/pki, else .cxg/pki).")
-    Path pkiDir;
+    @Mixin
+    GatewayOptions connection;
 
     /** Generous: a one-shot command pays for class loading and the TLS handshake inside the deadline. */
     @Option(names = "--deadline", paramLabel = "DURATION", defaultValue = "10s",
@@ -95,17 +82,12 @@ final class QueryCommand implements Callable<Integer> {
             return fail(new GatewayFailure(FailureKind.INVALID_ARGUMENT, flagOf(input.error().field()),
                     input.error().message(), null));
         }
-        String address = gatewayAddress(settings, gateway);
-        Optional<GatewayEndpoint> endpoint = GatewayEndpoint.parse(address);
-        if (endpoint.isEmpty()) {
-            return fail(new GatewayFailure(FailureKind.INVALID_ARGUMENT, "--gateway", "not HOST:PORT: '" + address + "'", null));
+        GatewaySettings settings;
+        try {
+            settings = connection.settings(this.settings, member, deadline);
+        } catch (BadOption e) {
+            return fail(new GatewayFailure(FailureKind.INVALID_ARGUMENT, e.flag, e.getMessage(), null));
         }
-        Optional<Duration> timeout = parseDuration(deadline);
-        if (timeout.isEmpty()) {
-            return fail(new GatewayFailure(FailureKind.INVALID_ARGUMENT, "--deadline", "not a duration such as 3s or 500ms: '"
-                    + deadline + "'", null));
-        }
-        GatewaySettings settings = new GatewaySettings(member, resolvePkiDir(), endpoint.get(), timeout.get());
         QueryOutcome outcome;
         try (GatewayClient client = demoTokenOf == null ? GatewayClient.open(settings)
                 : GatewayClient.openWithTokenOf(settings, demoTokenOf)) {
@@ -140,26 +122,6 @@ final class QueryCommand implements Callable<Integer> {
         };
     }
 
-    /** --gateway, else -Dcxg.gateway.address, else $CXG_GATEWAY_ADDRESS, else the demo's 127.0.0.1:7443. */
-    static String gatewayAddress(Map<String, String> settings, String flag) {
-        return flag != null ? flag : settings.getOrDefault("cxg.gateway.address", settings.getOrDefault("CXG_GATEWAY_ADDRESS", "127.0.0.1:7443"));
-    }
-
-    private Path resolvePkiDir() {
-        return resolvePkiDir(settings, pkiDir);
-    }
-
-    static Path resolvePkiDir(Map<String, String> settings, Path pkiDir) {
-        if (pkiDir != null) {
-            return pkiDir;
-        }
-        if (settings.get("cxg.pki.dir") != null) {
-            return Path.of(settings.get("cxg.pki.dir"));
-        }
-        String home = settings.get("CXG_HOME");
-        return home != null && !home.isBlank() ? Path.of(home, "pki") : Path.of(".cxg", "pki");
-    }
-
     /** Reports a failure in one line on stderr (and, with --json, as the REST API's error JSON on stdout). */
     private int fail(GatewayFailure failure) {
         spec.commandLine().getErr().println("cxg: " + AgencyCli.oneLine(describe(failure)));
@@ -180,18 +142,6 @@ final class QueryCommand implements Callable<Integer> {
             case DEADLINE_EXCEEDED -> "timed out: " + f.message();
             case INTERNAL -> "error: " + f.message();
         };
-    }
-
-    static Optional<Duration> parseDuration(String text) {
-        Matcher m = SHORT_DURATION.matcher(text.strip().toLowerCase(Locale.ROOT));
-        try {
-            Duration d = m.matches()
-                    ? (m.group(2).equals("ms") ? Duration.ofMillis(Long.parseLong(m.group(1))) : Duration.ofSeconds(Long.parseLong(m.group(1))))
-                    : Duration.parse(text.strip());
-            return d.isNegative() || d.isZero() ? Optional.empty() : Optional.of(d);
-        } catch (DateTimeParseException | NumberFormatException | ArithmeticException e) {
-            return Optional.empty();
-        }
     }
 
     static String toJson(Object value) {

@@ -282,6 +282,33 @@ class AgencyCliTest {
         assertTrue(cli(Map.of(), bad.get(2)).err().startsWith("cxg: invalid --disclosure: "));
     }
 
+    @Test
+    void everyGatewayCommandRefusesABadAddressOrDeadlineByItsFlagBeforeConnecting() {
+        String[][] commands = {
+                {"query", "--as", "court", "--subject", FakeGateway.SUBJECT, "--purpose", "p"},
+                {"check", "--as", "railway", "--subject", FakeGateway.SUBJECT},
+                {"events"}};
+        for (String[] command : commands) {
+            for (String[] bad : List.of(new String[] {"--gateway", "nohost"}, new String[] {"--deadline", "soon"})) {
+                List<String> args = new ArrayList<>(List.of(command));
+                args.addAll(List.of(bad));
+                args.addAll(List.of("--pki-dir", pki.toString()));
+                Run run = command[0].equals("events") ? audit(args) : cli(Map.of(), args.toArray(String[]::new));
+                assertEquals(2, run.exitCode(), args + " -> " + run.err());
+                assertOneLineError(run);
+                assertTrue(run.err().startsWith("cxg: invalid " + bad[0] + ": "), args + " -> " + run.err());
+            }
+        }
+    }
+
+    private static Run audit(List<String> args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = AuditCli.run(args.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true), Map.of(),
+                java.time.Clock.systemUTC());
+        return new Run(code, out.toString(), err.toString());
+    }
+
     private static Run check(String... extra) {
         List<String> args = new ArrayList<>(List.of("check", "--gateway", gateway.address(), "--pki-dir", pki.toString(),
                 "--deadline", "30s"));
