@@ -530,7 +530,7 @@ public final class AuditCli implements Runnable {
                         .append('\n');
             }
             if (!r.hasBatch()) {
-                s.append("    served:    ").append(r.getCategoriesServedCount() == 0 ? "nothing" : String.join(", ", r.getCategoriesServedList())).append('\n');
+                s.append("    served:    ").append(served(r)).append('\n');
             }
             for (Withheld w : r.getWithheldList()) {
                 s.append("    withheld:  ").append(w.getPlatform()).append(' ').append(w.getField())
@@ -541,6 +541,21 @@ public final class AuditCli implements Runnable {
                     .append(", log entry #").append(r.getIndex()).append('\n');
         }
         return s.toString();
+    }
+
+    /** What left the gateway, in words: a query's answer depends on its disclosure; factors name their categories. */
+    static String served(AuditRecord r) {
+        boolean answered = r.getDecision() == AuditDecision.ALLOW && r.getOutcome().equals("OK");
+        String categories = String.join(", ", r.getCategoriesServedList());
+        if (!answered) {
+            return "nothing";
+        }
+        return switch (r.getDisclosure()) {
+            case TIER_ONLY -> "tier only";
+            case SCORE -> "tier and score";
+            case FULL -> categories.isEmpty() ? "tier and score (no factors)" : "tier, score and factors in " + categories;
+            default -> categories.isEmpty() ? "an answer" : categories;
+        };
     }
 
     private static Instant instant(Timestamp t) {

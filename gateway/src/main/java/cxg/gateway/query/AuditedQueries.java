@@ -7,12 +7,16 @@ import cxg.gateway.policy.Disclosure;
 import cxg.gateway.policy.Member;
 import cxg.gateway.transport.Failure;
 import cxg.gateway.transport.Outcome;
+import cxg.v1.Factor;
+import cxg.v1.PlatformResult;
 import cxg.v1.PolicyDecision;
 import cxg.v1.ScoreQuery;
 import cxg.v1.ScoreReport;
 import cxg.v1.Withheld;
 import java.util.HashSet;
 import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -74,7 +78,8 @@ public final class AuditedQueries {
         if (outcome.isOk()) {
             ScoreReport report = outcome.value();
             PolicyDecision d = report.getDecision();
-            b.decision(Decision.allow(d.getRule(), d.getReason(), disclosure(d.getDisclosure()), new HashSet<>(d.getGrantedCategoriesList())))
+            b.categoriesServed(servedCategories(report))
+                    .decision(Decision.allow(d.getRule(), d.getReason(), disclosure(d.getDisclosure()), new HashSet<>(d.getGrantedCategoriesList())))
                     .requestId(report.getRequestId());
             for (Withheld w : report.getWithheldList()) {
                 b.withheld(w.getPlatform(), w.getField(), blankToNull(w.getCategory()), w.getReason());
@@ -82,6 +87,20 @@ public final class AuditedQueries {
             return b.outcome("OK");
         }
         return refused(b, outcome.failure(), query.getRequestId());
+    }
+
+    /**
+     * The categories whose data left the gateway: those of the factors the report carries. Granted is not
+     * served: below FULL disclosure, or when a platform had no factor in a granted category, none left.
+     */
+    static Set<String> servedCategories(ScoreReport report) {
+        Set<String> served = new TreeSet<>();
+        for (PlatformResult r : report.getResultsList()) {
+            for (Factor f : r.getScore().getFactorsList()) {
+                served.add(f.getCategory());
+            }
+        }
+        return served;
     }
 
     /** The entry of a request refused with {@code f}: the deciding rule if policy refused it, and the status. */

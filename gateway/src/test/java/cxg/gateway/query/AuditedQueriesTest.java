@@ -114,7 +114,8 @@ class AuditedQueriesTest {
         policy = TestPolicies.load(TestPolicies.copyTo(dir.resolve("policies")));
         alpha = FakeScorer.answering(r -> ScorerResponse.newBuilder().setStatus(PlatformStatus.OK)
                 .setRating(PlatformRating.newBuilder().setPlatform("alpha-credit").setValue(712).setScaleId("alpha-credit")
-                        .setTier("excellent")).build());
+                        .setTier("excellent").addFactors(cxg.v1.Factor.newBuilder().setCategory("FINANCIAL")
+                                .setCode("on-time-repayment").setDirection(cxg.v1.FactorDirection.POSITIVE))).build());
         beta = FakeScorer.answering(r -> ScorerResponse.newBuilder().setStatus(PlatformStatus.NO_RATING).build());
         ScorerChannels plaintext = target -> channels.computeIfAbsent(target.endpoint(),
                 e -> NettyChannelBuilder.forTarget(e).usePlaintext().build());
@@ -162,7 +163,7 @@ class AuditedQueriesTest {
     }
 
     @Test
-    void allowedQueryIsRecordedWithDecisionServedCategoriesAndRequestId() throws Exception {
+    void allowedQueryIsRecordedWithDecisionAndRequestIdAndNoCategoryServedAtTierOnly() throws Exception {
         ScoreReport report = run("railway", "travel-restriction-check", SUBJECT).value();
 
         AuditEntry e = entry(0);
@@ -174,12 +175,26 @@ class AuditedQueriesTest {
         assertEquals(Boolean.TRUE, e.allowed());
         assertEquals(report.getDecision().getRule(), e.rule());
         assertEquals("TIER_ONLY", e.disclosure());
-        assertEquals(report.getDecision().getGrantedCategoriesList().stream().sorted().toList(), e.categoriesServed());
+        assertFalse(report.getDecision().getGrantedCategoriesList().isEmpty());
+        assertEquals(List.of(), e.categoriesServed(), "a tier carries no category's data, whatever was granted");
         assertEquals(report.getWithheldCount(), e.withheld().size());
         assertFalse(e.withheld().isEmpty(), "TIER_ONLY withholds the values, and the entry says so");
         assertEquals(report.getRequestId(), e.requestId());
         assertEquals("OK", e.outcome());
         assertEquals("1101**********002X", e.subject().masked());
+    }
+
+    @Test
+    void fullDisclosureRecordsAsServedOnlyTheCategoriesOfTheFactorsThatLeft() throws Exception {
+        ScoreReport report = run("court", "court-enforcement", SUBJECT).value();
+
+        List<String> factorCategories = report.getResultsList().stream()
+                .flatMap(r -> r.getScore().getFactorsList().stream()).map(cxg.v1.Factor::getCategory).distinct().sorted().toList();
+        assertEquals(List.of("FINANCIAL"), factorCategories);
+        assertTrue(report.getDecision().getGrantedCategoriesList().size() > 1, "court is granted more than it was served");
+        AuditEntry e = entry(0);
+        assertEquals("FULL", e.disclosure());
+        assertEquals(factorCategories, e.categoriesServed());
     }
 
     @Test
