@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -46,42 +45,45 @@ public record AuditEntry(Instant time, String member, String role, String servic
         withheld = withheld == null ? List.of() : List.copyOf(withheld);
     }
 
+    /**
+     * The entry's canonical JSON: members in sorted key order, null members left out (what {@link CanonicalJson#write}
+     * makes of the same fields as a map), written straight to UTF-8 because every request builds one on its event loop.
+     */
     public byte[] toBytes() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("v", VERSION);
-        m.put("time", time.toString());
-        m.put("member", member);
-        m.put("role", role);
-        m.put("service", service);
-        m.put("method", method);
-        m.put("purpose", purpose);
-        if (subject != null) {
-            m.put("subject", Map.of("hmac", subject.hmac(), "masked", subject.masked()));
-        }
-        m.put("categoriesRequested", categoriesRequested);
-        m.put("categoriesServed", categoriesServed);
-        m.put("disclosure", disclosure);
-        if (allowed != null) {
-            m.put("decision", allowed ? "ALLOW" : "DENY");
-        }
-        m.put("rule", rule);
-        List<Object> w = new ArrayList<>();
-        for (WithheldField f : withheld) {
-            Map<String, Object> x = new LinkedHashMap<>();
-            x.put("platform", f.platform());
-            x.put("field", f.field());
-            x.put("category", f.category());
-            x.put("reason", f.reason());
-            w.add(x);
-        }
-        m.put("withheld", w);
-        m.put("requestId", requestId);
-        m.put("outcome", outcome);
+        CanonicalJson.Utf8Writer w = new CanonicalJson.Utf8Writer().beginObject();
         if (batch != null) {
-            m.put("batch", Map.of("items", batch.items(), "accepted", batch.accepted(), "rejected", batch.rejected(),
-                    "subjects", batch.subjectHmacs()));
+            w.key("batch").beginObject()
+                    .member("accepted", batch.accepted())
+                    .member("items", batch.items())
+                    .member("rejected", batch.rejected())
+                    .member("subjects", batch.subjectHmacs())
+                    .endObject();
         }
-        return CanonicalJson.write(m).getBytes(StandardCharsets.UTF_8);
+        w.member("categoriesRequested", categoriesRequested)
+                .member("categoriesServed", categoriesServed)
+                .member("decision", allowed == null ? null : allowed ? "ALLOW" : "DENY")
+                .member("disclosure", disclosure)
+                .member("member", member)
+                .member("method", method)
+                .member("outcome", outcome)
+                .member("purpose", purpose)
+                .member("requestId", requestId)
+                .member("role", role)
+                .member("rule", rule)
+                .member("service", service);
+        if (subject != null) {
+            w.key("subject").beginObject().member("hmac", subject.hmac()).member("masked", subject.masked()).endObject();
+        }
+        w.member("time", time.toString()).member("v", VERSION).key("withheld").beginArray();
+        for (WithheldField f : withheld) {
+            w.beginObject()
+                    .member("category", f.category())
+                    .member("field", f.field())
+                    .member("platform", f.platform())
+                    .member("reason", f.reason())
+                    .endObject();
+        }
+        return w.endArray().endObject().toBytes();
     }
 
     /** Reads an entry back from its log bytes. */

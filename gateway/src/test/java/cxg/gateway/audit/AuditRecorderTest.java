@@ -17,8 +17,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -79,6 +82,72 @@ class AuditRecorderTest {
         String text = new String(a, StandardCharsets.UTF_8);
         assertTrue(text.startsWith("{\"categoriesRequested\":[\"FINANCIAL\",\"JUDICIAL\"],"), text);
         assertTrue(text.contains("\"decision\":\"ALLOW\",\"disclosure\":\"FULL\""), text);
+    }
+
+    @Test
+    void anEntrysBytesAreTheCanonicalJsonOfItsFieldsWhateverCharactersTheyHold() {
+        Random random = new Random(20261126);
+        String[] pieces = {"a", "Z", "7", " ", "\"", "\\", "\n", "\r", "\t", "\u0001", "\u001f", "\u007f", "é", "中", "\u2028",
+            "\ud83d\ude00", "\ud83d", "\ude00", "/", "<", "{}", ":", ","};
+        for (int i = 0; i < 500; i++) {
+            java.util.function.Supplier<String> text = () -> {
+                StringBuilder sb = new StringBuilder();
+                for (int k = random.nextInt(6); k > 0; k--) {
+                    sb.append(pieces[random.nextInt(pieces.length)]);
+                }
+                return sb.toString();
+            };
+            java.util.function.Supplier<String> maybe = () -> random.nextInt(4) == 0 ? null : text.get();
+            List<AuditEntry.WithheldField> withheld = new java.util.ArrayList<>();
+            for (int k = random.nextInt(3); k > 0; k--) {
+                withheld.add(new AuditEntry.WithheldField(text.get(), text.get(), maybe.get(), text.get()));
+            }
+            AuditEntry e = new AuditEntry(CLOCK.instant().plusNanos(random.nextInt(1_000_000_000)), text.get(), maybe.get(),
+                    text.get(), text.get(), maybe.get(),
+                    random.nextBoolean() ? null : new SubjectHasher.SubjectRef(text.get(), text.get()),
+                    random.nextBoolean() ? null : List.of(text.get(), text.get()), List.of(text.get()), maybe.get(),
+                    random.nextInt(3) == 0 ? null : random.nextBoolean(), maybe.get(), withheld, maybe.get(), text.get(),
+                    random.nextBoolean() ? null : new AuditEntry.Batch(random.nextInt(500), random.nextInt(400), -random.nextInt(3),
+                            List.of(text.get(), text.get())));
+            assertArrayEquals(CanonicalJson.write(fields(e)).getBytes(StandardCharsets.UTF_8), e.toBytes(), e.toString());
+        }
+    }
+
+    /** The entry as the map of its members that the log's JSON stands for. */
+    private static Map<String, Object> fields(AuditEntry e) {
+        Map<String, Object> m = new HashMap<>();
+        m.put("v", AuditEntry.VERSION);
+        m.put("time", e.time().toString());
+        m.put("member", e.member());
+        m.put("role", e.role());
+        m.put("service", e.service());
+        m.put("method", e.method());
+        m.put("purpose", e.purpose());
+        if (e.subject() != null) {
+            m.put("subject", Map.of("hmac", e.subject().hmac(), "masked", e.subject().masked()));
+        }
+        m.put("categoriesRequested", e.categoriesRequested());
+        m.put("categoriesServed", e.categoriesServed());
+        m.put("disclosure", e.disclosure());
+        m.put("decision", e.allowed() == null ? null : e.allowed() ? "ALLOW" : "DENY");
+        m.put("rule", e.rule());
+        List<Object> withheld = new java.util.ArrayList<>();
+        for (AuditEntry.WithheldField f : e.withheld()) {
+            Map<String, Object> x = new HashMap<>();
+            x.put("platform", f.platform());
+            x.put("field", f.field());
+            x.put("category", f.category());
+            x.put("reason", f.reason());
+            withheld.add(x);
+        }
+        m.put("withheld", withheld);
+        m.put("requestId", e.requestId());
+        m.put("outcome", e.outcome());
+        if (e.batch() != null) {
+            m.put("batch", Map.of("items", e.batch().items(), "accepted", e.batch().accepted(), "rejected", e.batch().rejected(),
+                    "subjects", e.batch().subjectHmacs()));
+        }
+        return m;
     }
 
     @Test
