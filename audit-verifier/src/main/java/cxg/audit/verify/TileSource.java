@@ -25,19 +25,36 @@ interface TileSource {
         return new Dir(Path.of(location));
     }
 
-    record Dir(Path root) implements TileSource {
+    /**
+     * A directory: a mirror holds every resource as a file; the gateway's own store keeps the entries once, in
+     * {@code entries/<start>.log} segments, and its bundles are read from there (see {@link EntrySegments}).
+     */
+    final class Dir implements TileSource {
+        private final Path root;
+        private EntrySegments segments;
+
+        Dir(Path root) {
+            this.root = root;
+        }
+
         @Override
         public Optional<byte[]> get(String path) throws IOException {
             try {
                 return Optional.of(Files.readAllBytes(root.resolve(path)));
             } catch (NoSuchFileException e) {
-                return Optional.empty();
+                if (!path.startsWith(EntrySegments.BUNDLES) || !Files.isDirectory(root.resolve(EntrySegments.DIR))) {
+                    return Optional.empty();
+                }
+                if (segments == null) {
+                    segments = EntrySegments.scan(root.resolve(EntrySegments.DIR));
+                }
+                return segments.bundle(path.substring(EntrySegments.BUNDLES.length()));
             }
         }
 
         @Override
         public String describe(String path) {
-            return path;
+            return path.startsWith(EntrySegments.BUNDLES) && segments != null ? path + " (from " + EntrySegments.DIR + "/)" : path;
         }
     }
 

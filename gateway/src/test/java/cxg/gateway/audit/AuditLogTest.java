@@ -219,26 +219,39 @@ class AuditLogTest {
     }
 
     @Test
-    void aTornRecordAtTheTailIsDroppedOnStart() throws Exception {
+    void aTornGroupAtTheTailIsDroppedOnStartAndNoneOfItsRecordsReturnsBehindALaterGroup() throws Exception {
         Location at = new Location(Kind.DIRECTORY);
         try (AuditLog log = openLog(at.open())) {
             appendConcurrently(log, 0, 20);
         }
-        // A crash in the middle of a group's write: a header promising more bytes than were written.
-        Files.write(at.dir.resolve("entries.log"), new byte[] {0, 0, 1, 0, 1, 2, 3, 4, 'p', 'a', 'r'}, StandardOpenOption.APPEND);
+        // A crash in the middle of a group's write: a header promising more bytes than were written, and after
+        // it a record of the same group that did reach the disk whole (writes land in any order).
+        byte[] whole = record(entry(99));
+        byte[] torn = new byte[8 + 10 + whole.length];
+        System.arraycopy(new byte[] {0, 0, 1, 0, 1, 2, 3, 4, 'p', 'a', 'r'}, 0, torn, 0, 11);
+        System.arraycopy(whole, 0, torn, 18, whole.length);
+        StoredEntries.writeStream(at.dir, torn, StoredEntries.end(at.dir));
         try (AuditLog log = openLog(at.open())) {
             assertEquals(20, log.size());
             assertEquals(20L, log.append(entry(20)).toCompletableFuture().join());
             assertArrayEquals(entry(20), log.entry(20));
         }
         try (AuditLog log = openLog(at.open())) {
-            assertEquals(21, log.size());
+            assertEquals(21, log.size(), "the torn group's whole record is gone, not read back behind entry 20");
             assertTreeIsSound(log);
         }
     }
 
+    /** A record as the directory store frames it: length, CRC32C of length and entry, entry. */
+    private static byte[] record(byte[] e) {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(java.nio.ByteBuffer.allocate(4).putInt(e.length).array());
+        crc.update(e);
+        return java.nio.ByteBuffer.allocate(8 + e.length).putInt(e.length).putInt((int) crc.getValue()).put(e).array();
+    }
+
     @Test
-    void aCrashLosesNoAcknowledgedEntryAndStartUpRepairsTornTilesAndTheTornTail() throws Exception {
+    void aCrashLosesNoAcknowledgedEntryAndStartUpRepairsTornTilesTheIndexAndTheTornTail() throws Exception {
         Location at = new Location(Kind.DIRECTORY);
         Path dir = at.dir;
         try (AuditLog log = openLog(at.open())) {
@@ -252,12 +265,15 @@ class AuditLogTest {
             log.checkpoint().toCompletableFuture().join();
             root = log.rootHash(800);
         }
-        // The crash: the resume point had not yet moved past 300, the tiles written since were lost or
-        // torn, and a group was being written (a record whose body never reached the disk).
+        // The crash: the resume point had not yet moved past 300, the tiles and the entry index written since
+        // were lost or torn, and a group was being written (a record whose body never reached the disk).
         Files.write(dir.resolve("state"), stateAt300);
-        Files.delete(dir.resolve("tile/entries/002"));
+        try (java.nio.channels.FileChannel idx = java.nio.channels.FileChannel.open(dir.resolve(DirectoryLogStore.INDEX),
+                StandardOpenOption.WRITE)) {
+            idx.truncate(2 * 8);
+        }
         Files.write(dir.resolve("tile/0/002"), new byte[100]);
-        Files.write(dir.resolve("entries.log"), new byte[] {0, 0, 1, (byte) 144, 1, 2, 3, 4, '{', '"'}, StandardOpenOption.APPEND);
+        StoredEntries.writeStream(dir, new byte[] {0, 0, 1, (byte) 144, 1, 2, 3, 4, '{', '"'}, StoredEntries.end(dir));
 
         try (AuditLog log = openLog(at.open())) {
             assertEquals(800, log.size(), "every acknowledged entry is back, the torn record is not");
@@ -267,12 +283,44 @@ class AuditLogTest {
             log.checkpoint().toCompletableFuture().join();
         }
         assertEquals(256 * 32, Files.size(dir.resolve("tile/0/002")), "the torn tile is rewritten");
+        assertEquals(4 * 8, Files.size(dir.resolve(DirectoryLogStore.INDEX)), "the index has all 4 bundles again");
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int exit = cxg.audit.verify.VerifyCli.run(new String[] {"verify", "--key", KEY.verifierKey(), "--state", tmp.resolve("trusted").toString(),
             "--tiles", dir.toString()}, new PrintWriter(out, true), new PrintWriter(err, true));
         assertEquals(0, exit, err.toString());
         assertTrue(out.toString().contains("tree size 801"), out.toString());
+    }
+
+    @Test
+    void aStoreWithOneEntriesFileAndBundleFilesIsMovedToSegmentsWithoutLosingAnEntry() throws Exception {
+        Location at = new Location(Kind.DIRECTORY);
+        Path dir = at.dir;
+        byte[] root;
+        try (AuditLog log = openLog(at.open())) {
+            appendConcurrently(log, 0, 600);
+            log.checkpoint().toCompletableFuture().join();
+            appendConcurrently(log, 600, 10);
+            root = log.rootHash(610);
+        }
+        // the layout before segments: all records in entries.log, bundles in tile/entries/, no entries.idx
+        java.io.ByteArrayOutputStream single = new java.io.ByteArrayOutputStream();
+        for (byte[] e : StoredEntries.read(dir)) {
+            single.write(record(e));
+        }
+        for (Path p : StoredEntries.segments(dir)) {
+            Files.delete(p);
+        }
+        Files.delete(dir.resolve(DirectoryLogStore.INDEX));
+        Files.write(dir.resolve("entries.log"), single.toByteArray());
+        Files.createDirectories(dir.resolve("tile/entries"));
+        Files.write(dir.resolve("tile/entries/000"), new byte[] {0, 1, 'x'});
+        try (AuditLog log = openLog(at.open())) {
+            assertEquals(610, log.size());
+            assertArrayEquals(root, log.rootHash(610));
+            assertTreeIsSound(log);
+        }
+        assertTrue(Files.notExists(dir.resolve("entries.log")) && Files.notExists(dir.resolve("tile/entries")));
     }
 
     @ParameterizedTest
@@ -333,8 +381,26 @@ class AuditLogTest {
         assertEquals(256 * 32, Files.size(d.resolve("tile/0/001")));
         assertEquals(188 * 32, Files.size(d.resolve("tile/0/002.p/188")));
         assertEquals(2 * 32, Files.size(d.resolve("tile/1/000.p/2")));
-        assertTrue(Files.exists(d.resolve("tile/entries/001")));
-        assertEquals(188, Tiles.decodeBundle(Files.readAllBytes(d.resolve("tile/entries/002.p/188"))).size());
+        // each entry is stored once, in entries/ (C2SP bundles are ranges of it, found through entries.idx)
+        assertTrue(Files.notExists(d.resolve("tile/entries")));
+        // written into a segment zero-filled ahead of the writer (1 MB for a small log), not a growing file
+        assertEquals(1 << 20, Files.size(StoredEntries.segments(d).get(0)));
+        assertEquals(3 * 8, Files.size(d.resolve(DirectoryLogStore.INDEX)));
+        List<byte[]> stored = StoredEntries.read(d);
+        Set<String> appended = new HashSet<>();
+        for (int i = 0; i < 700; i++) {
+            appended.add(new String(entry(i), StandardCharsets.UTF_8));
+        }
+        assertEquals(appended, new HashSet<>(stored.stream().map(e -> new String(e, StandardCharsets.UTF_8)).toList()));
+        try (LogStore store = at.open()) {
+            store.recover();
+            List<byte[]> bundle = store.readBundle(2, 188).orElseThrow();
+            assertEquals(188, bundle.size());
+            for (int k = 0; k < 188; k++) {
+                assertArrayEquals(stored.get(512 + k), bundle.get(k));
+            }
+            assertTrue(store.readBundle(2, 189).isEmpty(), "no bundle beyond the log");
+        }
         String checkpoint = Files.readString(d.resolve("checkpoint"));
         assertTrue(checkpoint.startsWith("cxg.test/audit\n700\n"), checkpoint);
     }

@@ -128,6 +128,19 @@ class TamperingTest {
         assertTrue(r.err().contains("entry 5:"), r.err());
     }
 
+    @Test
+    void detectsAnEntryRewrittenInPlaceInTheDirectoryWithoutFixingItsChecksum() throws Exception {
+        logOf300(Kind.DIRECTORY);
+        // as a text editor would: same length, the record's checksum left stale
+        Path segment = StoredEntries.segments(tmp.resolve("log")).get(0);
+        String bytes = new String(Files.readAllBytes(segment), StandardCharsets.ISO_8859_1);
+        assertTrue(bytes.contains("\"request\":17}"));
+        Files.write(segment, bytes.replace("\"request\":17}", "\"request\":71}").getBytes(StandardCharsets.ISO_8859_1));
+        Run r = verifyTiles();
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("entry 17:"), r.err());
+    }
+
     @ParameterizedTest
     @EnumSource(Kind.class)
     void detectsADeletedEntry(Kind kind) throws Exception {
@@ -169,7 +182,7 @@ class TamperingTest {
         logOf300(kind).dropFrom(296);
         Run r = verifyTiles();
         assertEquals(1, r.exit());
-        // A directory keeps a shortened bundle file; the database view has no 44-entry bundle left to serve.
+        // A directory's entries end 4 short of the bundle; the database view has no 44-entry bundle left to serve.
         String expected = kind == Kind.DIRECTORY ? "entry 296:" : "tile/entries/001.p/44 is missing";
         assertTrue(r.err().contains(expected), r.err());
     }
@@ -297,54 +310,47 @@ class TamperingTest {
             return dir.toString();
         }
 
-        private List<byte[]> bundle(String path) throws IOException {
-            return new ArrayList<>(Tiles.decodeBundle(Files.readAllBytes(dir.resolve(path))));
-        }
-
-        private void writeBundle(String path, List<byte[]> entries) throws IOException {
-            Files.write(dir.resolve(path), Tiles.encodeBundle(entries));
+        /** The entries as stored in the directory's {@code entries/} files, which an operator can rewrite (checksums included). */
+        private List<byte[]> stored() throws IOException {
+            return new ArrayList<>(StoredEntries.read(dir));
         }
 
         @Override
         List<byte[]> firstBundle() throws IOException {
-            return bundle("tile/entries/000");
+            return stored().subList(0, 256);
         }
 
         @Override
         void setEntry(int index, byte[] data) throws IOException {
-            List<byte[]> b = firstBundle();
-            b.set(index, data);
-            writeBundle("tile/entries/000", b);
+            List<byte[]> all = stored();
+            all.set(index, data);
+            StoredEntries.write(dir, all);
         }
 
         @Override
         void deleteShiftingLeft(int index) throws IOException {
-            List<byte[]> b = firstBundle();
-            List<byte[]> next = bundle("tile/entries/001.p/44");
-            b.remove(index);
-            b.add(next.remove(0));
-            writeBundle("tile/entries/000", b);
-            writeBundle("tile/entries/001.p/44", next);
+            List<byte[]> all = stored();
+            all.remove(index);
+            StoredEntries.write(dir, all);
         }
 
         @Override
         void swap(int a, int b) throws IOException {
-            List<byte[]> bundle = firstBundle();
-            Collections.swap(bundle, a, b);
-            writeBundle("tile/entries/000", bundle);
+            List<byte[]> all = stored();
+            Collections.swap(all, a, b);
+            StoredEntries.write(dir, all);
         }
 
         @Override
         void cutTo256(String note) throws IOException {
-            Files.delete(dir.resolve("tile/entries/001.p/44"));
+            StoredEntries.write(dir, stored().subList(0, 256));
             Files.delete(dir.resolve("tile/0/001.p/44"));
             Files.writeString(dir.resolve("checkpoint"), note);
         }
 
         @Override
         void dropFrom(int index) throws IOException {
-            List<byte[]> b = bundle("tile/entries/001.p/44");
-            writeBundle("tile/entries/001.p/44", b.subList(0, index - 256));
+            StoredEntries.write(dir, stored().subList(0, index));
         }
 
         @Override

@@ -211,17 +211,21 @@ public final class AuditBenchmark {
         r.put("groupCommits", store.commits);
         r.put("meanGroup", round((double) store.entries / Math.max(1, store.commits), 1));
         r.put("checkpoints", store.checkpoints);
-        long wal = Files.size(dir.resolve("entries.log"));
-        long bundles = treeSize(dir.resolve("tile/entries"));
-        long tiles = treeSize(dir.resolve("tile")) - bundles;
-        long other = treeSize(dir) - wal - bundles - tiles;
+        // entries/: the records (each entry once) plus the zero-filled room ahead of the writer, at most two segments
+        long segments = treeSize(dir.resolve("entries"));
+        long records = (long) entries * (RECORD + 8);
+        long preallocated = segments - records;
+        long index = Files.size(dir.resolve("entries.idx"));
+        long tiles = treeSize(dir.resolve("tile"));
+        long other = treeSize(dir) - segments - index - tiles;
         Map<String, Object> bytes = new LinkedHashMap<>();
         bytes.put("entryBytes", RECORD);
-        bytes.put("entriesLog", round((double) wal / entries, 1));
-        bytes.put("bundles", round((double) bundles / entries, 1));
+        bytes.put("entryRecords", round((double) records / entries, 1));
+        bytes.put("entryIndex", round((double) index / entries, 2));
         bytes.put("tiles", round((double) tiles / entries, 1));
         bytes.put("checkpointsAndState", round((double) other / entries, 1));
-        bytes.put("total", round((double) (wal + bundles + tiles + other) / entries, 1));
+        bytes.put("total", round((double) (records + index + tiles + other) / entries, 1));
+        bytes.put("preallocatedBytes", preallocated);
         bytes.put("rawFile", round((double) Files.size(work.resolve("raw.log")) / entries, 1));
         r.put("bytesPerEntry", bytes);
         deleteTree(dir);
@@ -609,8 +613,8 @@ public final class AuditBenchmark {
             Map<String, Object> db = (Map<String, Object>) dir.get("bytesPerEntry");
             Map<String, Object> pb = (Map<String, Object>) pg.get("bytesPerEntry");
             md.append("## Bytes stored per 400-byte entry\n\n| store | total | parts | raw medium |\n|---|---|---|---|\n");
-            md.append(String.format(Locale.ROOT, "| directory | %.1f | entries.log %.1f, entry bundles %.1f, hash tiles %.1f, checkpoints and state %.1f | %.1f (raw file) |%n",
-                    db.get("total"), db.get("entriesLog"), db.get("bundles"), db.get("tiles"), db.get("checkpointsAndState"), db.get("rawFile")));
+            md.append(String.format(Locale.ROOT, "| directory | %.1f | entry records %.1f (each entry once; bundles are served from them), entries.idx %.2f, hash tiles %.1f, checkpoints and state %.1f; plus %,d bytes zero-filled ahead of the writer (at most two segments of 64 MB) | %.1f (raw file) |%n",
+                    db.get("total"), db.get("entryRecords"), db.get("entryIndex"), db.get("tiles"), db.get("checkpointsAndState"), db.get("preallocatedBytes"), db.get("rawFile")));
             md.append(String.format(Locale.ROOT, "| PostgreSQL | %.1f | audit_entry %.1f, audit_tile %.1f, audit_checkpoint %.1f (tables with indexes) | %.1f (raw table) |%n%n",
                     pb.get("total"), pb.get("auditEntryTable"), pb.get("auditTileTable"), pb.get("auditCheckpointTable"), pb.get("rawTable")));
         }
@@ -622,7 +626,7 @@ public final class AuditBenchmark {
             md.append("| store | 1 writer | 64 writers | entries/s at 64 | mean group at 64 |\n|---|---|---|---|---|\n");
             md.append(String.format(Locale.ROOT, "| raw medium: one 408-byte record written + fdatasync, appended to a growing file | %s | | | |%n",
                     micros(dl.get("rawFdatasyncAppend"))));
-            md.append(String.format(Locale.ROOT, "| raw medium: the same, overwriting a zero-filled file | %s | | | |%n", micros(dl.get("rawFdatasyncOverwrite"))));
+            md.append(String.format(Locale.ROOT, "| raw medium: the same, overwriting a zero-filled, fsync'd file (preallocated) | %s | | | |%n", micros(dl.get("rawFdatasyncOverwrite"))));
             for (String[] row : new String[][] {{"directory", "fsync", "directory"}, {"directory", "noFsync", "directory, cxg.audit.fsync=false"},
                     {"pg", "synchronousCommit", "PostgreSQL, synchronous_commit=on"}, {"pg", "noSynchronousCommit", "PostgreSQL, cxg.audit.fsync=false (synchronous_commit=off)"}}) {
                 Map<String, Object> l = row[0].equals("pg") ? pl : dl;
