@@ -14,8 +14,10 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.LongSupplier;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
@@ -28,6 +30,10 @@ import org.jboss.logging.Logger;
  * without a restart. A CRL that does not parse or is not signed by the CA never replaces the
  * last good one; if there never was a good one, every certificate is refused (fail closed).
  * A missing CRL file means nothing is revoked.
+ *
+ * <p>Calls on connections opened before a revocation ({@link #isRevoked}) look at the file at most once
+ * per {@link #CALL_RECHECK} (a stat on every call was a measurable part of the gateway's per-call cost):
+ * a revocation refuses new handshakes at once and further calls on open connections within that bound.
  */
 public final class RevocationCheckingTrustManager extends X509ExtendedTrustManager {
 
@@ -35,13 +41,28 @@ public final class RevocationCheckingTrustManager extends X509ExtendedTrustManag
 
     private final X509ExtendedTrustManager pkix;
     private final List<X509Certificate> cas;
+    /** Longest a CRL change goes unnoticed by calls on open connections. */
+    public static final Duration CALL_RECHECK = Duration.ofSeconds(1);
+
     private final Path crlFile;
+    private final LongSupplier nanoTime;
+    private final long recheckNanos;
     private volatile CrlState state = new CrlState(null, -1, null, false);
+    /** {@link System#nanoTime()} from which a call looks at the CRL file again. */
+    private volatile long callRecheckAt;
 
     private record CrlState(FileTime modified, long size, X509CRL lastGood, boolean unusable) {
     }
 
     public RevocationCheckingTrustManager(List<X509Certificate> cas, Path crlFile) {
+        this(cas, crlFile, System::nanoTime, CALL_RECHECK);
+    }
+
+    /** @param nanoTime the clock of the per-call re-check interval ({@link System#nanoTime()} outside tests) */
+    RevocationCheckingTrustManager(List<X509Certificate> cas, Path crlFile, LongSupplier nanoTime, Duration callRecheck) {
+        this.nanoTime = nanoTime;
+        this.recheckNanos = callRecheck.toNanos();
+        this.callRecheckAt = nanoTime.getAsLong();
         if (cas.isEmpty()) {
             throw new IllegalArgumentException("no CA certificate to trust");
         }
@@ -135,12 +156,14 @@ public final class RevocationCheckingTrustManager extends X509ExtendedTrustManag
     }
 
     /**
-     * Whether {@code cert} is revoked by the current CRL (re-read if it changed), for connections made before
-     * the revocation; with no usable CRL every certificate counts as revoked (fail closed, as at the handshake).
+     * Whether {@code cert} is revoked by the current CRL, for connections made before the revocation; the file
+     * is looked at again (and re-read if it changed) when {@link #CALL_RECHECK} has passed since the last look,
+     * by a call or a handshake. With no usable CRL every certificate counts as revoked (fail closed, as at the
+     * handshake).
      */
     public boolean isRevoked(X509Certificate cert) {
         try {
-            X509CRL crl = currentCrl();
+            X509CRL crl = nanoTime.getAsLong() - callRecheckAt >= 0 ? currentCrl() : crlOf(state);
             return crl != null && crl.isRevoked(cert);
         } catch (CertificateException e) {
             return true;
@@ -156,6 +179,7 @@ public final class RevocationCheckingTrustManager extends X509ExtendedTrustManag
 
     /** The CRL to check against, or null when there is no CRL file. */
     private X509CRL currentCrl() throws CertificateException {
+        long lookedAt = nanoTime.getAsLong();
         FileTime modified;
         long size;
         try {
@@ -172,7 +196,14 @@ public final class RevocationCheckingTrustManager extends X509ExtendedTrustManag
         if (!(sameTime(seen.modified(), modified) && seen.size() == size)) {
             seen = reload(modified, size);
         }
-        if (modified == null) {
+        // only once the state is up to date: a call meanwhile looks too, and waits for the reload
+        callRecheckAt = lookedAt + recheckNanos;
+        return crlOf(seen);
+    }
+
+    /** The CRL of a state as last seen: null when there was no CRL file. */
+    private X509CRL crlOf(CrlState seen) throws CertificateException {
+        if (seen.modified() == null) {
             return null;
         }
         if (seen.lastGood() == null && seen.unusable()) {

@@ -1,6 +1,7 @@
 package cxg.gateway.transport;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,8 +11,10 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -82,5 +85,49 @@ class RevocationCheckingTrustManagerTest {
 
         RevocationCheckingTrustManager fresh = new RevocationCheckingTrustManager(List.of(pki.caCertificate()), dir.resolve("ca.crl"));
         assertThrows(CertificateException.class, () -> fresh.checkClientTrusted(chain("railway"), "ECDHE_ECDSA"));
+    }
+
+    @Test
+    void callsOnOpenConnectionsSeeARevocationWithinTheRecheckInterval() {
+        AtomicLong nanos = new AtomicLong();
+        RevocationCheckingTrustManager calls = new RevocationCheckingTrustManager(List.of(pki.caCertificate()),
+                dir.resolve("ca.crl"), nanos::get, Duration.ofSeconds(1));
+        X509Certificate court = pki.certificate("court");
+        assertFalse(calls.isRevoked(court));
+
+        pki.revoke("court");
+        nanos.addAndGet(Duration.ofMillis(999).toNanos());
+        assertFalse(calls.isRevoked(court), "the CRL file is looked at again only once the interval has passed");
+        nanos.addAndGet(Duration.ofMillis(1).toNanos());
+        assertTrue(calls.isRevoked(court));
+        assertFalse(calls.isRevoked(pki.certificate("railway")));
+    }
+
+    @Test
+    void aHandshakeMakesARevocationVisibleToCallsAtOnce() {
+        AtomicLong nanos = new AtomicLong();
+        RevocationCheckingTrustManager calls = new RevocationCheckingTrustManager(List.of(pki.caCertificate()),
+                dir.resolve("ca.crl"), nanos::get, Duration.ofSeconds(1));
+        X509Certificate court = pki.certificate("court");
+        assertFalse(calls.isRevoked(court));
+
+        pki.revoke("court");
+        assertThrows(CertificateException.class, () -> calls.checkClientTrusted(chain("court"), "ECDHE_ECDSA"));
+        assertTrue(calls.isRevoked(court));
+    }
+
+    @Test
+    void aCrlThatBecomesUnreadableRefusesCallsOnceTheIntervalHasPassed() throws Exception {
+        AtomicLong nanos = new AtomicLong();
+        Path crl = dir.resolve("ca.crl");
+        Files.delete(crl);
+        RevocationCheckingTrustManager fresh = new RevocationCheckingTrustManager(List.of(pki.caCertificate()), crl,
+                nanos::get, Duration.ofSeconds(1));
+        X509Certificate court = pki.certificate("court");
+        assertFalse(fresh.isRevoked(court), "no CRL file: nothing is revoked");
+
+        Files.writeString(crl, "-----BEGIN X509 CRL-----\ngarbage\n-----END X509 CRL-----\n");
+        nanos.addAndGet(Duration.ofSeconds(1).toNanos());
+        assertTrue(fresh.isRevoked(court), "a CRL that never parsed fails closed");
     }
 }
