@@ -2,6 +2,7 @@ package cxg.gateway.transport;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,8 @@ import cxg.gateway.audit.AuditLog;
 import cxg.pki.DevPki;
 import cxg.v1.PlatformStatus;
 import cxg.v1.QueryServiceGrpc;
+import cxg.v1.RestrictionAnswer;
+import cxg.v1.RestrictionCheck;
 import cxg.v1.ScoreQuery;
 import cxg.v1.ScoreReport;
 import cxg.v1.SubjectId;
@@ -85,6 +88,27 @@ class MutualTlsGatewayTest {
         assertEquals(PlatformStatus.NO_RATING, report.getResults(1).getStatus());
         assertTrue(report.getDecision().getAllowed());
         assertTrue(!report.getRequestId().isEmpty());
+    }
+
+    @Test
+    void restrictionChecksAreAnsweredToTheGrantedAgencyAndRefusedToOthers() throws Exception {
+        RestrictionCheck check = RestrictionCheck.newBuilder().setSubject(COURT_QUERY.getSubject())
+                .setPurpose("travel-restriction-check").build();
+        ManagedChannel railway = channel(GatewayTestResource.pki, "railway");
+        ManagedChannel court = channel(GatewayTestResource.pki, "court");
+        try {
+            RestrictionAnswer answer = QueryServiceGrpc.newBlockingStub(railway).withDeadlineAfter(60, TimeUnit.SECONDS)
+                    .checkRestriction(check);
+            assertFalse(answer.getRestricted(), "nothing was submitted for this subject");
+            assertFalse(answer.getRequestId().isEmpty());
+
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> QueryServiceGrpc.newBlockingStub(court)
+                    .withDeadlineAfter(60, TimeUnit.SECONDS).checkRestriction(check));
+            assertEquals(Status.Code.PERMISSION_DENIED, e.getStatus().getCode());
+        } finally {
+            railway.shutdownNow();
+            court.shutdownNow();
+        }
     }
 
     @Test
