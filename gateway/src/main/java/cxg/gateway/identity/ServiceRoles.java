@@ -1,5 +1,6 @@
 package cxg.gateway.identity;
 
+import java.util.Collections;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedSet;
@@ -16,16 +17,22 @@ public final class ServiceRoles {
     public static final String PLATFORM = "platform";
     public static final String AUDITOR = "auditor";
 
-    private static final Map<String, Set<String>> ROLES_BY_SERVICE = Map.of(
-            "cxg.v1.QueryService", Set.of(AGENCY),
-            "cxg.v1.SubmissionService", Set.of(PLATFORM),
-            "cxg.v1.AuditService", Set.of(AUDITOR, AGENCY));
+    private static final Map<String, SortedSet<String>> ROLES_BY_SERVICE = Map.of(
+            "cxg.v1.QueryService", sorted(AGENCY),
+            "cxg.v1.SubmissionService", sorted(PLATFORM),
+            "cxg.v1.AuditService", sorted(AUDITOR, AGENCY));
+    private static final SortedSet<String> NONE = sorted();
 
     private ServiceRoles() {
     }
 
     /** The roles that may call {@code service} (full gRPC service name, e.g. {@code cxg.v1.QueryService}), sorted; empty: none. */
     public static SortedSet<String> allowedRoles(String service) {
-        return new TreeSet<>(ROLES_BY_SERVICE.getOrDefault(service, Set.of()));
+        return ROLES_BY_SERVICE.getOrDefault(service, NONE);
+    }
+
+    /** Unmodifiable: the same set answers every call. */
+    private static SortedSet<String> sorted(String... roles) {
+        return Collections.unmodifiableSortedSet(new TreeSet<>(Set.of(roles)));
     }
 }

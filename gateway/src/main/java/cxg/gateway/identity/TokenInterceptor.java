@@ -68,7 +68,7 @@ public class TokenInterceptor implements ServerInterceptor, Prioritized {
         }
         String service = call.getMethodDescriptor().getServiceName();
         SortedSet<String> roles = ServiceRoles.allowedRoles(service);
-        if (roles.stream().noneMatch(check.token()::hasRole)) {
+        if (!hasAnyOf(check.token(), roles)) {
             String message = (roles.isEmpty() ? "no role may call " + service
                     : (roles.size() == 1 ? "only role " : "only roles ") + String.join(" or ", roles) + " may call " + service)
                     + "; member " + member + " has roles " + new TreeSet<>(check.token().roles());
@@ -77,5 +77,14 @@ public class TokenInterceptor implements ServerInterceptor, Prioritized {
                     ROLE_RULE);
         }
         return next.startCall(call, headers);
+    }
+
+    private static boolean hasAnyOf(VerifiedToken token, SortedSet<String> roles) {
+        for (String role : roles) {
+            if (token.hasRole(role)) {
+                return true;
+            }
+        }
+        return false;
     }
 }
