@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Consumer;
 
 import cxg.v1.Factor;
 import cxg.v1.PlatformRating;
@@ -85,6 +86,14 @@ public final class AnswerFilter {
      * @param decision an allow decision for this request
      */
     public Filtered filter(String platform, PlatformRating raw, Decision decision) {
+        return filter(platform, raw, decision, score -> { });
+    }
+
+    /**
+     * As {@link #filter(String, PlatformRating, Decision)}, with {@code finish} setting fields the filter does not
+     * own (e.g. where the value came from) on the filtered score before it is built, instead of on a copy.
+     */
+    public Filtered filter(String platform, PlatformRating raw, Decision decision, Consumer<ReportedScore.Builder> finish) {
         if (!decision.allowed()) {
             throw new IllegalArgumentException("only an allowed request has an answer to filter");
         }
@@ -133,6 +142,7 @@ public final class AnswerFilter {
             out.setOriginalValue(raw.getValue());
             out.setScale(scaleMessages.get(platform));
         }
+        finish.accept(out);
         return new Filtered(out.build(), withheld);
     }
 

@@ -5,7 +5,6 @@ import cxg.gateway.policy.Decision;
 import cxg.gateway.policy.Member;
 import cxg.gateway.policy.PolicySet;
 import cxg.v1.PlatformRating;
-import cxg.v1.ReportedScore;
 import cxg.v1.ValueSource;
 import jakarta.inject.Singleton;
 
@@ -15,8 +14,8 @@ public final class PolicyRatingPresenter implements RatingPresenter {
 
     @Override
     public Presentation present(PolicySet policy, Member platform, PlatformRating raw, Decision decision) {
-        AnswerFilter.Filtered filtered = policy.answerFilter().filter(platform.id(), raw, decision);
-        ReportedScore score = filtered.score().toBuilder().setSource(ValueSource.LIVE).build();
-        return new Presentation(score, filtered.withheld());
+        AnswerFilter.Filtered filtered = policy.answerFilter().filter(platform.id(), raw, decision,
+                score -> score.setSource(ValueSource.LIVE));
+        return new Presentation(filtered.score(), filtered.withheld());
     }
 }

@@ -78,21 +78,22 @@ public final class ScoreQueries {
         if (!decision.allowed()) {
             return CompletableFuture.completedFuture(Outcome.fail(refusal(decision)));
         }
+        List<String> granted = decision.grantedCategories().stream().sorted().toList();
         ScorerRequest request = ScorerRequest.newBuilder()
                 .setSubject(cxg.v1.SubjectId.newBuilder()
                         .setKind(q.subject().kind() == cxg.gateway.subject.SubjectId.Kind.RESIDENT_ID
                                 ? SubjectKind.RESIDENT_ID : SubjectKind.UNIFIED_SOCIAL_CREDIT_CODE)
                         .setValue(q.subject().value()))
                 .setPurpose(q.purpose())
-                .addAllCategories(decision.grantedCategories().stream().sorted().toList())
+                .addAllCategories(granted)
                 .setRequestId(q.requestId())
                 .build();
         List<Member> platforms = policy.platforms();
         return fanOut.ask(endpoints.targets(platforms), request).thenCompose(answers -> {
             if (stored == StoredRatings.NONE || answers.stream().allMatch(a -> a.rating().isPresent())) {
-                return CompletableFuture.completedFuture(Outcome.ok(report(q, policy, decision, platforms, answers)));
+                return CompletableFuture.completedFuture(Outcome.ok(report(q, policy, decision, granted, platforms, answers)));
             }
-            return CompletableFuture.supplyAsync(() -> Outcome.ok(report(q, policy, decision, platforms, answers)), blocking);
+            return CompletableFuture.supplyAsync(() -> Outcome.ok(report(q, policy, decision, granted, platforms, answers)), blocking);
         });
     }
 
@@ -103,10 +104,11 @@ public final class ScoreQueries {
                 : Failure.permissionDenied(decision.rule(), decision.reason());
     }
 
-    private ScoreReport report(ValidatedQuery q, PolicySet policy, Decision decision, List<Member> platforms, List<PlatformAnswer> answers) {
+    private ScoreReport report(ValidatedQuery q, PolicySet policy, Decision decision, List<String> granted, List<Member> platforms,
+                               List<PlatformAnswer> answers) {
         ScoreReport.Builder report = ScoreReport.newBuilder()
                 .setRequestId(q.requestId())
-                .setDecision(decision(decision));
+                .setDecision(decision(decision, granted));
         Instant now = clock.instant();
         Map<String, PlatformRating> held = null;
         for (PlatformAnswer answer : answers) {
@@ -115,7 +117,7 @@ public final class ScoreQueries {
                     .setStatus(answer.status())
                     .setDetail(answer.detail())
                     .setLatencyMillis(answer.latencyMillis());
-            Member platform = platforms.stream().filter(m -> m.id().equals(answer.platform())).findFirst().orElseThrow();
+            Member platform = platform(platforms, answer.platform());
             if (answer.rating().isPresent()) {
                 RatingPresenter.Presentation shown = presenter.present(policy, platform, answer.rating().get(), decision);
                 result.setScore(withAge(shown.score(), now));
@@ -139,6 +141,15 @@ public final class ScoreQueries {
         return report.build();
     }
 
+    private static Member platform(List<Member> platforms, String id) {
+        for (Member m : platforms) {
+            if (m.id().equals(id)) {
+                return m;
+            }
+        }
+        throw new IllegalStateException("an answer from " + id + ", which was not asked");
+    }
+
     /** How old the value is when the report is made: seconds since the platform computed it. */
     private static ReportedScore withAge(ReportedScore score, Instant now) {
         if (!score.hasComputedAt()) {
@@ -147,12 +158,13 @@ public final class ScoreQueries {
         return score.toBuilder().setAgeSeconds(Math.max(0, now.getEpochSecond() - score.getComputedAt().getSeconds())).build();
     }
 
-    private static PolicyDecision decision(Decision decision) {
+    /** @param granted the decision's granted categories, sorted */
+    private static PolicyDecision decision(Decision decision, List<String> granted) {
         PolicyDecision.Builder d = PolicyDecision.newBuilder()
                 .setAllowed(decision.allowed())
                 .setRule(decision.rule())
                 .setReason(decision.reason() == null ? "" : decision.reason())
-                .addAllGrantedCategories(decision.grantedCategories().stream().sorted().toList());
+                .addAllGrantedCategories(granted);
         if (decision.disclosure() != null) {
             d.setDisclosure(cxg.v1.Disclosure.valueOf(decision.disclosure().name()));
         }
