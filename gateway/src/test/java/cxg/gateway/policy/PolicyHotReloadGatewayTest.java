@@ -1,6 +1,7 @@
 package cxg.gateway.policy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -117,5 +118,35 @@ class PolicyHotReloadGatewayTest {
         }
         await("the restored set is served", () -> !denied("court", "loan-eligibility"));
         assertTrue(health().body().replace(" ", "").contains("\"reload\":\"ok\""));
+    }
+
+    private Status.Code code(String member, String purpose) {
+        try {
+            query(member, purpose);
+            return Status.Code.OK;
+        } catch (StatusRuntimeException e) {
+            return e.getStatus().getCode();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void aCertificateWhoseMemberAReloadRemovedIsRefusedOnItsNextCall() throws Exception {
+        var members = PolicyReloadTestResource.policies.resolve("members.yaml");
+        String original = Files.readString(members);
+        String subject = "certificateSubject: \"CN=railway,OU=agency,O=cxg-demo\"";
+        assertTrue(original.contains(subject), "the test expects railway's subject quoted in members.yaml");
+        try {
+            assertNotEquals(Status.Code.UNAUTHENTICATED, code("railway", "travel-restriction-check"));
+
+            Files.writeString(members, original.replace(subject, "certificateSubject: \"CN=railway-2027,OU=agency,O=cxg-demo\""));
+            await("railway's certificate belongs to no member", () -> code("railway", "travel-restriction-check")
+                    == Status.Code.UNAUTHENTICATED);
+        } finally {
+            Files.writeString(members, original);
+        }
+        await("the restored set knows railway again", () -> code("railway", "travel-restriction-check")
+                != Status.Code.UNAUTHENTICATED);
     }
 }
