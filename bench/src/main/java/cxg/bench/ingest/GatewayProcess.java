@@ -36,6 +36,21 @@ public final class GatewayProcess implements AutoCloseable {
     }
 
     /**
+     * The gateway's JVM options from {@code gateway/jvm.options}, the file {@code ./cxg} starts the demo's gateway
+     * with, so that what is benchmarked is what runs.
+     */
+    public static List<String> jvmOptions(Path repoRoot) throws IOException {
+        List<String> options = new ArrayList<>();
+        for (String line : Files.readAllLines(repoRoot.resolve("gateway/jvm.options"))) {
+            String l = line.strip();
+            if (!l.isEmpty() && !l.startsWith("#")) {
+                options.addAll(List.of(l.split("\\s+")));
+            }
+        }
+        return options;
+    }
+
+    /**
      * Starts the gateway and waits until it is ready. {@code work} holds its data directory (audit log)
      * and its log file {@code <name>.log}; {@code extraJvmArgs} go before {@code -jar} (e.g. a JFR recording).
      */
@@ -50,8 +65,9 @@ public final class GatewayProcess implements AutoCloseable {
         int http = freePort();
         Files.createDirectories(work);
         Path log = work.resolve(name + ".log");
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-Xms64m", "-Xmx512m",
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(jvmOptions(repoRoot));
+        command.addAll(List.of(
                 "-Dquarkus.grpc.server.port=" + grpc, "-Dquarkus.grpc.server.host=127.0.0.1",
                 "-Dquarkus.http.port=" + http, "-Dquarkus.http.host=127.0.0.1",
                 "-Dcxg.pki.dir=" + pki, "-Dcxg.policy.dir=" + policies, "-Dcxg.data.dir=" + work.resolve("data"),

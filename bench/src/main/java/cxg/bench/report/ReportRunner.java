@@ -94,8 +94,12 @@ public final class ReportRunner {
         boolean noCompanions;
 
         @Option(names = "--server-java-opts", defaultValue = "-XX:+UseSerialGC -Xms256m -Xmx256m",
-                description = "JVM options of every server process (default: ${DEFAULT-VALUE})")
+                description = "JVM options of every server process but the gateway (default: ${DEFAULT-VALUE})")
         String serverJavaOpts;
+
+        @Option(names = "--gateway-java-opts",
+                description = "JVM options of the gateway (default: those of gateway/jvm.options, which ./cxg starts the demo's gateway with)")
+        String gatewayJavaOpts;
 
         @Option(names = "--closed-measure", converter = DurationConverter.class, description = "override the measured time of each closed-model run")
         Duration closedMeasure;
@@ -108,7 +112,9 @@ public final class ReportRunner {
             }
             Path r = root.toAbsolutePath().normalize();
             Path o = out != null ? out : r.resolve("bench/results/" + LocalDate.now(ZoneOffset.UTC));
-            new ReportRunner(r, o, t, quick, !noProfile, !noTokens, !noCompanions, List.of(serverJavaOpts.trim().split("\\s+"))).run();
+            List<String> gatewayOpts = gatewayJavaOpts != null ? List.of(gatewayJavaOpts.trim().split("\\s+"))
+                    : cxg.bench.ingest.GatewayProcess.jvmOptions(r);
+            new ReportRunner(r, o, t, quick, !noProfile, !noTokens, !noCompanions, List.of(serverJavaOpts.trim().split("\\s+")), gatewayOpts).run();
             return 0;
         }
     }
@@ -121,6 +127,7 @@ public final class ReportRunner {
     private final boolean tokens;
     private final boolean companions;
     private final List<String> serverJavaOpts;
+    private final List<String> gatewayJavaOpts;
     private final List<Child> children = new ArrayList<>();
     private final LoadRunner runner = new LoadRunner();
     private double ownCpuSeconds;
@@ -129,7 +136,7 @@ public final class ReportRunner {
     private String issuer;
 
     ReportRunner(Path root, Path out, Timing timing, boolean quick, boolean profile, boolean tokens, boolean companions,
-                 List<String> serverJavaOpts) {
+                 List<String> serverJavaOpts, List<String> gatewayJavaOpts) {
         this.root = root;
         this.out = out;
         this.timing = timing;
@@ -138,6 +145,7 @@ public final class ReportRunner {
         this.tokens = tokens;
         this.companions = companions;
         this.serverJavaOpts = serverJavaOpts;
+        this.gatewayJavaOpts = gatewayJavaOpts;
     }
 
     void run() throws Exception {
@@ -368,7 +376,11 @@ public final class ReportRunner {
         }
         scorers.forEach((member, p) -> args.add("-Dcxg.gateway.scorer-endpoints." + member + "=127.0.0.1:" + p[0]));
         args.addAll(List.of("-jar", jar.toString()));
-        return start(name, logs, cmd(java, args));
+        List<String> command = new ArrayList<>();
+        command.add(java);
+        command.addAll(gatewayJavaOpts);
+        command.addAll(args);
+        return start(name, logs, command);
     }
 
     private List<String> cmd(String java, List<String> args) {
