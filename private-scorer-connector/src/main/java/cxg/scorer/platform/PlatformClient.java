@@ -1,8 +1,7 @@
 package cxg.scorer.platform;
 
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import cxg.v1.ScorerRequest;
 import cxg.v1.ScorerResponse;
 import io.vertx.core.Vertx;
@@ -15,9 +14,12 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import org.jboss.logging.Logger;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
+import java.net.MalformedURLException;
+import java.net.URL;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
@@ -41,13 +43,14 @@ public final class PlatformClient {
     /** Connections kept to the platform; further calls wait for one (within their timeout). */
     static final int MAX_CONNECTIONS = 64;
     private static final Logger LOG = Logger.getLogger(PlatformClient.class);
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonFactory JSON = new JsonFactory();
     private static final Pattern SAFE_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     private final PlatformApiConfig config;
     private final Vertx vertx;
     private final HttpClient http;
-    private final String scoresUri;
+    /** Parsed once: Vert.x would parse the URI string again for every call. */
+    private final URL scoresUrl;
 
     public PlatformClient(PlatformApiConfig config, Vertx vertx) {
         this.config = config;
@@ -62,7 +65,11 @@ public final class PlatformClient {
                 // a reset or refused connection reaches the call as UNAVAILABLE; Vert.x would also log it as an ERROR
                 .withConnectHandler(connection -> connection.exceptionHandler(e -> LOG.debugf("platform connection: %s", e)))
                 .build();
-        this.scoresUri = config.scoresUri().toString();
+        try {
+            this.scoresUrl = config.scoresUri().toURL();
+        } catch (MalformedURLException e) {
+            throw new IllegalArgumentException("cxg.platform.base-url: not a URL");
+        }
     }
 
     public PlatformApiConfig config() {
@@ -86,7 +93,7 @@ public final class PlatformClient {
         long millis = timeout.toMillis();
         RequestOptions options = new RequestOptions()
                 .setMethod(HttpMethod.POST)
-                .setAbsoluteURI(scoresUri)
+                .setAbsoluteURI(scoresUrl)
                 .setFollowRedirects(false)
                 .putHeader("Content-Type", "application/json")
                 .putHeader("Accept", "application/json");
@@ -132,18 +139,24 @@ public final class PlatformClient {
         answer.complete(response);
     }
 
+    /** Written field by field: no JSON tree per call. */
     static byte[] body(ScorerRequest request) {
-        ObjectNode body = JSON.createObjectNode();
-        body.put("subjectKind", request.getSubject().getKind().name());
-        body.put("subjectId", request.getSubject().getValue());
-        body.put("purpose", request.getPurpose());
-        ArrayNode categories = body.putArray("categories");
-        request.getCategoriesList().forEach(categories::add);
-        try {
-            return JSON.writeValueAsBytes(body);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(192);
+        try (JsonGenerator json = JSON.createGenerator(bytes)) {
+            json.writeStartObject();
+            json.writeStringField("subjectKind", request.getSubject().getKind().name());
+            json.writeStringField("subjectId", request.getSubject().getValue());
+            json.writeStringField("purpose", request.getPurpose());
+            json.writeArrayFieldStart("categories");
+            for (int i = 0; i < request.getCategoriesCount(); i++) {
+                json.writeString(request.getCategories(i));
+            }
+            json.writeEndArray();
+            json.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return bytes.toByteArray();
     }
 
     private ScorerResponse answer(int status, Buffer body) {

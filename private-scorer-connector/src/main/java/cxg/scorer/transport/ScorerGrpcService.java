@@ -44,10 +44,13 @@ public class ScorerGrpcService implements ScorerService {
             return Uni.createFrom().failure(invalid.get().asRuntimeException());
         }
         Duration budget = remaining(Context.current().getDeadline());
+        Uni<ScorerResponse> answer = Uni.createFrom().completionStage(() -> platform.score(request, budget));
+        if (!LOG.isDebugEnabled()) {
+            return answer;
+        }
         String subject = Masking.mask(request.getSubject().getValue());
-        return Uni.createFrom().completionStage(() -> platform.score(request, budget))
-                .invoke(response -> LOG.debugf("request %s subject %s: %s", request.getRequestId(), subject,
-                        response.getStatus()));
+        return answer.invoke(response -> LOG.debugf("request %s subject %s: %s", request.getRequestId(), subject,
+                response.getStatus()));
     }
 
     /** The gateway validates check characters; here only what the platform call itself needs. */
