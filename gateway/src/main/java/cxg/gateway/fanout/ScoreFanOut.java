@@ -4,9 +4,11 @@ import cxg.v1.PlatformStatus;
 import cxg.v1.ScorerRequest;
 import cxg.v1.ScorerResponse;
 import cxg.v1.ScorerServiceGrpc;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
 import io.grpc.Deadline;
+import io.grpc.Metadata;
 import io.grpc.Status;
-import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +40,9 @@ public final class ScoreFanOut {
 
     public CompletableFuture<List<PlatformAnswer>> ask(List<ScorerTarget> targets, ScorerRequest request) {
         Deadline shared = Deadline.after(deadline.toNanos(), TimeUnit.NANOSECONDS);
+        if (targets.size() == 1) {
+            return askOne(targets.get(0), request, shared).thenApply(List::of);
+        }
         List<CompletableFuture<PlatformAnswer>> calls = new ArrayList<>(targets.size());
         for (ScorerTarget target : targets) {
             calls.add(askOne(target, request, shared));
@@ -47,35 +52,49 @@ public final class ScoreFanOut {
     }
 
     private CompletableFuture<PlatformAnswer> askOne(ScorerTarget target, ScorerRequest request, Deadline deadline) {
-        CompletableFuture<PlatformAnswer> answer = new CompletableFuture<>();
-        long started = System.nanoTime();
+        Call call = new Call(target.platform());
         try {
-            ScorerServiceGrpc.newStub(channels.channel(target))
-                    .withDeadline(deadline)
-                    .getScore(request, new StreamObserver<>() {
-                        private ScorerResponse response;
-
-                        @Override
-                        public void onNext(ScorerResponse value) {
-                            response = value;
-                        }
-
-                        @Override
-                        public void onError(Throwable t) {
-                            answer.complete(failed(target.platform(), Status.fromThrowable(t), millisSince(started)));
-                        }
-
-                        @Override
-                        public void onCompleted() {
-                            answer.complete(answered(target.platform(), response, millisSince(started)));
-                        }
-                    });
+            // the unary call without a stub or stream observer: one listener object per platform and query
+            ClientCall<ScorerRequest, ScorerResponse> grpc = channels.channel(target)
+                    .newCall(ScorerServiceGrpc.getGetScoreMethod(), CallOptions.DEFAULT.withDeadline(deadline));
+            grpc.start(call, new Metadata());
+            grpc.request(2);
+            try {
+                grpc.sendMessage(request);
+                grpc.halfClose();
+            } catch (RuntimeException e) {
+                grpc.cancel("sending the request failed", e);
+            }
         } catch (RuntimeException e) {
             // e.g. an endpoint that is not a valid address: this platform only is unavailable
-            answer.complete(PlatformAnswer.unrated(target.platform(), PlatformStatus.UNAVAILABLE,
-                    "scorer endpoint unusable", millisSince(started)));
+            call.answer.complete(PlatformAnswer.unrated(target.platform(), PlatformStatus.UNAVAILABLE,
+                    "scorer endpoint unusable", millisSince(call.started)));
         }
-        return answer;
+        return call.answer;
+    }
+
+    /** One platform's call: keeps its answer and completes the future once the call closes. */
+    private static final class Call extends ClientCall.Listener<ScorerResponse> {
+        final CompletableFuture<PlatformAnswer> answer = new CompletableFuture<>();
+        final long started = System.nanoTime();
+        private final String platform;
+        private ScorerResponse response;
+
+        Call(String platform) {
+            this.platform = platform;
+        }
+
+        @Override
+        public void onMessage(ScorerResponse message) {
+            response = message;
+        }
+
+        @Override
+        public void onClose(Status status, Metadata trailers) {
+            answer.complete(status.isOk()
+                    ? answered(platform, response, millisSince(started))
+                    : failed(platform, status, millisSince(started)));
+        }
     }
 
     static PlatformAnswer answered(String platform, ScorerResponse response, long millis) {

@@ -13,6 +13,11 @@ import java.util.Map;
 public final class ScorerEndpoints {
 
     private final Map<String, String> overrides;
+    /** The targets of the last platform list asked for: a policy set hands out the same list on every query. */
+    private volatile Resolved last = new Resolved(List.of(), List.of());
+
+    private record Resolved(List<Member> platforms, List<ScorerTarget> targets) {
+    }
 
     public ScorerEndpoints(Map<String, String> overrides) {
         this.overrides = Map.copyOf(overrides);
@@ -20,6 +25,15 @@ public final class ScorerEndpoints {
 
     /** Fan-out targets in policy order; platforms without any endpoint are left out. */
     public List<ScorerTarget> targets(List<Member> platforms) {
+        Resolved resolved = last;
+        if (resolved.platforms() != platforms) {
+            resolved = new Resolved(platforms, resolve(platforms));
+            last = resolved;
+        }
+        return resolved.targets();
+    }
+
+    private List<ScorerTarget> resolve(List<Member> platforms) {
         List<ScorerTarget> targets = new ArrayList<>(platforms.size());
         for (Member platform : platforms) {
             String endpoint = overrides.get(platform.id());
@@ -30,6 +44,6 @@ public final class ScorerEndpoints {
                 targets.add(new ScorerTarget(platform.id(), endpoint.trim(), platform.certificateSubject()));
             }
         }
-        return targets;
+        return List.copyOf(targets);
     }
 }
