@@ -187,7 +187,7 @@ final class Report {
         }
         s.append("Produced by `./cxg bench report` (see BENCHMARKS.md). Raw numbers: `results.json`.\n\n");
         s.append("## Machine\n\n| | |\n|---|---|\n");
-        for (String k : List.of("nproc", "cpuModel", "memTotal", "jdk", "os", "loadAverageAtStart")) {
+        for (String k : List.of("nproc", "cpuModel", "memTotal", "jdk", "os", "loadAverageAtStart", "gatewayJavaOpts", "serverJavaOpts")) {
             s.append("| ").append(k).append(" | ").append(machine.get(k)).append(" |\n");
         }
         s.append(String.format(Locale.ROOT, "| CPU used by other processes during the run | %.1f of %.0f CPU-seconds (%.0f%%) |%n",

@@ -157,6 +157,8 @@ public final class ReportRunner {
             }
         }
         Map<String, Object> machine = Machine.describe();
+        machine.put("gatewayJavaOpts", "`" + String.join(" ", gatewayJavaOpts) + "` (gateway/jvm.options unless --gateway-java-opts)");
+        machine.put("serverJavaOpts", "`" + String.join(" ", serverJavaOpts) + "` (the other servers)");
         machine.put("tokens", tokens ? "a certificate-bound Keycloak token on every gateway call, checked by the gateway (cxg.identity.issuer)"
                 : "none: the gateway ran without token checks (--no-tokens)");
         double busyBefore = Machine.busyCpuSeconds();
