@@ -26,13 +26,8 @@ final class FanOutConfiguration {
     @Produces
     @Singleton
     @DefaultBean
-    ScorerChannels scorerChannels(GatewayTls tls, Vertx vertx,
-                                  @ConfigProperty(name = "cxg.gateway.fanout-client", defaultValue = "grpc-netty") String client) {
-        return switch (client) {
-            case "grpc-netty" -> new TlsScorerChannels(tls, builder -> onVertxEventLoop(builder, vertx));
-            case "vertx" -> new VertxScorerChannels(tls, vertx);
-            default -> throw new IllegalArgumentException("cxg.gateway.fanout-client: must be grpc-netty or vertx");
-        };
+    ScorerChannels scorerChannels(GatewayTls tls, Vertx vertx) {
+        return new TlsScorerChannels(tls, builder -> onVertxEventLoop(builder, vertx));
     }
 
     /**
