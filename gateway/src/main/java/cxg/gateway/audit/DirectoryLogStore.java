@@ -72,6 +72,14 @@ public final class DirectoryLogStore implements LogStore {
     private static final long MAX_SEGMENT = 64L << 20;
     /** Zero-filling forces every this many bytes, so that it never holds a long flush in front of a group's fdatasync. */
     private static final int FILL_STEP = 8 << 20;
+    /**
+     * How long a checkpoint's tiles wait before they are fsync'd and the resume point moves to it: longer than the
+     * kernel takes to write dirty pages back on its own (30 s by default, vm.dirty_expire_centisecs), so that the
+     * fsyncs mostly find their data written and cost no extra journal commits beside the group commits. Start-up
+     * then replays at most this much more of the entries (PostgreSQL's checkpoints, every 5 minutes by default,
+     * bound its WAL replay the same way). Closing the store moves the resume point at once.
+     */
+    private static final long RESUME_LAG_NANOS = TimeUnit.SECONDS.toNanos(35);
     /** Concurrent tile fsyncs at a checkpoint: one at a time costs a journal commit each (~240/s measured here). */
     private static final int SYNC_THREADS = 8;
     /** Tile and bundle bytes handed to the background writer and not yet written, before commits wait. */
@@ -96,7 +104,12 @@ public final class DirectoryLogStore implements LogStore {
     private final boolean forceToDisk;
     private final ExecutorService tileWriter;
     private final ExecutorService syncer;
-    private final ExecutorService advancer;
+    private final java.util.concurrent.ScheduledExecutorService advancer;
+    /** Checkpoints whose resume point has not moved yet, oldest first (guarded by itself). */
+    private final java.util.ArrayDeque<PendingAdvance> advances = new java.util.ArrayDeque<>();
+
+    private record PendingAdvance(Map<String, Future<?>> tiles, byte[] state, long at) {
+    }
     private final ExecutorService preparer;
 
     private final ConcurrentSkipListMap<Long, Segment> segments = new ConcurrentSkipListMap<>();
@@ -128,7 +141,8 @@ public final class DirectoryLogStore implements LogStore {
         this.segmentDir = dir.resolve(SEGMENTS);
         this.index = index;
         this.forceToDisk = forceToDisk;
-        this.advancer = Executors.newSingleThreadExecutor(daemon("audit-resume-point"));
+        this.advancer = Executors.newSingleThreadScheduledExecutor(daemon("audit-resume-point"));
+        this.advancer.scheduleWithFixedDelay(() -> advanceDue(false), 1, 1, TimeUnit.SECONDS);
         this.preparer = Executors.newSingleThreadExecutor(daemon("audit-segment-prealloc"));
         AtomicInteger n = new AtomicInteger();
         this.tileWriter = Executors.newFixedThreadPool(2, r -> daemon("audit-tile-writer-" + n.incrementAndGet()).newThread(r));
@@ -706,7 +720,29 @@ public final class DirectoryLogStore implements LogStore {
         Map<String, Future<?>> tiles = new LinkedHashMap<>(unsynced);
         unsynced.clear();
         byte[] state = (size + " " + committedOffset + "\n" + signedNote).getBytes(StandardCharsets.UTF_8);
-        advancer.execute(() -> advance(tiles, state));
+        synchronized (advances) {
+            advances.add(new PendingAdvance(tiles, state, System.nanoTime()));
+        }
+    }
+
+    /**
+     * Moves the resume point to the newest checkpoint older than {@link #RESUME_LAG_NANOS} (or to the newest of all,
+     * when closing), fsyncing the tiles of every checkpoint up to it together.
+     */
+    private void advanceDue(boolean all) {
+        Map<String, Future<?>> tiles = new LinkedHashMap<>();
+        byte[] state = null;
+        long now = System.nanoTime();
+        synchronized (advances) {
+            while (!advances.isEmpty() && (all || now - advances.peek().at() >= RESUME_LAG_NANOS)) {
+                PendingAdvance a = advances.poll();
+                tiles.putAll(a.tiles());
+                state = a.state();
+            }
+        }
+        if (state != null) {
+            advance(tiles, state);
+        }
     }
 
     /**
@@ -916,9 +952,10 @@ public final class DirectoryLogStore implements LogStore {
         // Let the last resume point land, so the next start replays little; then stop.
         advancer.shutdown();
         preparer.shutdown();
-        tileWriter.shutdown();
         try {
             advancer.awaitTermination(30, TimeUnit.SECONDS);
+            advanceDue(true);
+            tileWriter.shutdown();
             preparer.awaitTermination(30, TimeUnit.SECONDS);
             tileWriter.awaitTermination(30, TimeUnit.SECONDS);
             syncer.shutdown();
