@@ -53,7 +53,8 @@ import java.util.zip.CRC32C;
  * group, made durable when the resume point moves, rebuilt past it at start-up;</li>
  * <li>{@code tile/<L>/<N>[.p/<W>]} — the hash tiles. The writer only hands them over: a background thread
  * writes them and reads are served from memory until it has; they are fsync'd together when the resume point
- * moves (they are derivable from the entries), not one by one beside the group commits;</li>
+ * moves to a checkpoint, {@link #RESUME_LAG_NANOS} after it (they are derivable from the entries), not one by one
+ * beside the group commits;</li>
  * <li>{@code checkpoint}, {@code checkpoints.log} — the latest signed checkpoint and all of them;</li>
  * <li>{@code state} — tree size and entries offset of the latest checkpoint whose tiles and index are durable,
  * from which start-up resumes without a rescan.</li>
@@ -120,6 +121,10 @@ public final class DirectoryLogStore implements LogStore {
     private Segment prepared;
     /** Start of the segment being zero-filled, or -1. */
     private long preparing = -1;
+    /** Whether the segment being prepared already has its final name (then the writer waits for it). */
+    private boolean renamed;
+    /** Start of a segment being prepared that the writer did not wait for (it is deleted, not used), or -1. */
+    private long abandoned = -1;
 
     /** Full tiles handed over since the last checkpoint (relative paths), with their background write. */
     private final Map<String, Future<?>> unsynced = new LinkedHashMap<>();
@@ -522,7 +527,11 @@ public final class DirectoryLogStore implements LogStore {
     private Segment nextSegment(long start) throws IOException {
         Segment s = null;
         synchronized (prepLock) {
-            while (preparing == start) {
+            if (preparing == start && !renamed) {
+                // still zero-filling: rather than stall the group behind it, write a growing file and drop that one
+                abandoned = start;
+            }
+            while (preparing == start && abandoned != start) {
                 try {
                     prepLock.wait();
                 } catch (InterruptedException e) {
@@ -574,6 +583,8 @@ public final class DirectoryLogStore implements LogStore {
                     synchronized (prepLock) {
                         prepared = s;
                         preparing = -1;
+                        renamed = false;
+                        abandoned = -1;
                         prepLock.notifyAll();
                     }
                 }
@@ -615,7 +626,15 @@ public final class DirectoryLogStore implements LogStore {
                 }
             }
         }
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        synchronized (prepLock) {
+            if (abandoned == start) {
+                Files.delete(tmp);
+                return null;
+            }
+            // under the lock: the writer never creates this name itself once it is taken
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            renamed = true;
+        }
         fsync(segmentDir, true);
         return new Segment(start, start + length, FileChannel.open(target, StandardOpenOption.READ, StandardOpenOption.WRITE));
     }
