@@ -126,7 +126,9 @@ abstract class AuditServiceContractTest {
         assertEquals(List.of(AuditDecision.ALLOW, AuditDecision.DENY, AuditDecision.ALLOW), a.stream().map(AuditRecord::getDecision).toList());
         assertEquals(List.of("OK", "PERMISSION_DENIED", "OK"), a.stream().map(AuditRecord::getOutcome).toList());
         assertEquals(court.getRequestId(), a.get(0).getRequestId());
-        assertEquals(court.getDecision().getGrantedCategoriesList().stream().sorted().toList(), a.get(0).getCategoriesServedList());
+        // served: the categories of the factors that left the gateway (granted is not served below FULL disclosure)
+        assertEquals(court.getResultsList().stream().flatMap(r -> r.getScore().getFactorsList().stream()).map(f -> f.getCategory())
+                .distinct().sorted().toList(), a.get(0).getCategoriesServedList());
         assertEquals(court.getDecision().getRule(), a.get(0).getRule());
         assertFalse(a.get(1).getRule().isEmpty());
         assertEquals(railway.getWithheldList(), a.get(2).getWithheldList());
