@@ -163,10 +163,20 @@ public final class LoadRunner {
             return result(label);
         }
 
+        /**
+         * Waits for the calls still out. Gives up only when none has completed for the drain timeout: a
+         * closed run drains from its start while its chains keep completing calls until its end.
+         */
         private void drain(java.util.function.BooleanSupplier done) {
+            long seen = completions();
             long deadline = System.nanoTime() + drainTimeoutNanos;
             while (!done.getAsBoolean()) {
-                if (System.nanoTime() - deadline > 0) {
+                long now = System.nanoTime();
+                long completions = completions();
+                if (completions != seen) {
+                    seen = completions;
+                    deadline = now + drainTimeoutNanos;
+                } else if (now - deadline > 0) {
                     throw new IllegalStateException(pending.get() + " calls did not complete within the drain timeout");
                 }
                 try {
@@ -176,6 +186,10 @@ public final class LoadRunner {
                     throw new IllegalStateException("interrupted while waiting for outstanding calls", e);
                 }
             }
+        }
+
+        private long completions() {
+            return ok.sum() + degraded.sum() + failed.sum();
         }
 
         private LoadResult result(String label) {

@@ -61,6 +61,31 @@ class LoadRunnerTest {
     }
 
     @Test
+    void closedRunLongerThanTheDrainTimeoutEndsNormally() {
+        java.util.concurrent.ScheduledExecutorService server = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        try {
+            CallTarget target = done -> server.schedule(() -> done.done(CallTarget.Kind.OK, null), 1, TimeUnit.MILLISECONDS);
+            LoadResult r = new LoadRunner(Clock.SYSTEM, TimeUnit.MILLISECONDS.toNanos(200))
+                    .run("long", LoadSpec.closed(4, 0, Duration.ofMillis(800), Duration.ZERO), target);
+
+            assertTrue(r.ok() > 100, "calls kept completing for the whole run: " + r.ok());
+            assertEquals(0, r.failed());
+        } finally {
+            server.shutdownNow();
+        }
+    }
+
+    @Test
+    void callThatNeverCompletesFailsTheDrainAfterTheTimeout() {
+        CallTarget silent = done -> { };
+        LoadRunner runner = new LoadRunner(Clock.SYSTEM, TimeUnit.MILLISECONDS.toNanos(200));
+
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> runner.run("stuck", LoadSpec.closed(2, 0, Duration.ofMillis(100), Duration.ZERO), silent));
+        assertTrue(e.getMessage().startsWith("2 calls did not complete"), e.getMessage());
+    }
+
+    @Test
     void closedModelMeasuresFromTheActualSendAndKeepsTheConcurrency() {
         ManualClock clock = new ManualClock();
         AtomicInteger inFlight = new AtomicInteger();
