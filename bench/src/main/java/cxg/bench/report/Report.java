@@ -225,13 +225,16 @@ final class Report {
         addedRow(s, "p50 added to the bare hop by the gateway, 1 platform (µs)", ReportRunner.GW1, ReportRunner.HOP);
         addedRow(s, "p50 added to the bare hop by the gateway, 2 platforms (µs)", ReportRunner.GW2, ReportRunner.HOP);
         s.append("\n## Targets (issue 6)\n\n| target | measured | limit | met |\n|---|---:|---:|---|\n");
-        boolean valid = quiet && !quick && clean();
+        boolean valid = quiet && !quick && targetRunsClean();
         for (Object[] t : targets()) {
             s.append("| ").append(t[0]).append(" | ").append(t[1]).append(" | ").append(t[2]).append(" | ")
                     .append(!valid ? "n/a (not a valid measurement)" : (Boolean) t[3] ? "yes" : "**no**").append(" |\n");
         }
-        if (!clean()) {
-            s.append("\nSome calls were degraded or failed (see the ok / degraded / failed columns): the figures are not clean.\n");
+        if (!targetRunsClean()) {
+            s.append("\nSome calls the targets are measured from were degraded or failed (see the ok / degraded / failed columns): the figures are not clean.\n");
+        } else if (!clean()) {
+            s.append("\nAbove half load some calls were degraded or failed (the open-model table below): the machine was overloaded there. ")
+                    .append("The targets are measured from the closed runs and the points up to half load, which were all answered OK.\n");
         }
         s.append(String.format(Locale.ROOT, "%n## Latency vs offered load (open model; %d s warm-up, %d s measured per point)%n%n",
                 timing.sweepWarmup().toSeconds(), timing.sweepMeasure().toSeconds()));
@@ -274,6 +277,18 @@ final class Report {
             hotTable(s, "cxg code on the stack (inclusive)", "method", hotSpots.cxgInclusive(), hotSpots.samples());
         }
         return s.toString();
+    }
+
+    /**
+     * The runs the targets are measured from (the closed runs and the open-model points up to half load)
+     * answered every call with every platform OK. Points beyond half load may overload the machine; that
+     * is what they show, and it does not void the targets.
+     */
+    boolean targetRunsClean() {
+        List<Double> rates = rates();
+        double half = rates.size() > 2 ? rates.get(2) : Double.MAX_VALUE;
+        return closed.values().stream().allMatch(LoadResult::clean)
+                && sweep.stream().filter(r -> r.spec().rate() <= half).allMatch(LoadResult::clean);
     }
 
     /** Every measured call answered with every platform OK. */
