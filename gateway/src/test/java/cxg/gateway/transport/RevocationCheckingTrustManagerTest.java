@@ -33,6 +33,11 @@ class RevocationCheckingTrustManagerTest {
         trust = new RevocationCheckingTrustManager(List.of(pki.caCertificate()), dir.resolve("ca.crl"));
     }
 
+    /** Calls on open connections look at {@code crl} again once a second of {@code nanos} has passed. */
+    private RevocationCheckingTrustManager rechecking(Path crl, AtomicLong nanos) {
+        return new RevocationCheckingTrustManager(List.of(pki.caCertificate()), crl, nanos::get, Duration.ofSeconds(1));
+    }
+
     private X509Certificate[] chain(String member) {
         return new X509Certificate[] {pki.certificate(member), pki.caCertificate()};
     }
@@ -90,8 +95,7 @@ class RevocationCheckingTrustManagerTest {
     @Test
     void callsOnOpenConnectionsSeeARevocationWithinTheRecheckInterval() {
         AtomicLong nanos = new AtomicLong();
-        RevocationCheckingTrustManager calls = new RevocationCheckingTrustManager(List.of(pki.caCertificate()),
-                dir.resolve("ca.crl"), nanos::get, Duration.ofSeconds(1));
+        RevocationCheckingTrustManager calls = rechecking(dir.resolve("ca.crl"), nanos);
         X509Certificate court = pki.certificate("court");
         assertFalse(calls.isRevoked(court));
 
@@ -106,8 +110,7 @@ class RevocationCheckingTrustManagerTest {
     @Test
     void aHandshakeMakesARevocationVisibleToCallsAtOnce() {
         AtomicLong nanos = new AtomicLong();
-        RevocationCheckingTrustManager calls = new RevocationCheckingTrustManager(List.of(pki.caCertificate()),
-                dir.resolve("ca.crl"), nanos::get, Duration.ofSeconds(1));
+        RevocationCheckingTrustManager calls = rechecking(dir.resolve("ca.crl"), nanos);
         X509Certificate court = pki.certificate("court");
         assertFalse(calls.isRevoked(court));
 
@@ -121,8 +124,7 @@ class RevocationCheckingTrustManagerTest {
         AtomicLong nanos = new AtomicLong();
         Path crl = dir.resolve("ca.crl");
         Files.delete(crl);
-        RevocationCheckingTrustManager fresh = new RevocationCheckingTrustManager(List.of(pki.caCertificate()), crl,
-                nanos::get, Duration.ofSeconds(1));
+        RevocationCheckingTrustManager fresh = rechecking(crl, nanos);
         X509Certificate court = pki.certificate("court");
         assertFalse(fresh.isRevoked(court), "no CRL file: nothing is revoked");
 
