@@ -544,11 +544,17 @@ public final class AuditCli implements Runnable {
     }
 
     /** What left the gateway, in words: a query's answer depends on its disclosure; factors name their categories. */
+    static final String RESTRICTION_CHECK = "CheckRestriction";
+
     static String served(AuditRecord r) {
         boolean answered = r.getDecision() == AuditDecision.ALLOW && r.getOutcome().equals("OK");
         String categories = String.join(", ", r.getCategoriesServedList());
         if (!answered) {
             return "nothing";
+        }
+        if (r.getMethod().equals(RESTRICTION_CHECK)) {
+            // the answer says whether a measure in these categories is in force, with its measure and dates
+            return "restriction yes/no with measures and dates" + (categories.isEmpty() ? "" : ", from " + categories);
         }
         return switch (r.getDisclosure()) {
             case TIER_ONLY -> "tier only";

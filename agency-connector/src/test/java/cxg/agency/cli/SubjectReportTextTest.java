@@ -28,6 +28,13 @@ class SubjectReportTextTest {
     }
 
     @Test
+    void restrictionCheckSaysItAnsweredYesOrNoFromItsCategories() {
+        AuditRecord check = answered(Disclosure.DISCLOSURE_UNSPECIFIED, "JUDICIAL").toBuilder()
+                .setMethod(AuditCli.RESTRICTION_CHECK).build();
+        assertEquals("restriction yes/no with measures and dates, from JUDICIAL", AuditCli.served(check));
+    }
+
+    @Test
     void deniedOrFailedRequestServedNothing() {
         assertEquals("nothing", AuditCli.served(AuditRecord.newBuilder().setDecision(AuditDecision.DENY)
                 .setOutcome("PERMISSION_DENIED").build()));
