@@ -10,6 +10,7 @@ import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -26,11 +27,21 @@ public final class QueryValidator {
     private final Supplier<String> requestIds;
 
     public QueryValidator() {
-        this(() -> UUID.randomUUID().toString());
+        this(QueryValidator::randomRequestId);
     }
 
     QueryValidator(Supplier<String> requestIds) {
         this.requestIds = requestIds;
+    }
+
+    /**
+     * A version-4 UUID from a per-thread generator: a request id names the request in the answer and the
+     * audit log and needs to be unique, not secret, so it does not draw on the shared SecureRandom per query.
+     */
+    static String randomRequestId() {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        return new UUID((r.nextLong() & ~0xF000L) | 0x4000L, (r.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L)
+                .toString();
     }
 
     public Outcome<ValidatedQuery> validate(ScoreQuery query, PolicySet policy) {

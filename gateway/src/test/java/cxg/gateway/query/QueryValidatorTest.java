@@ -54,6 +54,20 @@ class QueryValidatorTest {
     }
 
     @Test
+    void generatedRequestIdsAreDistinctVersion4UuidsThatPassTheRequestIdRule() {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (int i = 0; i < 1000; i++) {
+            String id = QueryValidator.randomRequestId();
+            java.util.UUID uuid = java.util.UUID.fromString(id);
+            assertEquals(4, uuid.version());
+            assertEquals(2, uuid.variant());
+            assertTrue(id.matches("[A-Za-z0-9._:-]{1,128}"), id);
+            ids.add(id);
+        }
+        assertEquals(1000, ids.size());
+    }
+
+    @Test
     void keepsTheCallersRequestId() {
         assertEquals("abc-123", validator.validate(query().setRequestId("abc-123").build(), policy).value().requestId());
     }
