@@ -25,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import org.flywaydb.core.Flyway;
 
 /**
@@ -38,6 +40,7 @@ import org.flywaydb.core.Flyway;
  */
 public final class SubmissionStore implements AutoCloseable {
 
+    private static final int IDLE_READERS = 4;
     private static final String ITEM_COLUMNS = "i.platform, i.item_id, i.payload, i.signature, i.batch_index, i.received_at,"
             + " b.signature AS batch_signature, b.item_hashes";
 
@@ -48,6 +51,9 @@ public final class SubmissionStore implements AutoCloseable {
     private final boolean syncEachCommit;
     private final Connection writer;
     private final Object writeLock = new Object();
+    /** Read connections kept between reads: opening one per read costs a TCP connect and login on PostgreSQL. */
+    private final BlockingQueue<Connection> idleReaders = new ArrayBlockingQueue<>(IDLE_READERS);
+    private volatile boolean closed;
 
     private SubmissionStore(String url, String user, String password, boolean syncEachCommit) throws SQLException {
         this.url = url;
@@ -560,8 +566,39 @@ public final class SubmissionStore implements AutoCloseable {
         String sql = "SELECT " + ITEM_COLUMNS + " FROM submitted_item i LEFT JOIN submission_batch b ON b.id = i.batch_id"
                 + " WHERE i.subject_value = ? AND i.subject_kind = ? AND i.kind = ? " + condition
                 + " ORDER BY i.platform, i.received_at, i.item_id";
-        try (Connection c = DriverManager.getConnection(url, user, password);
-             PreparedStatement ps = c.prepareStatement(sql)) {
+        Connection pooled = idleReaders.poll();
+        if (pooled != null) {
+            try {
+                return readAndRelease(pooled, sql, subject, kind, now);
+            } catch (SQLException e) {
+                // e.g. the database restarted since this connection was last used: a read is safe to repeat once
+            }
+        }
+        try {
+            return readAndRelease(DriverManager.getConnection(url, user, password), sql, subject, kind, now);
+        } catch (SQLException e) {
+            throw new StoreException("reading stored items failed", e);
+        }
+    }
+
+    /** Reads through {@code c}, then keeps it for the next read, or closes it if anything failed. */
+    private List<Row> readAndRelease(Connection c, String sql, SubjectId subject, String kind, Instant now) throws SQLException {
+        boolean ok = false;
+        try {
+            List<Row> out = rows(c, sql, subject, kind, now);
+            ok = true;
+            return out;
+        } finally {
+            if (ok) {
+                release(c);
+            } else {
+                closeQuietly(c);
+            }
+        }
+    }
+
+    private static List<Row> rows(Connection c, String sql, SubjectId subject, String kind, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, subject.value());
             ps.setString(2, subject.kind().name());
             ps.setString(3, kind);
@@ -580,8 +617,25 @@ public final class SubmissionStore implements AutoCloseable {
                 }
             }
             return out;
-        } catch (SQLException | InvalidProtocolBufferException e) {
+        } catch (InvalidProtocolBufferException e) {
             throw new StoreException("reading stored items failed", e);
+        }
+    }
+
+    /** Keeps a read connection for the next read, up to {@link #IDLE_READERS}; closes it after {@link #close}. */
+    private void release(Connection c) {
+        if (!idleReaders.offer(c)) {
+            closeQuietly(c);
+        } else if (closed && idleReaders.remove(c)) {
+            closeQuietly(c); // raced with close()
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // the connection is being discarded; nothing was written through it
         }
     }
 
@@ -591,6 +645,10 @@ public final class SubmissionStore implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
+        for (Connection c; (c = idleReaders.poll()) != null; ) {
+            closeQuietly(c);
+        }
         synchronized (writeLock) {
             try {
                 writer.close();

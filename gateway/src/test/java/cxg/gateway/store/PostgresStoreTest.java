@@ -1,11 +1,18 @@
 package cxg.gateway.store;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /** The store contract on a real PostgreSQL server (embedded, started once for the class), one database per test. */
 class PostgresStoreTest extends StoreContractTest {
@@ -32,6 +39,25 @@ class PostgresStoreTest extends StoreContractTest {
         }
         url = postgres.getJdbcUrl("postgres", name);
         return reopen();
+    }
+
+    @Test
+    void readsStillAnswerAfterTheServerDroppedTheKeptConnections() throws Exception {
+        IncomingItem item = signed(rating("r-1", 712, NOW.plus(Duration.ofDays(90))), new byte[] {1, 2, 3});
+        assertEquals(List.of(WriteOutcome.ACCEPTED), store.write(ALPHA, List.of(item), null, NOW));
+        assertEquals(1, store.ratings(SUBJECT, NOW).size());
+
+        String database = url.substring(url.lastIndexOf('/') + 1).replaceAll("\\?.*", "");
+        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            // as a server restart or an idle timeout would: every other session on the store's database ends
+            try (ResultSet ended = s.executeQuery("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))"
+                    + " FROM pg_stat_activity WHERE datname = '" + database + "' AND pid <> pg_backend_pid()")) {
+                ended.next();
+                assertTrue(ended.getInt(1) >= 2, "the writer and the kept read connection were ended");
+            }
+        }
+
+        assertEquals(712, store.ratings(SUBJECT, NOW).get(0).rating().getValue());
     }
 
     @Override
