@@ -49,7 +49,8 @@ public final class SubmissionStore implements AutoCloseable {
     private final String password;
     private final boolean h2;
     private final boolean syncEachCommit;
-    private final Connection writer;
+    /** Guarded by {@link #writeLock}; replaced when the server dropped it (see {@link #reconnectIfLost}). */
+    private Connection writer;
     private final Object writeLock = new Object();
     /** Read connections kept between reads: opening one per read costs a TCP connect and login on PostgreSQL. */
     private final BlockingQueue<Connection> idleReaders = new ArrayBlockingQueue<>(IDLE_READERS);
@@ -61,8 +62,36 @@ public final class SubmissionStore implements AutoCloseable {
         this.password = password;
         this.h2 = url.startsWith("jdbc:h2:");
         this.syncEachCommit = syncEachCommit;
-        this.writer = DriverManager.getConnection(url, user, password);
-        this.writer.setAutoCommit(false);
+        this.writer = openWriter();
+    }
+
+    private Connection openWriter() throws SQLException {
+        Connection c = DriverManager.getConnection(url, user, password);
+        c.setAutoCommit(false);
+        return c;
+    }
+
+    /**
+     * After a failed write: if the writer's connection is gone (a database restart, a dropped
+     * connection), replaces it, so that the store recovers without a gateway restart.
+     *
+     * @return true if it was gone and a new one is open
+     */
+    private boolean reconnectIfLost() {
+        try {
+            if (writer.isValid(2)) {
+                return false;
+            }
+        } catch (SQLException e) {
+            // treated as gone
+        }
+        closeQuietly(writer);
+        try {
+            writer = openWriter();
+            return true;
+        } catch (SQLException e) {
+            return false; // the next write tries again
+        }
     }
 
     /**
@@ -108,22 +137,31 @@ public final class SubmissionStore implements AutoCloseable {
      */
     public List<WriteOutcome> write(String platform, List<IncomingItem> items, BatchSignature batch, Instant receivedAt) {
         synchronized (writeLock) {
-            try {
-                List<WriteOutcome> out = writeInTransaction(platform, items, batch, receivedAt);
-                writer.commit();
-                if (h2 && syncEachCommit) {
-                    try (Statement s = writer.createStatement()) {
-                        s.execute("CHECKPOINT SYNC");
-                    }
-                }
-                return out;
-            } catch (SQLException | RuntimeException e) {
+            for (int attempt = 1; ; attempt++) {
+                boolean committing = false;
                 try {
-                    writer.rollback();
-                } catch (SQLException suppressed) {
-                    e.addSuppressed(suppressed);
+                    List<WriteOutcome> out = writeInTransaction(platform, items, batch, receivedAt);
+                    committing = true;
+                    writer.commit();
+                    if (h2 && syncEachCommit) {
+                        try (Statement s = writer.createStatement()) {
+                            s.execute("CHECKPOINT SYNC");
+                        }
+                    }
+                    return out;
+                } catch (SQLException | RuntimeException e) {
+                    try {
+                        writer.rollback();
+                    } catch (SQLException suppressed) {
+                        e.addSuppressed(suppressed);
+                    }
+                    // before the commit nothing of the transaction can have been stored, so it is safe to write it
+                    // again on a new connection; a commit that failed may have been stored, so that one fails
+                    if (e instanceof SQLException && reconnectIfLost() && attempt == 1 && !committing) {
+                        continue;
+                    }
+                    throw new StoreException("writing " + items.size() + " items failed", e);
                 }
-                throw new StoreException("writing " + items.size() + " items failed", e);
             }
         }
     }
@@ -540,6 +578,7 @@ public final class SubmissionStore implements AutoCloseable {
                 } catch (SQLException suppressed) {
                     e.addSuppressed(suppressed);
                 }
+                reconnectIfLost();
                 throw new StoreException("retention delete failed", e);
             }
         }

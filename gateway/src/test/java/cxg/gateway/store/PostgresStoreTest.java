@@ -42,9 +42,9 @@ class PostgresStoreTest extends StoreContractTest {
     }
 
     @Test
-    void readsStillAnswerAfterTheServerDroppedTheKeptConnections() throws Exception {
-        IncomingItem item = signed(rating("r-1", 712, NOW.plus(Duration.ofDays(90))), new byte[] {1, 2, 3});
-        assertEquals(List.of(WriteOutcome.ACCEPTED), store.write(ALPHA, List.of(item), null, NOW));
+    void theStoreKeepsWritingAndReadingAfterTheServerDroppedItsConnections() throws Exception {
+        IncomingItem first = signed(rating("r-1", 712, NOW.plus(Duration.ofDays(90))), new byte[] {1, 2, 3});
+        assertEquals(List.of(WriteOutcome.ACCEPTED), store.write(ALPHA, List.of(first), null, NOW));
         assertEquals(1, store.ratings(SUBJECT, NOW).size());
 
         String database = url.substring(url.lastIndexOf('/') + 1).replaceAll("\\?.*", "");
@@ -57,7 +57,10 @@ class PostgresStoreTest extends StoreContractTest {
             }
         }
 
-        assertEquals(712, store.ratings(SUBJECT, NOW).get(0).rating().getValue());
+        IncomingItem second = signed(rating("r-2", 640, NOW.plus(Duration.ofDays(90))), new byte[] {4});
+        assertEquals(List.of(WriteOutcome.ACCEPTED), store.write(ALPHA, List.of(second), null, NOW),
+                "a write on the dropped connection is repeated on a new one: nothing of it had reached the server");
+        assertEquals(List.of("r-1", "r-2"), store.ratings(SUBJECT, NOW).stream().map(StoredRating::itemId).sorted().toList());
     }
 
     @Override
