@@ -6,6 +6,7 @@ import cxg.v1.ScorerResponse;
 import cxg.v1.ScorerServiceGrpc;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
+import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -20,6 +21,9 @@ import java.util.concurrent.TimeUnit;
  * Asks every platform at once under one deadline and always completes with one answer per
  * platform, in the order given: a platform that fails becomes UNAVAILABLE, one that misses
  * the deadline TIMEOUT. No platform can fail the whole query or hold it past the deadline.
+ * The deadline is the platform timeout or the caller's remaining deadline (the current gRPC
+ * context's), whichever ends first; a caller that cancels cancels the platform calls (grpc-java
+ * ties a client call to the context it was started in).
  */
 public final class ScoreFanOut {
 
@@ -40,6 +44,10 @@ public final class ScoreFanOut {
 
     public CompletableFuture<List<PlatformAnswer>> ask(List<ScorerTarget> targets, ScorerRequest request) {
         Deadline shared = Deadline.after(deadline.toNanos(), TimeUnit.NANOSECONDS);
+        Deadline callers = Context.current().getDeadline();
+        if (callers != null) {
+            shared = shared.minimum(callers);
+        }
         if (targets.size() == 1) {
             return askOne(targets.get(0), request, shared).thenApply(List::of);
         }

@@ -5,6 +5,7 @@ import cxg.gateway.audit.AuditRecorder;
 import cxg.gateway.policy.Decision;
 import cxg.gateway.policy.Disclosure;
 import cxg.gateway.policy.Member;
+import cxg.gateway.transport.Admission;
 import cxg.gateway.transport.Failure;
 import cxg.gateway.transport.Outcome;
 import cxg.v1.Factor;
@@ -13,6 +14,7 @@ import cxg.v1.PolicyDecision;
 import cxg.v1.ScoreQuery;
 import cxg.v1.ScoreReport;
 import cxg.v1.Withheld;
+import io.grpc.Context;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
@@ -25,6 +27,12 @@ import java.util.concurrent.CompletionStage;
  * Every score query, allowed, denied or invalid, is recorded in the audit log before its answer
  * leaves: the report is released only once its entry is durable. If the entry cannot be made
  * durable the caller gets UNAVAILABLE and nothing of the report (fail closed).
+ *
+ * <p>Under overload, work is done only for callers that still wait: a query whose caller has gone (cancelled,
+ * or its deadline passed while it queued), or beyond the {@link Admission}'s limit of queries in flight, is
+ * not validated, decided or fanned out; only its refusal is recorded (outcome {@code CANCELLED},
+ * {@code DEADLINE_EXCEEDED} or {@code OVERLOADED}). A caller that goes while the platforms are asked gets an
+ * entry with the policy decision, that outcome, and no category served: nothing left the gateway.
  */
 public final class AuditedQueries {
 
@@ -35,38 +43,69 @@ public final class AuditedQueries {
 
     private final ScoreQueries queries;
     private final AuditRecorder recorder;
+    private final Admission admission;
 
+    /** Without a limit on queries in flight. */
     public AuditedQueries(ScoreQueries queries, AuditRecorder recorder) {
-        this.queries = queries;
-        this.recorder = recorder;
+        this(queries, recorder, new Admission(Integer.MAX_VALUE));
     }
 
-    /** Completes exceptionally only if the query failed inside the gateway (after recording that too). */
+    public AuditedQueries(ScoreQueries queries, AuditRecorder recorder, Admission admission) {
+        this.queries = queries;
+        this.recorder = recorder;
+        this.admission = admission;
+    }
+
+    /** A query outside any gRPC call: its caller never goes. */
     public CompletionStage<Outcome<ScoreReport>> query(Member caller, ScoreQuery query) {
+        return query(caller, query, Context.ROOT);
+    }
+
+    /**
+     * @param call the gRPC call's context, whose cancellation says the caller has gone
+     * @return completes exceptionally only if the query failed inside the gateway (after recording that too)
+     */
+    public CompletionStage<Outcome<ScoreReport>> query(Member caller, ScoreQuery query, Context call) {
+        Outcome<Admission.Permit> admitted = admission.admit(call);
+        if (!admitted.isOk()) {
+            return record(entry(caller, query, Outcome.fail(admitted.failure()), null), Outcome.fail(admitted.failure()));
+        }
+        Admission.Permit permit = admitted.value();
         CompletionStage<Outcome<ScoreReport>> answered;
         try {
             answered = queries.query(caller, query);
         } catch (RuntimeException e) {
             answered = CompletableFuture.failedFuture(e);
         }
-        return answered.handle((outcome, error) -> error == null ? outcome : null)
+        CompletionStage<Outcome<ScoreReport>> recorded = answered.handle((outcome, error) -> error == null ? outcome : null)
                 .thenCompose(outcome -> {
-                    AuditEntry entry = entry(caller, query, outcome);
-                    return recorder.record(entry).handle((index, auditError) -> {
-                        if (auditError != null) {
-                            return Outcome.<ScoreReport>fail(Failure.unavailable(NOT_RECORDED));
-                        }
-                        if (outcome == null) {
-                            // recorded as INTERNAL; the caller gets the gateway's generic internal error
-                            throw new CompletionException(new IllegalStateException("score query failed inside the gateway"));
-                        }
-                        return outcome;
-                    });
+                    Failure gone = Admission.callerGone(call);
+                    boolean dropped = gone != null && outcome != null && outcome.isOk();
+                    return record(entry(caller, query, outcome, gone), dropped ? Outcome.fail(gone) : outcome);
                 });
+        recorded.whenComplete((outcome, error) -> permit.close());
+        return recorded;
     }
 
-    /** The entry for this query and its outcome; {@code outcome} is null if the query failed inside the gateway. */
-    AuditEntry entry(Member caller, ScoreQuery query, Outcome<ScoreReport> outcome) {
+    /** {@code outcome} once {@code entry} is durable; null outcome: the query failed inside the gateway. */
+    private CompletionStage<Outcome<ScoreReport>> record(AuditEntry entry, Outcome<ScoreReport> outcome) {
+        return recorder.record(entry).handle((index, auditError) -> {
+            if (auditError != null) {
+                return Outcome.<ScoreReport>fail(Failure.unavailable(NOT_RECORDED));
+            }
+            if (outcome == null) {
+                // recorded as INTERNAL; the caller gets the gateway's generic internal error
+                throw new CompletionException(new IllegalStateException("score query failed inside the gateway"));
+            }
+            return outcome;
+        });
+    }
+
+    /**
+     * The entry for this query and its outcome; {@code outcome} is null if the query failed inside the gateway,
+     * {@code gone} (or null) why the caller no longer waits for a report it was allowed.
+     */
+    AuditEntry entry(Member caller, ScoreQuery query, Outcome<ScoreReport> outcome, Failure gone) {
         AuditEntry.Builder b = recorder.entry(SERVICE, METHOD)
                 .caller(caller.id(), caller.kind().name().toLowerCase(Locale.ROOT))
                 .purpose(query.getPurpose().isEmpty() ? null : query.getPurpose())
@@ -78,9 +117,13 @@ public final class AuditedQueries {
         if (outcome.isOk()) {
             ScoreReport report = outcome.value();
             PolicyDecision d = report.getDecision();
-            b.categoriesServed(servedCategories(report))
-                    .decision(Decision.allow(d.getRule(), d.getReason(), disclosure(d.getDisclosure()), new HashSet<>(d.getGrantedCategoriesList())))
+            b.decision(Decision.allow(d.getRule(), d.getReason(), disclosure(d.getDisclosure()), new HashSet<>(d.getGrantedCategoriesList())))
                     .requestId(report.getRequestId());
+            if (gone != null) {
+                // the report is dropped, not sent: no category served, nothing withheld from anyone
+                return b.outcome(gone.reason().name());
+            }
+            b.categoriesServed(servedCategories(report));
             for (Withheld w : report.getWithheldList()) {
                 b.withheld(w.getPlatform(), w.getField(), blankToNull(w.getCategory()), w.getReason());
             }

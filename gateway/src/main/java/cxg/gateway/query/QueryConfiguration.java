@@ -6,6 +6,7 @@ import cxg.gateway.fanout.ScorerEndpoints;
 import cxg.gateway.policy.PolicyRepository;
 import cxg.gateway.store.StoredRecord;
 import cxg.gateway.store.SubmissionStore;
+import cxg.gateway.transport.Admission;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Provider;
@@ -13,6 +14,7 @@ import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 @Singleton
@@ -38,8 +40,9 @@ final class QueryConfiguration {
 
     @Produces
     @Singleton
-    AuditedQueries auditedQueries(ScoreQueries queries, AuditRecorder recorder) {
-        return new AuditedQueries(queries, recorder);
+    AuditedQueries auditedQueries(ScoreQueries queries, AuditRecorder recorder,
+                                  @ConfigProperty(name = Admission.LIMIT_SETTING, defaultValue = "256") int maxInFlight) {
+        return new AuditedQueries(queries, recorder, new Admission(maxInFlight));
     }
 
     @Produces

@@ -8,6 +8,7 @@ import cxg.v1.RestrictionAnswer;
 import cxg.v1.RestrictionCheck;
 import cxg.v1.ScoreQuery;
 import cxg.v1.ScoreReport;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -19,7 +20,8 @@ import org.jboss.logging.Logger;
 /**
  * The gRPC face of {@link ScoreQueries} and {@link RestrictionChecks}, through {@link AuditedQueries}
  * and {@link AuditedRestrictionChecks} so that every answer is recorded first: the caller comes from the identity
- * interceptor, failures become status. Written against the plain gRPC stub rather than the Mutiny one: a query
+ * interceptor, failures become status. The call's gRPC context goes with each query, so that a query whose caller
+ * has gone is not worked on (see {@link AuditedQueries}). Written against the plain gRPC stub rather than the Mutiny one: a query
  * is one completion stage, and a Uni pipeline around it (with context propagation on each step) was a measurable
  * part of the gateway's per-call cost.
  */
@@ -31,7 +33,7 @@ public final class QueryGrpcService extends QueryServiceGrpc.QueryServiceImplBas
     private final AuditedQueries queries;
     private final AuditedRestrictionChecks restrictions;
 
-    QueryGrpcService(AuditedQueries queries, AuditedRestrictionChecks restrictions) {
+    public QueryGrpcService(AuditedQueries queries, AuditedRestrictionChecks restrictions) {
         this.queries = queries;
         this.restrictions = restrictions;
     }
@@ -41,7 +43,7 @@ public final class QueryGrpcService extends QueryServiceGrpc.QueryServiceImplBas
         Caller caller = Caller.current();
         Executor answerOn = callersEventLoop();
         try {
-            queries.query(caller.member(), request).whenComplete((outcome, error) ->
+            queries.query(caller.member(), request, io.grpc.Context.current()).whenComplete((outcome, error) ->
                     // the audit log completes on its single writer thread: answer from the call's event loop, not from there
                     answerOn.execute(() -> respond(answer, outcome, error, "score query")));
         } catch (RuntimeException e) {
@@ -77,8 +79,14 @@ public final class QueryGrpcService extends QueryServiceGrpc.QueryServiceImplBas
         });
     }
 
-    /** The answer, the refusal as its status, or (an error inside the gateway) INTERNAL without its message. */
+    /**
+     * The answer, the refusal as its status, or (an error inside the gateway) INTERNAL without its message; nothing
+     * for a caller that has gone (its call is closed already).
+     */
     private static <T> void respond(StreamObserver<T> answer, Outcome<T> outcome, Throwable error, String what) {
+        if (answer instanceof ServerCallStreamObserver<T> call && call.isCancelled()) {
+            return;
+        }
         if (error != null) {
             LOG.error(what + " failed inside the gateway", error);
             answer.onError(StatusMapping.internal());

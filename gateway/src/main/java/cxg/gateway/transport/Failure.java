@@ -9,7 +9,15 @@ import java.util.Objects;
  */
 public record Failure(Reason reason, String field, String rule, String message) {
 
-    public enum Reason { INVALID_ARGUMENT, UNAUTHENTICATED, PERMISSION_DENIED, RESOURCE_EXHAUSTED, UNAVAILABLE }
+    /**
+     * {@code OVERLOADED}: shed at admission, retry shortly (gRPC UNAVAILABLE). {@code CANCELLED} and
+     * {@code DEADLINE_EXCEEDED}: the caller stopped waiting before the answer was ready; nobody reads the status,
+     * but the audit entry says so.
+     */
+    public enum Reason {
+        INVALID_ARGUMENT, UNAUTHENTICATED, PERMISSION_DENIED, RESOURCE_EXHAUSTED, UNAVAILABLE, OVERLOADED, CANCELLED,
+        DEADLINE_EXCEEDED
+    }
 
     public Failure {
         Objects.requireNonNull(reason, "reason");
@@ -37,5 +45,20 @@ public record Failure(Reason reason, String field, String rule, String message) 
 
     public static Failure unavailable(String message) {
         return new Failure(Reason.UNAVAILABLE, null, null, message);
+    }
+
+    /** The gateway is at its limit of work in flight and refused this call before doing any of it. */
+    public static Failure overloaded(String message) {
+        return new Failure(Reason.OVERLOADED, null, null, message);
+    }
+
+    /** The caller cancelled the call before its answer was ready. */
+    public static Failure cancelled(String message) {
+        return new Failure(Reason.CANCELLED, null, null, message);
+    }
+
+    /** The caller's deadline passed before the answer was ready. */
+    public static Failure deadlineExceeded(String message) {
+        return new Failure(Reason.DEADLINE_EXCEEDED, null, null, message);
     }
 }

@@ -32,6 +32,10 @@ public final class StatusMapping {
             case RESOURCE_EXHAUSTED -> Status.RESOURCE_EXHAUSTED.withDescription(
                     "quota of " + failure.rule() + " used up: " + failure.message());
             case UNAVAILABLE -> Status.UNAVAILABLE.withDescription(failure.message());
+            // UNAVAILABLE, not RESOURCE_EXHAUSTED: that one means a member's own quota here, and this is transient
+            case OVERLOADED -> Status.UNAVAILABLE.withDescription("gateway overloaded: " + failure.message());
+            case CANCELLED -> Status.CANCELLED.withDescription(failure.message());
+            case DEADLINE_EXCEEDED -> Status.DEADLINE_EXCEEDED.withDescription(failure.message());
         };
     }
 
