@@ -117,13 +117,14 @@ public final class AuditedQueries {
         if (outcome.isOk()) {
             ScoreReport report = outcome.value();
             PolicyDecision d = report.getDecision();
-            b.decision(Decision.allow(d.getRule(), d.getReason(), disclosure(d.getDisclosure()), new HashSet<>(d.getGrantedCategoriesList())))
+            // set before the decision, which would otherwise count every granted category as served
+            b.categoriesServed(gone == null ? servedCategories(report) : Set.of())
+                    .decision(Decision.allow(d.getRule(), d.getReason(), disclosure(d.getDisclosure()), new HashSet<>(d.getGrantedCategoriesList())))
                     .requestId(report.getRequestId());
             if (gone != null) {
-                // the report is dropped, not sent: no category served, nothing withheld from anyone
+                // the report is dropped, not sent: nothing served, nothing withheld from anyone
                 return b.outcome(gone.reason().name());
             }
-            b.categoriesServed(servedCategories(report));
             for (Withheld w : report.getWithheldList()) {
                 b.withheld(w.getPlatform(), w.getField(), blankToNull(w.getCategory()), w.getReason());
             }

@@ -41,7 +41,7 @@ final class QueryConfiguration {
     @Produces
     @Singleton
     AuditedQueries auditedQueries(ScoreQueries queries, AuditRecorder recorder,
-                                  @ConfigProperty(name = Admission.LIMIT_SETTING, defaultValue = "256") int maxInFlight) {
+                                  @ConfigProperty(name = Admission.LIMIT_SETTING, defaultValue = "512") int maxInFlight) {
         return new AuditedQueries(queries, recorder, new Admission(maxInFlight));
     }
 
