@@ -22,9 +22,11 @@ import cxg.v1.ValueSource;
 import com.google.protobuf.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -78,7 +80,7 @@ public final class ScoreQueries {
         if (!decision.allowed()) {
             return CompletableFuture.completedFuture(Outcome.fail(refusal(decision)));
         }
-        List<String> granted = decision.grantedCategories().stream().sorted().toList();
+        List<String> granted = sorted(decision.grantedCategories());
         ScorerRequest request = ScorerRequest.newBuilder()
                 .setSubject(cxg.v1.SubjectId.newBuilder()
                         .setKind(q.subject().kind() == cxg.gateway.subject.SubjectId.Kind.RESIDENT_ID
@@ -90,11 +92,27 @@ public final class ScoreQueries {
                 .build();
         List<Member> platforms = policy.platforms();
         return fanOut.ask(endpoints.targets(platforms), request).thenCompose(answers -> {
-            if (stored == StoredRatings.NONE || answers.stream().allMatch(a -> a.rating().isPresent())) {
+            if (stored == StoredRatings.NONE || allRated(answers)) {
                 return CompletableFuture.completedFuture(Outcome.ok(report(q, policy, decision, granted, platforms, answers)));
             }
             return CompletableFuture.supplyAsync(() -> Outcome.ok(report(q, policy, decision, granted, platforms, answers)), blocking);
         });
+    }
+
+    /** The granted categories in order, without a stream pipeline per query. */
+    private static List<String> sorted(Set<String> categories) {
+        String[] a = categories.toArray(new String[0]);
+        Arrays.sort(a);
+        return List.of(a);
+    }
+
+    private static boolean allRated(List<PlatformAnswer> answers) {
+        for (PlatformAnswer a : answers) {
+            if (a.rating().isEmpty()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A denial, or a used-up quota (which the caller may retry later), as the failure the caller gets. */
