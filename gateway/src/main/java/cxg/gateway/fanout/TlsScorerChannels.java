@@ -46,7 +46,13 @@ public final class TlsScorerChannels implements ScorerChannels, AutoCloseable {
     private ManagedChannel open(ScorerTarget target) {
         NettyChannelBuilder builder = NettyChannelBuilder.forTarget(target.endpoint())
                 .sslContext(tls.clientContext(target.certificateSubject()))
-                .directExecutor();
+                .directExecutor()
+                // no retry policy is configured, so grpc-java's retry layer (a RetriableStream, its buffer and
+                // synchronization context around every call) only buys transparent retries of a stream the
+                // connector's transport refused before processing it (e.g. a GOAWAY race while it restarts); such
+                // a call now ends UNAVAILABLE for that platform alone, as any other failed platform call does
+                // (BENCHMARKS.md, "Profile (JFR)": measured cost of the layer)
+                .disableRetry();
         transport.accept(builder);
         return builder.build();
     }
