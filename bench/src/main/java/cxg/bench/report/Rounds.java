@@ -1,0 +1,109 @@
+package cxg.bench.report;
+
+import cxg.bench.load.LoadResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.ToDoubleFunction;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Paths measured in interleaved rounds (every path once per round, back to back), so that a slow minute of the
+ * host hits the paths a ratio compares alike: the target figures are medians of per-round ratios or differences.
+ */
+final class Rounds {
+
+    /** One measured window of one path, with the CPU the report's processes used in it (null if not metered). */
+    record Measured(LoadResult result, CpuUse cpu) {
+
+        Map<String, Double> cpuMicrosPerCall() {
+            return cpu == null ? Map.of() : cpu.microsPerCall(result.answered());
+        }
+    }
+
+    /** The median of some per-round values, with their range. */
+    record Spread(double median, double min, double max, int n) {
+
+        String format(String pattern) {
+            if (n <= 1) {
+                return String.format(Locale.ROOT, pattern, median);
+            }
+            return String.format(Locale.ROOT, pattern + " (" + pattern + "–" + pattern + ", %d rounds)", median, min, max, n);
+        }
+    }
+
+    private Rounds() {
+    }
+
+    static Spread spread(List<Double> values) {
+        if (values.isEmpty()) {
+            return new Spread(Double.NaN, Double.NaN, Double.NaN, 0);
+        }
+        List<Double> sorted = new ArrayList<>(values);
+        sorted.sort(null);
+        int n = sorted.size();
+        double median = n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+        return new Spread(median, sorted.get(0), sorted.get(n - 1), n);
+    }
+
+    /** Round by round, {@code f(a) / f(b)}; the rounds of both lists are paired in order. */
+    static Spread ratios(List<Measured> a, List<Measured> b, ToDoubleFunction<Measured> f) {
+        return ratios(a, f, b, f);
+    }
+
+    /** Round by round, {@code fa(a) / fb(b)}. */
+    static Spread ratios(List<Measured> a, ToDoubleFunction<Measured> fa, List<Measured> b, ToDoubleFunction<Measured> fb) {
+        List<Double> v = new ArrayList<>();
+        for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+            v.add(fa.applyAsDouble(a.get(i)) / fb.applyAsDouble(b.get(i)));
+        }
+        return spread(v);
+    }
+
+    /** Round by round, {@code f(a) - f(b)}. */
+    static Spread differences(List<Measured> a, List<Measured> b, ToDoubleFunction<Measured> f) {
+        List<Double> v = new ArrayList<>();
+        for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+            v.add(f.applyAsDouble(a.get(i)) - f.applyAsDouble(b.get(i)));
+        }
+        return spread(v);
+    }
+
+    /**
+     * All rounds of a path as one run: counts and latency histograms added, measured times added (so throughput
+     * is answered calls per measured second), CPU added.
+     */
+    static Measured merge(List<Measured> rounds) {
+        if (rounds.size() == 1) {
+            return rounds.get(0);
+        }
+        LoadResult first = rounds.get(0).result();
+        Histogram h = first.histogramNanos().copy();
+        long sent = 0;
+        long ok = 0;
+        long degraded = 0;
+        long failed = 0;
+        double elapsed = 0;
+        Map<String, Long> failures = new TreeMap<>();
+        Map<String, Long> degradations = new TreeMap<>();
+        CpuUse cpu = null;
+        for (int i = 0; i < rounds.size(); i++) {
+            LoadResult r = rounds.get(i).result();
+            if (i > 0) {
+                h.add(r.histogramNanos());
+            }
+            sent += r.sent();
+            ok += r.ok();
+            degraded += r.degraded();
+            failed += r.failed();
+            elapsed += r.elapsedSeconds();
+            r.failures().forEach((k, v) -> failures.merge(k, v, Long::sum));
+            r.degradations().forEach((k, v) -> degradations.merge(k, v, Long::sum));
+            CpuUse c = rounds.get(i).cpu();
+            cpu = c == null ? cpu : cpu == null ? c : cpu.plus(c);
+        }
+        return new Measured(new LoadResult(first.label(), first.spec(), sent, ok, degraded, failed, failures, degradations, elapsed, h), cpu);
+    }
+}
