@@ -16,18 +16,27 @@ import jdk.jfr.consumer.RecordingFile;
 /**
  * Where the gateway spent its CPU during the profiled run, from the JFR execution samples:
  * by top frame (self time), by top frame's package, and by cxg method anywhere on the stack
- * (inclusive time of cxg's own code).
+ * (inclusive time of cxg's own code); and how much the JIT compiler was still at work (deoptimizations, and
+ * compilations that took 100 ms or more: the profile settings' threshold).
  */
 public record JfrHotSpots(long samples, Map<String, Long> topFrames, Map<String, Long> topPackages,
-                          Map<String, Long> cxgInclusive) {
+                          Map<String, Long> cxgInclusive, long deoptimizations, long slowCompilations) {
 
     public static JfrHotSpots read(Path recording, int limit) throws IOException {
         Map<String, Long> frames = new HashMap<>();
         Map<String, Long> packages = new HashMap<>();
         Map<String, Long> cxg = new HashMap<>();
         long samples = 0;
+        long deoptimizations = 0;
+        long slowCompilations = 0;
         for (RecordedEvent e : RecordingFile.readAllEvents(recording)) {
-            if (!"jdk.ExecutionSample".equals(e.getEventType().getName())) {
+            String event = e.getEventType().getName();
+            if ("jdk.Deoptimization".equals(event)) {
+                deoptimizations++;
+            } else if ("jdk.Compilation".equals(event)) {
+                slowCompilations++;
+            }
+            if (!"jdk.ExecutionSample".equals(event)) {
                 continue;
             }
             RecordedStackTrace st = e.getStackTrace();
@@ -51,7 +60,7 @@ public record JfrHotSpots(long samples, Map<String, Long> topFrames, Map<String,
                 }
             }
         }
-        return new JfrHotSpots(samples, top(frames, limit), top(packages, limit), top(cxg, limit));
+        return new JfrHotSpots(samples, top(frames, limit), top(packages, limit), top(cxg, limit), deoptimizations, slowCompilations);
     }
 
     private static String packageOf(String type) {
@@ -74,6 +83,8 @@ public record JfrHotSpots(long samples, Map<String, Long> topFrames, Map<String,
         m.put("topFramesSelf", topFrames);
         m.put("topPackagesSelf", topPackages);
         m.put("cxgMethodsInclusive", cxgInclusive);
+        m.put("deoptimizations", deoptimizations);
+        m.put("compilationsOf100msOrMore", slowCompilations);
         return m;
     }
 }

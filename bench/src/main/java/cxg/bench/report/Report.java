@@ -110,7 +110,7 @@ final class Report {
         if (!gw1.isEmpty() && !hop1.isEmpty()) {
             Spread added = Rounds.differences(gw1, hop1, percentile(50));
             t.add(new Target("median added to the bare hop at 1 outstanding call (median of the rounds' differences)",
-                    added.format("%.0f") + " µs", "≤ 300 µs", added.median() <= 300, added.median(), added));
+                    added.format("%,.0f", " µs"), "≤ 300 µs", added.median() <= 300, added.median(), added));
         }
         Measured gwHalf = merged(ReportRunner.GW1, HALF);
         Measured hopHalf = merged(ReportRunner.HOP, HALF);
@@ -368,7 +368,12 @@ final class Report {
         s.append(String.format(Locale.ROOT, "| CPU used by other processes during the run | %.1f of %.0f CPU-seconds (%.0f%%) |%n",
                 (double) q.get("cpuSecondsUsedByOtherProcesses"), (double) q.get("cpuSecondsAvailable"),
                 100 * (double) q.get("otherProcessesShare")));
-        s.append(String.format(Locale.ROOT, "| run time | %.0f s |%n%n", (double) q.get("wallSeconds")));
+        StringBuilder phases = new StringBuilder();
+        if (machine.get("phaseSeconds") instanceof Map<?, ?> p) {
+            p.forEach((k, v) -> phases.append(phases.length() == 0 ? " (" : "; ").append(k).append(": ").append(v).append(" s"));
+            phases.append(phases.length() == 0 ? "" : ")");
+        }
+        s.append(String.format(Locale.ROOT, "| run time | %.0f s%s |%n%n", (double) q.get("wallSeconds"), phases));
         s.append("Everything on 127.0.0.1 with mutual TLS on every gRPC hop; the load generator shares the CPUs with the servers. ")
                 .append("Platform REST stand-in: `cxg.bench.platform.FastPlatform` (JDK HttpServer; parses each request, answers the demo subject's rating from memory), not WireMock. ")
                 .append("Paths: **direct** = `ScorerService/GetScore` to the alpha-credit scorer connector; **bare hop** = the same through ")
@@ -465,7 +470,8 @@ final class Report {
                     cpuOf(gw).applyAsDouble(profile.with()), cpuOf(gw).applyAsDouble(profile.without())));
             JfrHotSpots hotSpots = profile.hotSpots();
             if (hotSpots != null) {
-                s.append(String.format(Locale.ROOT, "%d execution samples.%n%n", hotSpots.samples()));
+                s.append(String.format(Locale.ROOT, "%d execution samples; during the recording the JIT deoptimized %d times and "
+                        + "%d compilations took 100 ms or more.%n%n", hotSpots.samples(), hotSpots.deoptimizations(), hotSpots.slowCompilations()));
                 hotTable(s, "Top frames (self time)", "method", hotSpots.topFrames(), hotSpots.samples());
                 hotTable(s, "By package of the top frame", "package", hotSpots.topPackages(), hotSpots.samples());
                 hotTable(s, "cxg code on the stack (inclusive)", "method", hotSpots.cxgInclusive(), hotSpots.samples());

@@ -152,6 +152,9 @@ public final class ReportRunner {
     private final List<Child> children = new ArrayList<>();
     private final LoadRunner runner = new LoadRunner();
     private final CpuMeter cpu = new CpuMeter();
+    /** Wall time of each phase of the run, to see where the report's minutes go. */
+    private final Map<String, Double> phases = new LinkedHashMap<>();
+    private double phaseMark;
     private double ownCpuSeconds;
 
     private Path keycloakRun;
@@ -266,6 +269,7 @@ public final class ReportRunner {
                 primeJfr(gateway1.pid());
             }
             System.out.println("cxg bench report: servers up after " + seconds(wallStart) + " s");
+            phase("servers started", wallStart);
 
             SslContext asGateway = ClientChannels.clientContext(pki, "gateway");
             SslContext asCourt = ClientChannels.clientContext(pki, "court");
@@ -287,19 +291,24 @@ public final class ReportRunner {
                 probe(t.getKey(), t.getValue());
                 jitWarmup(t.getKey(), t.getValue());
             }
+            phase("probes and JIT warm-up", wallStart);
             // Closed model in interleaved rounds; the audit write's cost at 64 outstanding is not a figure of the report.
             runs.putAll(rounds("@1", List.of(DIRECT, HOP, GW1, GW1_NO_FSYNC, GW2), targets, timing.rounds(),
                     LoadSpec.closed(1, 0, timing.roundWarmup(), Duration.ZERO), LoadSpec.closed(1, 0, timing.roundMeasure(), Duration.ZERO)));
+            phase("closed model, 1 outstanding", wallStart);
             runs.putAll(rounds("@64", List.of(DIRECT, HOP, GW1, GW2), targets, timing.rounds(),
                     LoadSpec.closed(64, 0, timing.roundWarmup(), Duration.ZERO), LoadSpec.closed(64, 0, timing.roundMeasure(), Duration.ZERO)));
+            phase("closed model, 64 outstanding", wallStart);
             double gatewayMax = Rounds.merge(runs.get(GW1 + "@64")).result().throughput();
             if (profile) {
                 profiled = profile(gateway1.pid(), raw.resolve("gateway.jfr"), targets.get(GW1));
+                phase("profile", wallStart);
             }
             double half = Math.max(1, Math.round(gatewayMax * SWEEP[HALF]));
             runs.putAll(rounds("@half", List.of(DIRECT, HOP, GW1, GW1_NO_FSYNC), targets, timing.halfRounds(),
                     LoadSpec.open(half, 10_000, 0, timing.halfWarmup(), Duration.ZERO),
                     LoadSpec.open(half, 10_000, 0, timing.halfMeasure(), Duration.ZERO)));
+            phase("half load", wallStart);
             for (int i = 0; i < SWEEP.length; i++) {
                 if (i == HALF) {
                     continue;
@@ -309,6 +318,7 @@ public final class ReportRunner {
                     sweep.add(measure(path, LoadSpec.open(rate, 10_000, 0, timing.sweepMeasure(), timing.sweepWarmup()), targets.get(path)));
                 }
             }
+            phase("rate sweep", wallStart);
             for (ManagedChannel ch : channels) {
                 ch.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
             }
@@ -331,6 +341,7 @@ public final class ReportRunner {
         quiet.put("loadAverageAtEnd", Machine.loadAverage());
         quiet.put("quiet", backgroundBefore < 0.10 && foreign / capacity < 0.10);
         machine.put("quietness", quiet);
+        machine.put("phaseSeconds", phases);
 
         Files.createDirectories(out);
         Report report = new Report(machine, timing, quick, runs, sweep, profiled);
@@ -374,14 +385,21 @@ public final class ReportRunner {
             }
             for (String path : order) {
                 runner.run(path + " (round warm-up)", warmup, targets.get(path));
-                out.get(path + suffix).add(metered(path, measured, targets.get(path), "round " + (round + 1) + "/" + count));
+                out.get(path + suffix).add(metered(path, path, measured, targets.get(path), "round " + (round + 1) + "/" + count));
             }
         }
         return out;
     }
 
-    /** One measured window with the CPU used in it. */
-    private Rounds.Measured metered(String label, LoadSpec spec, CallTarget target, String note) {
+    private void phase(String name, long wallStart) {
+        double now = seconds(wallStart);
+        phases.put(name, Math.round((now - phaseMark) * 10) / 10.0);
+        phaseMark = now;
+        System.out.println("cxg bench report: " + name + " took " + phases.get(name) + " s");
+    }
+
+    /** One measured window with the CPU used in it; {@code path} names the process whose share is printed. */
+    private Rounds.Measured metered(String path, String label, LoadSpec spec, CallTarget target, String note) {
         CpuMeter.Snapshot before = cpu.take();
         LoadResult r = runner.run(label, spec, target);
         CpuUse used = CpuUse.between(before, cpu.take());
@@ -391,8 +409,8 @@ public final class ReportRunner {
                         + "CPU µs per call %.0f in all%s; other processes %.0f%% of the CPU%n",
                 label, spec.describe(), note, r.throughput(), r.percentileMicros(50), r.percentileMicros(99), r.ok(), r.degraded(), r.failed(),
                 perCall.getOrDefault(CpuUse.TOTAL, Double.NaN),
-                PROCESS_OF_PATH.containsKey(label) ? String.format(java.util.Locale.ROOT, ", %.0f in %s", perCall.getOrDefault(PROCESS_OF_PATH.get(label),
-                        Double.NaN), PROCESS_OF_PATH.get(label)) : "", 100 * used.otherShare());
+                PROCESS_OF_PATH.containsKey(path) ? String.format(java.util.Locale.ROOT, ", %.0f in %s", perCall.getOrDefault(PROCESS_OF_PATH.get(path),
+                        Double.NaN), PROCESS_OF_PATH.get(path)) : "", 100 * used.otherShare());
         return m;
     }
 
@@ -402,18 +420,19 @@ public final class ReportRunner {
      */
     private Report.Profile profile(long pid, Path jfr, CallTarget target) throws IOException, InterruptedException {
         LoadSpec spec = LoadSpec.closed(64, 0, timing.profile(), Duration.ZERO);
-        Rounds.Measured without = metered(GW1 + " (before JFR)", spec, target, "profile");
+        Rounds.Measured without = metered(GW1, GW1 + " (before JFR)", spec, target, "profile");
         jcmd(pid, "JFR.start", "name=cxg-bench", "settings=profile", "filename=" + jfr);
-        Rounds.Measured with = metered(GW1 + " (JFR on)", spec, target, "profile");
+        Rounds.Measured with = metered(GW1, GW1 + " (JFR on)", spec, target, "profile");
         jcmd(pid, "JFR.stop", "name=cxg-bench");
         return new Report.Profile(without, with, JfrHotSpots.read(jfr, 15));
     }
 
     /**
-     * Starts and stops a JFR recording before the gateway's JIT warm-up. JFR's first start in a JVM retransforms
-     * the JDK's file and socket classes to add its I/O events, which throws away the compiled code that inlined
-     * them; done in the profile phase, the gateway ran partly interpreted while being recorded (1,414 against
-     * 6,694 req/s in the 09:29 report). The instrumentation stays; the other runs see it disabled.
+     * Starts and stops a JFR recording before the gateway's JIT warm-up. JFR's first start in a JVM instruments the
+     * JDK's socket and file classes for its I/O events, which makes all C2 code that inlined them not entrant (seen
+     * with -XX:+PrintCompilation: SocketChannelImpl.read/write, the NIO buffers and their hot callers; a second start
+     * invalidates none of it); done in the profile phase, the gateway ran partly interpreted while being recorded
+     * (1,414 against 6,694 req/s in the 09:29 report). The instrumentation stays; the other runs see it disabled.
      */
     private static void primeJfr(long pid) throws IOException, InterruptedException {
         jcmd(pid, "JFR.start", "name=cxg-bench-prime", "settings=profile");

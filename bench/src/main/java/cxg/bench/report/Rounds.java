@@ -27,10 +27,13 @@ final class Rounds {
     record Spread(double median, double min, double max, int n) {
 
         String format(String pattern) {
-            if (n <= 1) {
-                return String.format(Locale.ROOT, pattern, median);
-            }
-            return String.format(Locale.ROOT, pattern + " (" + pattern + "–" + pattern + ", %d rounds)", median, min, max, n);
+            return format(pattern, "");
+        }
+
+        /** The median with its unit, then the range over the rounds, e.g. {@code 459 µs (310–620, 5 rounds)}. */
+        String format(String pattern, String unit) {
+            String m = String.format(Locale.ROOT, pattern, median) + unit;
+            return n <= 1 ? m : m + String.format(Locale.ROOT, " (" + pattern + "–" + pattern + ", %d rounds)", min, max, n);
         }
     }
 

@@ -76,5 +76,6 @@ class RoundsTest {
     void aSpreadOfSeveralRoundsShowsItsRange() {
         assertEquals("0.70 (0.50–0.90, 5 rounds)", new Spread(0.7, 0.5, 0.9, 5).format("%.2f"));
         assertEquals("0.70", new Spread(0.7, 0.7, 0.7, 1).format("%.2f"));
+        assertEquals("1,459 µs (-310–2,620, 3 rounds)", new Spread(1459, -310, 2620, 3).format("%,.0f", " µs"));
     }
 }
