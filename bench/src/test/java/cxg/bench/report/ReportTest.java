@@ -95,6 +95,17 @@ class ReportTest {
     }
 
     @Test
+    void degradedCallsOfTheAuditWriteComparisonDoNotVoidTheTargets() {
+        Map<String, List<Measured>> runs = rounds(Double.MAX_VALUE);
+        runs.put(ReportRunner.GW1_NO_FSYNC + "@1", List.of(new Measured(result(ReportRunner.GW1_NO_FSYNC,
+                LoadSpec.closed(1, 0, Duration.ofSeconds(2), Duration.ZERO), 1000, 1, 700, 5), null)));
+        Report r = new Report(Map.of(), ReportRunner.FULL, false, runs, List.of(), null);
+
+        assertTrue(r.targetRunsClean());
+        assertFalse(r.clean());
+    }
+
+    @Test
     void theThroughputTargetIsTheMedianOfThePerRoundRatios() {
         Report.Target throughput = report(Double.MAX_VALUE).targets().get(0);
 
