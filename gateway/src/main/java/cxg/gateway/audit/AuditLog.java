@@ -20,7 +20,9 @@ import java.util.logging.Logger;
  * one store commit (one fsync or one transaction), and only then completes the appends' futures
  * with their indexes. If the store fails, the group's appends complete exceptionally with
  * {@link AuditUnavailableException} and nothing of the group is visible (fail closed).
- * Checkpoints are signed at a fixed interval (when the tree grew) and on demand.
+ * Checkpoints are signed at a fixed interval (when the tree grew) and on demand, by a checkpointer thread:
+ * the writer only hands it the tree as of the groups committed so far (a published {@link TreeEdge} is
+ * never changed again), so the checkpoint's signing and fsyncs never hold a group commit behind them.
  */
 public final class AuditLog implements AutoCloseable {
 
@@ -62,6 +64,8 @@ public final class AuditLog implements AutoCloseable {
     private final Map<Long, byte[]> tileCache;
     private final Thread writer;
     private final Thread ticker;
+    /** Signs and stores checkpoints, one at a time and in order, off the writer thread. */
+    private final java.util.concurrent.ExecutorService checkpointer;
     private volatile TreeEdge edge;
     private volatile SignedCheckpoint latest;
     private volatile boolean closed;
@@ -80,8 +84,13 @@ public final class AuditLog implements AutoCloseable {
         });
         this.writer = new Thread(this::writeLoop, "audit-log-writer");
         this.writer.setDaemon(true);
-        this.ticker = new Thread(this::tick, "audit-log-checkpointer");
+        this.ticker = new Thread(this::tick, "audit-log-checkpoint-timer");
         this.ticker.setDaemon(true);
+        this.checkpointer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "audit-log-checkpointer");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /**
@@ -132,7 +141,7 @@ public final class AuditLog implements AutoCloseable {
         store.commit(size, List.of(), tiles, bundles);
         this.edge = restored;
         if (r.checkpoint().isEmpty() || !r.tail().isEmpty()) {
-            signCheckpoint();
+            signCheckpoint(restored);
         } else {
             String note = r.checkpoint().get();
             this.latest = new SignedCheckpoint(size, rootHash(size), note, clock.instant());
@@ -209,15 +218,12 @@ public final class AuditLog implements AutoCloseable {
                 commit(appends);
             }
             for (CheckpointRequest c : checkpoints) {
-                if (c.onlyIfGrown() && latest != null && latest.size() == edge.size()) {
-                    c.done().complete(latest);
-                    continue;
-                }
+                // the tree as of every group committed so far, including any append queued before the request
+                TreeEdge snapshot = edge;
                 try {
-                    c.done().complete(signCheckpoint());
-                } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "audit checkpoint failed: " + e.getMessage());
-                    c.done().completeExceptionally(new AuditUnavailableException("audit checkpoint could not be stored", e));
+                    checkpointer.execute(() -> storeCheckpoint(snapshot, c));
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    c.done().completeExceptionally(new AuditUnavailableException("audit log is closed", e));
                 }
             }
             if (stop) {
@@ -254,8 +260,26 @@ public final class AuditLog implements AutoCloseable {
         }
     }
 
-    private SignedCheckpoint signCheckpoint() {
-        TreeEdge e = edge;
+    /** On the checkpointer thread: signs and stores a checkpoint of {@code snapshot} unless it adds nothing. */
+    private void storeCheckpoint(TreeEdge snapshot, CheckpointRequest c) {
+        SignedCheckpoint last = latest;
+        if (c.onlyIfGrown() && last != null && last.size() >= snapshot.size()) {
+            c.done().complete(last);
+            return;
+        }
+        try {
+            c.done().complete(signCheckpoint(snapshot));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "audit checkpoint failed: " + e.getMessage());
+            c.done().completeExceptionally(new AuditUnavailableException("audit checkpoint could not be stored", e));
+        }
+    }
+
+    /**
+     * Signs and stores a checkpoint of the tree {@code e}: at start-up, or on the checkpointer thread while the
+     * writer may have committed more groups since (the store takes a size behind its committed one).
+     */
+    private SignedCheckpoint signCheckpoint(TreeEdge e) {
         long size = e.size();
         byte[] root = Merkle.rootHash(nodes(e, Map.of(), null), size);
         String note = signer.sign(new Checkpoint(options.origin(), size, root).text());
@@ -474,6 +498,9 @@ public final class AuditLog implements AutoCloseable {
         queue.add(new Stop());
         try {
             writer.join(TimeUnit.SECONDS.toMillis(30));
+            // checkpoints already handed over are stored before the store closes
+            checkpointer.shutdown();
+            checkpointer.awaitTermination(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -710,15 +710,25 @@ public final class DirectoryLogStore implements LogStore {
 
     // ------------------------------------------------------------------ checkpoints and the resume point
 
+    /**
+     * Called by the checkpointer thread, beside the writer's group commits: {@code size} may be behind the committed
+     * size. The writer is held only while the partial tiles and the tiles handed over so far are taken (no fsync);
+     * the checkpoint files are fsync'd outside the store's lock. The resume point it queues holds {@code size} and
+     * the entries offset at that size, so start-up replays the groups committed after it as the tail.
+     */
     @Override
-    public synchronized void checkpoint(long size, List<Tile> partialTiles, Bundle partialBundle, String signedNote) {
-        if (size != committedSize) {
-            throw new AuditStoreException("checkpoint of size " + size + " but the log holds " + committedSize);
-        }
-        try {
+    public void checkpoint(long size, List<Tile> partialTiles, Bundle partialBundle, String signedNote) {
+        long offset = offsetAt(size, partialBundle);
+        Map<String, Future<?>> tiles;
+        synchronized (this) {
             for (Tile t : partialTiles) {
                 handOver(t.path(), t.data());
             }
+            // may include full tiles of groups after size: fsyncing them early is harmless (they are derivable)
+            tiles = new LinkedHashMap<>(unsynced);
+            unsynced.clear();
+        }
+        try {
             byte[] note = signedNote.getBytes(StandardCharsets.UTF_8);
             try (FileChannel log = FileChannel.open(dir.resolve("checkpoints.log"),
                     StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
@@ -734,13 +744,39 @@ public final class DirectoryLogStore implements LogStore {
             replace("checkpoint", note);
             fsync(dir, true);
         } catch (IOException | UncheckedIOException e) {
+            synchronized (this) {
+                tiles.forEach(unsynced::putIfAbsent);
+            }
             throw new AuditStoreException("cannot store audit checkpoint", e);
         }
-        Map<String, Future<?>> tiles = new LinkedHashMap<>(unsynced);
-        unsynced.clear();
-        byte[] state = (size + " " + committedOffset + "\n" + signedNote).getBytes(StandardCharsets.UTF_8);
+        byte[] state = (size + " " + offset + "\n" + signedNote).getBytes(StandardCharsets.UTF_8);
         synchronized (advances) {
             advances.add(new PendingAdvance(tiles, state, System.nanoTime()));
+        }
+    }
+
+    /**
+     * The entries offset at tree size {@code size} (where entry {@code size} starts or will start): the start of its
+     * entry bundle plus the records of the partial bundle's entries, or the committed end when {@code size} is it.
+     */
+    private long offsetAt(long size, Bundle partialBundle) {
+        int bundle = (int) (size / Tiles.WIDTH);
+        int width = (int) (size % Tiles.WIDTH);
+        synchronized (progress) {
+            if (size > committedSize) {
+                throw new AuditStoreException("checkpoint of size " + size + " but the log holds " + committedSize);
+            }
+            if (width == 0) {
+                return bundle < bundles ? bundleStarts[bundle] : committedOffset;
+            }
+            if (partialBundle == null || partialBundle.width() != width) {
+                throw new AuditStoreException("checkpoint of size " + size + " without its partial bundle of " + width + " entries");
+            }
+            long offset = bundleStarts[bundle];
+            for (byte[] e : partialBundle.entries()) {
+                offset += HEADER + e.length;
+            }
+            return offset;
         }
     }
 
@@ -783,7 +819,13 @@ public final class DirectoryLogStore implements LogStore {
             List<Future<?>> syncs = new ArrayList<>(tiles.size());
             for (String p : tiles.keySet()) {
                 syncs.add(syncer.submit(() -> {
-                    fsync(dir.resolve(p), false);
+                    try {
+                        fsync(dir.resolve(p), false);
+                    } catch (NoSuchFileException gone) {
+                        if (!isPartial(dir.resolve(p))) {
+                            throw gone;
+                        }
+                    }
                     return null;
                 }));
             }
@@ -803,6 +845,9 @@ public final class DirectoryLogStore implements LogStore {
             List<Path> dirs = new ArrayList<>(parents);
             dirs.sort(Comparator.comparingInt(Path::getNameCount).reversed());
             for (Path p : dirs) {
+                if (isPartial(p) && !Files.exists(p)) {
+                    continue;
+                }
                 fsync(p, true);
             }
             created.forEach(newDirectories::remove);
@@ -823,6 +868,16 @@ public final class DirectoryLogStore implements LogStore {
             }
             LOG.log(Level.WARNING, "audit resume point not advanced (start-up will replay more of the entries): " + e.getMessage());
         }
+    }
+
+    /**
+     * A partial tile (or its directory). One can be gone when its checkpoint's resume point moves: a checkpoint stored
+     * after a later group completed the full tile can hand its partial tile over after an earlier checkpoint's advance
+     * has made that full tile durable and removed the partials, which the resume point then falls back to.
+     */
+    private static boolean isPartial(Path p) {
+        String name = p.toString();
+        return name.endsWith(".p") || name.contains(".p/");
     }
 
     private static void await(Future<?> f) throws IOException {

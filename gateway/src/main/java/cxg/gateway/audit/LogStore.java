@@ -9,8 +9,9 @@ import java.util.Optional;
 /**
  * Durable storage of the audit log: entries, full tiles and bundles, and signed checkpoints
  * with the partial tiles of their tree sizes. Every method either completes durably or throws
- * {@link AuditStoreException} leaving the durable state as it was. Called by one writer thread;
- * the read methods may be called concurrently.
+ * {@link AuditStoreException} leaving the durable state as it was. {@link #commit} is called by one
+ * writer thread, {@link #checkpoint} by one checkpointer thread, possibly at the same time; the read
+ * methods may be called concurrently.
  */
 public interface LogStore extends AutoCloseable {
 
@@ -30,7 +31,10 @@ public interface LogStore extends AutoCloseable {
      */
     void commit(long firstIndex, List<byte[]> entries, List<Tile> fullTiles, List<Bundle> fullBundles);
 
-    /** Keeps a signed checkpoint of tree {@code size} with that size's partial tiles and bundle (may be null). */
+    /**
+     * Keeps a signed checkpoint of tree {@code size} with that size's partial tiles and bundle (may be null).
+     * {@code size} may be behind the committed size: groups committed after the tree was taken are not in it.
+     */
     void checkpoint(long size, List<Tile> partialTiles, Bundle partialBundle, String signedNote);
 
     /** A stored tile, or empty. */

@@ -33,6 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The audit log's guarantees, checked on both stores: the directory store and PostgreSQL. */
 class AuditLogTest {
@@ -293,6 +294,81 @@ class AuditLogTest {
         assertTrue(out.toString().contains("tree size 801"), out.toString());
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {300, 512})
+    void groupsAreAcknowledgedWhileACheckpointIsStoredAndACrashAfterItLosesNone(int checkpointSize) throws Exception {
+        Location at = new Location(Kind.DIRECTORY);
+        GatedCheckpoints store = new GatedCheckpoints(at.open());
+        int more = 500;
+        byte[] root;
+        long offset = 0;
+        try (AuditLog log = openLog(store)) {
+            appendConcurrently(log, 0, checkpointSize);
+            store.hold();
+            CompletableFuture<SignedCheckpoint> checkpoint = log.checkpoint().toCompletableFuture();
+            try {
+                assertTrue(store.entered.await(30, TimeUnit.SECONDS), "the checkpoint reached the store");
+                List<Long> indexes = CompletableFuture.supplyAsync(() -> appendConcurrently(log, checkpointSize, more))
+                        .get(30, TimeUnit.SECONDS);
+                assertEquals(more, new HashSet<>(indexes).size(), "acknowledged while the checkpoint's fsyncs were held");
+            } finally {
+                store.release();
+            }
+            assertEquals(checkpointSize, checkpoint.join().size(), "the checkpoint is of the tree when it was asked for");
+            root = log.rootHash(checkpointSize + more);
+            for (byte[] e : log.entries(0, checkpointSize)) {
+                offset += 8 + e.length;
+            }
+        }
+        Path dir = at.dir;
+        String state = Files.readString(dir.resolve("state"), StandardCharsets.UTF_8);
+        assertTrue(state.startsWith(checkpointSize + " " + offset + "\n"),
+                "the resume point is the checkpoint's size and the entries offset at that size: " + state.lines().findFirst().orElse(""));
+        // The crash: a group was being written when it happened (a record whose body never reached the disk).
+        StoredEntries.writeStream(dir, new byte[] {0, 0, 1, (byte) 144, 1, 2, 3, 4, '{', '"'}, StoredEntries.end(dir));
+        try (AuditLog log = openLog(at.open())) {
+            assertEquals(checkpointSize + more, log.size(), "the groups after the checkpoint are replayed, the torn one is not");
+            assertArrayEquals(root, log.rootHash(checkpointSize + more));
+            assertEquals((long) checkpointSize + more, log.append(entry(checkpointSize + more)).toCompletableFuture().join());
+            assertTreeIsSound(log);
+        }
+    }
+
+    @Test
+    void checkpointsTakenWhileAppendsRunResumeFromTheOffsetOfTheirOwnSize() throws Exception {
+        Location at = new Location(Kind.DIRECTORY);
+        byte[] root;
+        List<Long> sizes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (AuditLog log = openLog(at.open())) {
+            java.util.concurrent.atomic.AtomicBoolean appending = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Thread checkpoints = new Thread(() -> {
+                while (appending.get()) {
+                    sizes.add(log.checkpoint().toCompletableFuture().join().size());
+                }
+            });
+            checkpoints.start();
+            appendConcurrently(log, 0, 3000);
+            appending.set(false);
+            checkpoints.join();
+            appendConcurrently(log, 3000, 10);
+            root = log.rootHash(3010);
+        }
+        String first = Files.readString(at.dir.resolve("state"), StandardCharsets.UTF_8).lines().findFirst().orElseThrow();
+        long size = Long.parseLong(first.split(" ")[0]);
+        long offset = Long.parseLong(first.split(" ")[1]);
+        assertTrue(sizes.contains(size), "the resume point is the last checkpoint taken, " + size + " of " + sizes);
+        try (AuditLog log = openLog(at.open())) {
+            assertEquals(3010, log.size());
+            assertArrayEquals(root, log.rootHash(3010));
+            long expected = 0;
+            for (byte[] e : log.entries(0, size)) {
+                expected += 8 + e.length;
+            }
+            assertEquals(expected, offset, "the entries offset of checkpoint " + size);
+            assertTreeIsSound(log);
+        }
+    }
+
     @Test
     void aStoreWithOneEntriesFileAndBundleFilesIsMovedToSegmentsWithoutLosingAnEntry() throws Exception {
         Location at = new Location(Kind.DIRECTORY);
@@ -455,6 +531,70 @@ class AuditLogTest {
         try (AuditLog log = openLog(store)) {
             appendConcurrently(log, 0, 2000);
             assertTrue(store.commits.get() < 1000, "2000 appends took " + store.commits.get() + " commits");
+        }
+    }
+
+    /** Delegates to a real store; once told to {@link #hold}, its next checkpoint waits in the store until released. */
+    static final class GatedCheckpoints implements LogStore {
+        final LogStore delegate;
+        final java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        private final java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
+        private volatile boolean holding;
+
+        GatedCheckpoints(LogStore delegate) {
+            this.delegate = delegate;
+        }
+
+        void hold() {
+            holding = true;
+        }
+
+        void release() {
+            released.countDown();
+        }
+
+        @Override
+        public Recovered recover() {
+            return delegate.recover();
+        }
+
+        @Override
+        public void commit(long firstIndex, List<byte[]> entries, List<Tile> fullTiles, List<Bundle> fullBundles) {
+            delegate.commit(firstIndex, entries, fullTiles, fullBundles);
+        }
+
+        @Override
+        public void checkpoint(long size, List<Tile> partialTiles, Bundle partialBundle, String signedNote) {
+            if (holding) {
+                holding = false;
+                entered.countDown();
+                try {
+                    released.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            delegate.checkpoint(size, partialTiles, partialBundle, signedNote);
+        }
+
+        @Override
+        public java.util.Optional<byte[]> readTile(int level, long index, int width) {
+            return delegate.readTile(level, index, width);
+        }
+
+        @Override
+        public java.util.Optional<List<byte[]>> readBundle(long index, int width) {
+            return delegate.readBundle(index, width);
+        }
+
+        @Override
+        public List<String> checkpoints() {
+            return delegate.checkpoints();
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
         }
     }
 
