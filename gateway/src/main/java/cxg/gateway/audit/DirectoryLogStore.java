@@ -71,8 +71,12 @@ public final class DirectoryLogStore implements LogStore {
     /** Segment sizes grow with the log, from 1 MB (a small log stays small) to 64 MB. */
     private static final long MIN_SEGMENT = 1L << 20;
     private static final long MAX_SEGMENT = 64L << 20;
-    /** Zero-filling forces every this many bytes, so that it never holds a long flush in front of a group's fdatasync. */
-    private static final int FILL_STEP = 8 << 20;
+    /**
+     * Zero-filling writes and forces this many bytes at a time: a group's fdatasync that lands behind one of its flushes
+     * waits for at most this much write-back (8 MB steps measured 9 ms p50 / 156 ms max against 1.1 ms p50 alone, on
+     * the busy disk). Between steps it rests as long as the step took while the writer is far from the segment.
+     */
+    private static final int FILL_STEP = 1 << 20;
     /**
      * How long a checkpoint's tiles wait before they are fsync'd and the resume point moves to it: longer than the
      * kernel takes to write dirty pages back on its own (30 s by default, vm.dirty_expire_centisecs), so that the
@@ -579,6 +583,8 @@ public final class DirectoryLogStore implements LogStore {
                     s = zeroFilled(start, segmentSize(start));
                 } catch (IOException | RuntimeException e) {
                     LOG.log(Level.WARNING, "audit segment not preallocated (the writer will grow one): " + e.getMessage());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 } finally {
                     synchronized (prepLock) {
                         prepared = s;
@@ -608,21 +614,35 @@ public final class DirectoryLogStore implements LogStore {
         }
     }
 
-    private Segment zeroFilled(long start, long length) throws IOException {
+    private boolean abandoned(long start) {
+        synchronized (prepLock) {
+            return abandoned == start;
+        }
+    }
+
+    /** Whether the writer is more than twice {@code rest} bytes before {@code start}: the fill can take its time. */
+    private boolean writerFarFrom(long start, long rest) {
+        synchronized (progress) {
+            return start - committedOffset > 2 * rest;
+        }
+    }
+
+    private Segment zeroFilled(long start, long length) throws IOException, InterruptedException {
         Path tmp = segmentDir.resolve(segmentName(start) + ".tmp");
         Path target = segmentDir.resolve(segmentName(start));
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
+            ByteBuffer zeros = ByteBuffer.allocateDirect(FILL_STEP);
             long pos = 0;
-            long forced = 0;
-            while (pos < length) {
+            while (pos < length && !abandoned(start)) {
+                long began = System.nanoTime();
                 zeros.clear().limit((int) Math.min(zeros.capacity(), length - pos));
                 while (zeros.hasRemaining()) {
                     pos += ch.write(zeros, pos);
                 }
-                if (pos - forced >= FILL_STEP || pos == length) {
-                    ch.force(true);
-                    forced = pos;
+                ch.force(true);
+                if (pos < length && writerFarFrom(start, length - pos)) {
+                    // at most half of the disk's time: the group commits keep the rest
+                    TimeUnit.NANOSECONDS.sleep(System.nanoTime() - began);
                 }
             }
         }
