@@ -205,6 +205,7 @@ final class Report {
         Map<String, Object> setup = new LinkedHashMap<>();
         setup.put("jitWarmupSeconds", timing.jitWarmup().toSeconds());
         setup.put("rounds", timing.rounds());
+        setup.put("closedMeasureSeconds", timing.closedMeasure().toMillis() / 1000.0);
         setup.put("roundWarmupSeconds", timing.roundWarmup().toMillis() / 1000.0);
         setup.put("roundMeasureSeconds", timing.roundMeasure().toMillis() / 1000.0);
         setup.put("halfLoadRounds", timing.halfRounds());
