@@ -5,11 +5,13 @@ import cxg.gateway.audit.AuditRecorder;
 import cxg.gateway.audit.AuditUnavailableException;
 import cxg.gateway.policy.Decision;
 import cxg.gateway.policy.Member;
+import cxg.gateway.transport.Admission;
 import cxg.gateway.transport.Failure;
 import cxg.gateway.transport.Outcome;
 import cxg.v1.PolicyDecision;
 import cxg.v1.RestrictionAnswer;
 import cxg.v1.RestrictionCheck;
+import io.grpc.Context;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Locale;
@@ -20,6 +22,8 @@ import java.util.Set;
  * Every restriction check, allowed, denied or invalid, is recorded in the audit log before its
  * answer leaves, like a score query ({@link AuditedQueries}); if the entry cannot be made durable
  * the caller gets UNAVAILABLE and not the answer. Runs on a worker thread, so it waits for the log.
+ * Under overload it shares the score queries' {@link Admission}: a check whose caller has gone while it queued
+ * for a worker, or beyond the limit of queries in flight, does not read the store; only its refusal is recorded.
  */
 public final class AuditedRestrictionChecks {
 
@@ -30,23 +34,45 @@ public final class AuditedRestrictionChecks {
     private final RestrictionChecks checks;
     private final AuditRecorder recorder;
     private final Duration timeout;
+    private final Admission admission;
 
+    /** Without a limit on queries in flight. */
     public AuditedRestrictionChecks(RestrictionChecks checks, AuditRecorder recorder, Duration timeout) {
+        this(checks, recorder, timeout, new Admission(Integer.MAX_VALUE));
+    }
+
+    public AuditedRestrictionChecks(RestrictionChecks checks, AuditRecorder recorder, Duration timeout, Admission admission) {
         this.checks = Objects.requireNonNull(checks);
         this.recorder = Objects.requireNonNull(recorder);
         this.timeout = Objects.requireNonNull(timeout);
+        this.admission = Objects.requireNonNull(admission);
     }
 
-    /** @throws RuntimeException only if the check failed inside the gateway (after recording that too) */
+    /** A check outside any gRPC call: its caller never goes. */
     public Outcome<RestrictionAnswer> check(Member caller, RestrictionCheck check) {
-        Outcome<RestrictionAnswer> outcome;
-        try {
-            outcome = checks.check(caller, check);
-        } catch (RuntimeException e) {
-            record(entry(caller, check, null));
-            throw e;
+        return check(caller, check, Context.ROOT);
+    }
+
+    /**
+     * @param call the gRPC call's context, whose cancellation says the caller has gone
+     * @throws RuntimeException only if the check failed inside the gateway (after recording that too)
+     */
+    public Outcome<RestrictionAnswer> check(Member caller, RestrictionCheck check, Context call) {
+        Outcome<Admission.Permit> admitted = admission.admit(call);
+        if (!admitted.isOk()) {
+            Outcome<RestrictionAnswer> refused = Outcome.fail(admitted.failure());
+            return record(entry(caller, check, refused)) ? refused : Outcome.fail(Failure.unavailable(AuditedQueries.NOT_RECORDED));
         }
-        return record(entry(caller, check, outcome)) ? outcome : Outcome.fail(Failure.unavailable(AuditedQueries.NOT_RECORDED));
+        try (Admission.Permit ignored = admitted.value()) {
+            Outcome<RestrictionAnswer> outcome;
+            try {
+                outcome = checks.check(caller, check);
+            } catch (RuntimeException e) {
+                record(entry(caller, check, null));
+                throw e;
+            }
+            return record(entry(caller, check, outcome)) ? outcome : Outcome.fail(Failure.unavailable(AuditedQueries.NOT_RECORDED));
+        }
     }
 
     private boolean record(AuditEntry entry) {

@@ -40,9 +40,14 @@ final class QueryConfiguration {
 
     @Produces
     @Singleton
-    AuditedQueries auditedQueries(ScoreQueries queries, AuditRecorder recorder,
-                                  @ConfigProperty(name = Admission.LIMIT_SETTING, defaultValue = "512") int maxInFlight) {
-        return new AuditedQueries(queries, recorder, new Admission(maxInFlight));
+    Admission admission(@ConfigProperty(name = Admission.LIMIT_SETTING, defaultValue = "512") int maxInFlight) {
+        return new Admission(maxInFlight);
+    }
+
+    @Produces
+    @Singleton
+    AuditedQueries auditedQueries(ScoreQueries queries, AuditRecorder recorder, Admission admission) {
+        return new AuditedQueries(queries, recorder, admission);
     }
 
     @Produces
@@ -54,7 +59,7 @@ final class QueryConfiguration {
 
     @Produces
     @Singleton
-    AuditedRestrictionChecks auditedRestrictionChecks(RestrictionChecks checks, AuditRecorder recorder) {
-        return new AuditedRestrictionChecks(checks, recorder, Duration.ofSeconds(10));
+    AuditedRestrictionChecks auditedRestrictionChecks(RestrictionChecks checks, AuditRecorder recorder, Admission admission) {
+        return new AuditedRestrictionChecks(checks, recorder, Duration.ofSeconds(10), admission);
     }
 }

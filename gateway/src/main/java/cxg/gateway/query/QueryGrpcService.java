@@ -67,11 +67,12 @@ public final class QueryGrpcService extends QueryServiceGrpc.QueryServiceImplBas
     @Override
     public void checkRestriction(RestrictionCheck request, StreamObserver<RestrictionAnswer> answer) {
         Caller caller = Caller.current();
+        io.grpc.Context call = io.grpc.Context.current();
         Infrastructure.getDefaultWorkerPool().execute(() -> {
             Outcome<RestrictionAnswer> outcome = null;
             RuntimeException error = null;
             try {
-                outcome = restrictions.check(caller.member(), request);
+                outcome = restrictions.check(caller.member(), request, call);
             } catch (RuntimeException e) {
                 error = e;
             }

@@ -12,17 +12,22 @@ import cxg.gateway.audit.NoteSigner;
 import cxg.gateway.audit.SubjectHasher;
 import cxg.gateway.policy.PolicySet;
 import cxg.gateway.testing.TestPolicies;
+import cxg.gateway.transport.Admission;
 import cxg.gateway.transport.Failure;
 import cxg.gateway.transport.Outcome;
+import cxg.gateway.transport.StatusMapping;
 import cxg.v1.RestrictionAnswer;
 import cxg.v1.RestrictionCheck;
 import cxg.v1.SubjectId;
 import cxg.v1.SubjectKind;
+import io.grpc.Context;
+import io.grpc.Status;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -89,6 +94,49 @@ class AuditedRestrictionChecksTest {
         assertEquals(Boolean.FALSE, e.allowed());
         assertEquals(denied.rule(), e.rule());
         assertEquals("PERMISSION_DENIED", e.outcome());
+    }
+
+    @Test
+    void checkBeyondTheLimitOfQueriesInFlightIsRefusedUnavailableAndRecordedWithoutReadingTheStore() {
+        Admission full = new Admission(1);
+        AtomicInteger reads = new AtomicInteger();
+        RestrictionChecks counting = new RestrictionChecks(() -> policy, new QueryValidator(), (subject, at) -> {
+            reads.incrementAndGet();
+            return List.of();
+        }, Clock.systemUTC());
+        AuditedRestrictionChecks limited = new AuditedRestrictionChecks(counting,
+                new AuditRecorder(log, new SubjectHasher(new byte[32]), Clock.systemUTC()), Duration.ofSeconds(10), full);
+        Admission.Permit taken = full.admit(Context.ROOT).value();
+
+        Failure refused = limited.check(policy.member("railway").orElseThrow(), railwayCheck(), Context.ROOT).failure();
+
+        assertEquals(Failure.Reason.OVERLOADED, refused.reason());
+        assertEquals(Status.Code.UNAVAILABLE, StatusMapping.toStatus(refused).getCode());
+        assertEquals(0, reads.get());
+        assertEquals("OVERLOADED", AuditEntry.fromBytes(log.entry(0)).outcome());
+        taken.close();
+        assertTrue(limited.check(policy.member("railway").orElseThrow(), railwayCheck(), Context.ROOT).isOk());
+        assertEquals(1, reads.get());
+        assertEquals(0, full.inFlight(), "the answered check gave its place back");
+    }
+
+    @Test
+    void checkWhoseCallerWentWhileItQueuedDoesNotReadTheStoreAndIsRecordedAsCancelled() {
+        Context.CancellableContext call = Context.current().withCancellation();
+        call.cancel(null);
+
+        Failure gone = checks.check(policy.member("railway").orElseThrow(), railwayCheck(), call).failure();
+
+        assertEquals(Failure.Reason.CANCELLED, gone.reason());
+        AuditEntry e = AuditEntry.fromBytes(log.entry(0));
+        assertEquals("CANCELLED", e.outcome());
+        assertEquals(null, e.allowed(), "policy was not asked");
+    }
+
+    private static RestrictionCheck railwayCheck() {
+        return RestrictionCheck.newBuilder()
+                .setSubject(SubjectId.newBuilder().setKind(SubjectKind.RESIDENT_ID).setValue(SUBJECT))
+                .setPurpose("travel-restriction-check").build();
     }
 
     @Test
