@@ -121,8 +121,11 @@ final class Report {
             if (perRound.n() > 1) {
                 measured += String.format(Locale.ROOT, " (rounds: %.2f–%.2f ms)", perRound.min() / 1000, perRound.max() / 1000);
             }
+            // a stall in one path's round can make the pooled difference small or even negative: met only if every round meets it too
+            boolean met = addedP99 <= 2000 && (perRound.n() == 0 || perRound.max() <= 2000);
             t.add(new Target(String.format(Locale.ROOT, "p99 added to the bare hop at half the gateway's maximum (%.0f req/s offered; "
-                    + "p99 of all rounds together)", gwHalf.result().spec().rate()), measured, "≤ 2 ms", addedP99 <= 2000, addedP99, perRound));
+                    + "p99 of all rounds together, and every round within the limit)", gwHalf.result().spec().rate()), measured, "≤ 2 ms",
+                    met, addedP99, perRound));
         }
         return t;
     }

@@ -124,6 +124,30 @@ class ReportTest {
     }
 
     @Test
+    void theHalfLoadTailIsMetOnlyIfEveryRoundMeetsItNotWhenAStallInTheHopsRoundHidesTheGateways() {
+        Map<String, List<Measured>> runs = rounds(Double.MAX_VALUE);
+        // round 1: the hop stalls (p99 60 ms) and the gateway does not (20 ms); round 2: hop 5 ms, gateway 19 ms
+        runs.put(ReportRunner.HOP + "@half", List.of(halfRound(ReportRunner.HOP, 60_000, 400), halfRound(ReportRunner.HOP, 5_000, 200)));
+        runs.put(ReportRunner.GW1 + "@half", List.of(halfRound(ReportRunner.GW1, 20_000, 200), halfRound(ReportRunner.GW1, 19_000, 200)));
+
+        Report.Target tail = new Report(Map.of(), ReportRunner.FULL, false, runs, List.of(), null).targets().get(2);
+
+        assertTrue(tail.value() < 0, "pooled, the hop's stall makes the gateway look faster: " + tail.value());
+        assertEquals(14_000, tail.rounds().max(), 10);
+        assertFalse(tail.met());
+    }
+
+    /** 10,000 calls of 1 ms but {@code slow} of {@code slowMicros}. */
+    private static Measured halfRound(String path, long slowMicros, int slow) {
+        Histogram h = new Histogram(3);
+        h.recordValueWithCount(1_000_000, 10_000 - slow);
+        h.recordValueWithCount(slowMicros * 1000, slow);
+        LoadResult r = new LoadResult(path, LoadSpec.open(HALF_RATE, 10_000, 0, Duration.ofSeconds(10), Duration.ZERO), 10_000, 10_000,
+                0, 0, Map.of(), Map.of(), 10, h);
+        return new Measured(r, null);
+    }
+
+    @Test
     void tablesTheCpuPerCallOfEveryProcessAndTheGatewayAgainstTheHop() {
         String md = report(Double.MAX_VALUE).markdown();
 
