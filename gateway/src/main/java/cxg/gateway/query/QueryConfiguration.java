@@ -40,7 +40,7 @@ final class QueryConfiguration {
 
     @Produces
     @Singleton
-    Admission admission(@ConfigProperty(name = Admission.LIMIT_SETTING, defaultValue = "4096") int maxInFlight) {
+    Admission admission(@ConfigProperty(name = Admission.LIMIT_SETTING, defaultValue = "1024") int maxInFlight) {
         return new Admission(maxInFlight);
     }
 
