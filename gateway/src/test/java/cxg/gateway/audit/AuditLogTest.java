@@ -535,14 +535,13 @@ class AuditLogTest {
     }
 
     /** Delegates to a real store; once told to {@link #hold}, its next checkpoint waits in the store until released. */
-    static final class GatedCheckpoints implements LogStore {
-        final LogStore delegate;
+    static final class GatedCheckpoints extends ForwardingLogStore {
         final java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
         private final java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
         private volatile boolean holding;
 
         GatedCheckpoints(LogStore delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         void hold() {
@@ -551,16 +550,6 @@ class AuditLogTest {
 
         void release() {
             released.countDown();
-        }
-
-        @Override
-        public Recovered recover() {
-            return delegate.recover();
-        }
-
-        @Override
-        public void commit(long firstIndex, List<byte[]> entries, List<Tile> fullTiles, List<Bundle> fullBundles) {
-            delegate.commit(firstIndex, entries, fullTiles, fullBundles);
         }
 
         @Override
@@ -576,41 +565,15 @@ class AuditLogTest {
             }
             delegate.checkpoint(size, partialTiles, partialBundle, signedNote);
         }
-
-        @Override
-        public java.util.Optional<byte[]> readTile(int level, long index, int width) {
-            return delegate.readTile(level, index, width);
-        }
-
-        @Override
-        public java.util.Optional<List<byte[]>> readBundle(long index, int width) {
-            return delegate.readBundle(index, width);
-        }
-
-        @Override
-        public List<String> checkpoints() {
-            return delegate.checkpoints();
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
-        }
     }
 
     /** Delegates to a real store; can be told to refuse writes, and counts commits. */
-    static final class RefusingStore implements LogStore {
-        final LogStore delegate;
+    static final class RefusingStore extends ForwardingLogStore {
         final AtomicInteger commits = new AtomicInteger();
         volatile boolean refusing;
 
         RefusingStore(LogStore delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public Recovered recover() {
-            return delegate.recover();
+            super(delegate);
         }
 
         @Override
@@ -620,31 +583,6 @@ class AuditLogTest {
             }
             commits.incrementAndGet();
             delegate.commit(firstIndex, entries, fullTiles, fullBundles);
-        }
-
-        @Override
-        public void checkpoint(long size, List<Tile> partialTiles, Bundle partialBundle, String signedNote) {
-            delegate.checkpoint(size, partialTiles, partialBundle, signedNote);
-        }
-
-        @Override
-        public java.util.Optional<byte[]> readTile(int level, long index, int width) {
-            return delegate.readTile(level, index, width);
-        }
-
-        @Override
-        public java.util.Optional<List<byte[]>> readBundle(long index, int width) {
-            return delegate.readBundle(index, width);
-        }
-
-        @Override
-        public List<String> checkpoints() {
-            return delegate.checkpoints();
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
         }
     }
 

@@ -10,6 +10,7 @@ import cxg.gateway.audit.AuditRecorder;
 import cxg.gateway.audit.AuditStoreException;
 import cxg.gateway.audit.Bundle;
 import cxg.gateway.audit.DirectoryLogStore;
+import cxg.gateway.audit.ForwardingLogStore;
 import cxg.gateway.audit.LogStore;
 import cxg.gateway.audit.NoteSigner;
 import cxg.gateway.audit.SubjectHasher;
@@ -37,7 +38,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -62,17 +62,11 @@ class AuditedQueriesTest {
     private AuditedQueries queries;
 
     /** A real directory store that can be told to refuse every write, as a full or failed disk would. */
-    static final class RefusingStore implements LogStore {
-        final LogStore delegate;
+    static final class RefusingStore extends ForwardingLogStore {
         volatile boolean refuse;
 
         RefusingStore(LogStore delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public Recovered recover() {
-            return delegate.recover();
+            super(delegate);
         }
 
         @Override
@@ -81,31 +75,6 @@ class AuditedQueriesTest {
                 throw new AuditStoreException("disk refused the write");
             }
             delegate.commit(firstIndex, entries, fullTiles, fullBundles);
-        }
-
-        @Override
-        public void checkpoint(long size, List<Tile> partialTiles, Bundle partialBundle, String signedNote) {
-            delegate.checkpoint(size, partialTiles, partialBundle, signedNote);
-        }
-
-        @Override
-        public Optional<byte[]> readTile(int level, long index, int width) {
-            return delegate.readTile(level, index, width);
-        }
-
-        @Override
-        public Optional<List<byte[]>> readBundle(long index, int width) {
-            return delegate.readBundle(index, width);
-        }
-
-        @Override
-        public List<String> checkpoints() {
-            return delegate.checkpoints();
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
         }
     }
 

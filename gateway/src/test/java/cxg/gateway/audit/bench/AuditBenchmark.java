@@ -3,6 +3,7 @@ package cxg.gateway.audit.bench;
 import cxg.gateway.audit.AuditLog;
 import cxg.gateway.audit.Bundle;
 import cxg.gateway.audit.DirectoryLogStore;
+import cxg.gateway.audit.ForwardingLogStore;
 import cxg.gateway.audit.LogStore;
 import cxg.gateway.audit.Merkle;
 import cxg.gateway.audit.NoteSigner;
@@ -724,8 +725,7 @@ public final class AuditBenchmark {
     }
 
     /** Counts group commits and checkpoints on the way to a real store. */
-    private static final class Counting implements LogStore {
-        final LogStore store;
+    private static final class Counting extends ForwardingLogStore {
         long commits;
         long entries;
         long checkpoints;
@@ -735,17 +735,12 @@ public final class AuditBenchmark {
         final List<Long> readNanos = java.util.Collections.synchronizedList(new ArrayList<>());
 
         Counting(LogStore store) {
-            this.store = store;
-        }
-
-        @Override
-        public Recovered recover() {
-            return store.recover();
+            super(store);
         }
 
         @Override
         public void commit(long firstIndex, List<byte[]> batch, List<Tile> fullTiles, List<Bundle> fullBundles) {
-            store.commit(firstIndex, batch, fullTiles, fullBundles);
+            delegate.commit(firstIndex, batch, fullTiles, fullBundles);
             if (!batch.isEmpty()) {
                 commits++;
                 entries += batch.size();
@@ -754,38 +749,23 @@ public final class AuditBenchmark {
 
         @Override
         public void checkpoint(long size, List<Tile> partialTiles, Bundle partialBundle, String signedNote) {
-            store.checkpoint(size, partialTiles, partialBundle, signedNote);
+            delegate.checkpoint(size, partialTiles, partialBundle, signedNote);
             checkpoints++;
         }
 
         @Override
         public Optional<byte[]> readTile(int level, long index, int width) {
             tileReads++;
-            return store.readTile(level, index, width);
+            return delegate.readTile(level, index, width);
         }
 
         @Override
         public Map<TileId, byte[]> readFullTiles(java.util.Collection<TileId> ids) {
             tileReads++;
             long t0 = System.nanoTime();
-            Map<TileId, byte[]> out = store.readFullTiles(ids);
+            Map<TileId, byte[]> out = delegate.readFullTiles(ids);
             readNanos.add(System.nanoTime() - t0);
             return out;
-        }
-
-        @Override
-        public Optional<List<byte[]>> readBundle(long index, int width) {
-            return store.readBundle(index, width);
-        }
-
-        @Override
-        public List<String> checkpoints() {
-            return store.checkpoints();
-        }
-
-        @Override
-        public void close() {
-            store.close();
         }
     }
 
