@@ -12,10 +12,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.Test;
 
+import cxg.gateway.testing.Await;
 import cxg.v1.QueryServiceGrpc;
 import cxg.v1.ScoreQuery;
 import cxg.v1.ScoreReport;
@@ -60,16 +60,6 @@ class PolicyHotReloadGatewayTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            Thread.sleep(100);
-        }
-    }
-
     private boolean denied(String member, String purpose) {
         try {
             query(member, purpose);
@@ -93,14 +83,14 @@ class PolicyHotReloadGatewayTest {
 
             // a good change: court loses loan-eligibility
             Files.writeString(agreements, original.replace("purpose: loan-eligibility", "purpose: deposit-waiver"));
-            await("the new set is served", () -> denied("court", "loan-eligibility"));
+            Await.until("the new set is served", Duration.ofSeconds(30), Duration.ofMillis(100), () -> denied("court", "loan-eligibility"));
             StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> query("court", "loan-eligibility"));
             assertTrue(e.getStatus().getDescription().contains("default-deny"), e.getStatus().getDescription());
             assertTrue(query("court", "deposit-waiver").getDecision().getAllowed());
 
             // a broken change: granting MEDICAL never loads
             Files.writeString(agreements, original.replace("categories: [FINANCIAL, COMMERCIAL]", "categories: [FINANCIAL, MEDICAL]"));
-            await("health shows the rejected reload", () -> {
+            Await.until("health shows the rejected reload", Duration.ofSeconds(30), Duration.ofMillis(100), () -> {
                 try {
                     return health().body().contains("grants prohibited category MEDICAL");
                 } catch (Exception ex) {
@@ -116,7 +106,7 @@ class PolicyHotReloadGatewayTest {
         } finally {
             Files.writeString(agreements, original);
         }
-        await("the restored set is served", () -> !denied("court", "loan-eligibility"));
+        Await.until("the restored set is served", Duration.ofSeconds(30), Duration.ofMillis(100), () -> !denied("court", "loan-eligibility"));
         assertTrue(health().body().replace(" ", "").contains("\"reload\":\"ok\""));
     }
 
@@ -141,12 +131,12 @@ class PolicyHotReloadGatewayTest {
             assertNotEquals(Status.Code.UNAUTHENTICATED, code("railway", "travel-restriction-check"));
 
             Files.writeString(members, original.replace(subject, "certificateSubject: \"CN=railway-2027,OU=agency,O=cxg-demo\""));
-            await("railway's certificate belongs to no member", () -> code("railway", "travel-restriction-check")
+            Await.until("railway's certificate belongs to no member", Duration.ofSeconds(30), Duration.ofMillis(100), () -> code("railway", "travel-restriction-check")
                     == Status.Code.UNAUTHENTICATED);
         } finally {
             Files.writeString(members, original);
         }
-        await("the restored set knows railway again", () -> code("railway", "travel-restriction-check")
+        Await.until("the restored set knows railway again", Duration.ofSeconds(30), Duration.ofMillis(100), () -> code("railway", "travel-restriction-check")
                 != Status.Code.UNAUTHENTICATED);
     }
 }

@@ -16,6 +16,7 @@ import cxg.gateway.fanout.ScoreFanOut;
 import cxg.gateway.fanout.ScorerChannels;
 import cxg.gateway.fanout.ScorerEndpoints;
 import cxg.gateway.policy.PolicySet;
+import cxg.gateway.testing.Await;
 import cxg.gateway.testing.TestPolicies;
 import cxg.gateway.transport.Admission;
 import cxg.gateway.transport.Failure;
@@ -108,15 +109,6 @@ class SheddingQueriesTest {
         return AuditEntry.fromBytes(log.entry(0));
     }
 
-    private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
-        for (int i = 0; !condition.getAsBoolean(); i++) {
-            if (i > 6_000) {
-                throw new AssertionError(what);
-            }
-            Thread.sleep(10);
-        }
-    }
-
     @Test
     void cancelledCallIsNotFannedOutAndItsRefusalIsRecordedAsCancelled() throws Exception {
         Context.CancellableContext call = Context.current().withCancellation();
@@ -168,7 +160,7 @@ class SheddingQueriesTest {
         assertEquals(0, admission.inFlight());
         Context.CancellableContext call = Context.current().withCancellation();
         call.run(() -> queries.query(policy.member("court").orElseThrow(), COURT_QUERY, call));
-        awaitTrue(() -> beta.received.size() == 1, "a call within the limit is fanned out");
+        Await.until("a call within the limit is fanned out", Duration.ofMinutes(1), Duration.ofMillis(10), () -> beta.received.size() == 1);
         call.cancel(null);
     }
 
@@ -176,7 +168,7 @@ class SheddingQueriesTest {
     void callerWhoGoesDuringTheFanOutGetsAnEntryWithTheDecisionAndNothingServed() throws Exception {
         Context.CancellableContext call = Context.current().withCancellation();
         CompletionStage<Outcome<ScoreReport>> query = call.call(() -> queries.query(policy.member("court").orElseThrow(), COURT_QUERY, call));
-        awaitTrue(() -> beta.received.size() == 1, "the platforms are asked");
+        Await.until("the platforms are asked", Duration.ofMinutes(1), Duration.ofMillis(10), () -> beta.received.size() == 1);
         assertEquals(1, admission.inFlight());
         assertEquals(0, log.size(), "nothing is recorded before the answer is ready");
 

@@ -19,6 +19,7 @@ import cxg.gateway.query.PolicyRatingPresenter;
 import cxg.gateway.query.QueryGrpcService;
 import cxg.gateway.query.QueryValidator;
 import cxg.gateway.query.ScoreQueries;
+import cxg.gateway.testing.Await;
 import cxg.gateway.testing.TestPolicies;
 import cxg.pki.DevPki;
 import cxg.v1.PlatformStatus;
@@ -56,7 +57,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -150,15 +150,6 @@ class OverloadGrpcTest {
         return java.util.stream.LongStream.range(0, log.size()).mapToObj(i -> AuditEntry.fromBytes(log.entry(i))).toList();
     }
 
-    private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
-        for (int i = 0; !condition.getAsBoolean(); i++) {
-            if (i > 6_000) {
-                throw new AssertionError(what);
-            }
-            Thread.sleep(10);
-        }
-    }
-
     @Test
     void secondCallerIsShedWithUnavailableWhileTheFirstHoldsTheOnlyPlaceAndBothAreAudited() throws Exception {
         Context.CancellableContext first = Context.current().withCancellation();
@@ -176,7 +167,7 @@ class OverloadGrpcTest {
             }
         };
         first.run(() -> QueryServiceGrpc.newStub(client).withDeadlineAfter(10, TimeUnit.MINUTES).queryScore(query(HOLD), ignored));
-        awaitTrue(() -> scorerReceived.size() == 2, "the first query reaches both platforms");
+        Await.until("the first query reaches both platforms", Duration.ofMinutes(1), Duration.ofMillis(10), () -> scorerReceived.size() == 2);
 
         StatusRuntimeException shed = assertThrows(StatusRuntimeException.class,
                 () -> QueryServiceGrpc.newBlockingStub(client).withDeadlineAfter(2, TimeUnit.MINUTES).queryScore(query("second")));
@@ -190,7 +181,7 @@ class OverloadGrpcTest {
         assertEquals("second", entries().get(0).requestId());
 
         first.cancel(null);
-        awaitTrue(() -> log.size() == 2, "the abandoned query is recorded");
+        Await.until("the abandoned query is recorded", Duration.ofMinutes(1), Duration.ofMillis(10), () -> log.size() == 2);
         AuditEntry abandoned = entries().get(1);
         assertEquals("CANCELLED", abandoned.outcome());
         assertEquals(HOLD, abandoned.requestId());
