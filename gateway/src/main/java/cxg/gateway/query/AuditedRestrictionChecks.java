@@ -60,8 +60,7 @@ public final class AuditedRestrictionChecks {
     public Outcome<RestrictionAnswer> check(Member caller, RestrictionCheck check, Context call) {
         Outcome<Admission.Permit> admitted = admission.admit(call);
         if (!admitted.isOk()) {
-            Outcome<RestrictionAnswer> refused = Outcome.fail(admitted.failure());
-            return record(entry(caller, check, refused)) ? refused : Outcome.fail(Failure.unavailable(AuditedQueries.NOT_RECORDED));
+            return recorded(caller, check, Outcome.fail(admitted.failure()));
         }
         try (Admission.Permit ignored = admitted.value()) {
             Outcome<RestrictionAnswer> outcome;
@@ -71,8 +70,13 @@ public final class AuditedRestrictionChecks {
                 record(entry(caller, check, null));
                 throw e;
             }
-            return record(entry(caller, check, outcome)) ? outcome : Outcome.fail(Failure.unavailable(AuditedQueries.NOT_RECORDED));
+            return recorded(caller, check, outcome);
         }
+    }
+
+    /** {@code outcome} once its entry is durable, else UNAVAILABLE (fail closed). */
+    private Outcome<RestrictionAnswer> recorded(Member caller, RestrictionCheck check, Outcome<RestrictionAnswer> outcome) {
+        return record(entry(caller, check, outcome)) ? outcome : Outcome.fail(Failure.unavailable(AuditedQueries.NOT_RECORDED));
     }
 
     private boolean record(AuditEntry entry) {
