@@ -78,13 +78,16 @@ class AuditedQueriesTest {
         }
     }
 
+    /** alpha-credit's answer: a rating with one FINANCIAL factor. */
+    static final ScorerResponse ALPHA_ANSWER = ScorerResponse.newBuilder().setStatus(PlatformStatus.OK)
+            .setRating(PlatformRating.newBuilder().setPlatform("alpha-credit").setValue(712).setScaleId("alpha-credit")
+                    .setTier("excellent").addFactors(cxg.v1.Factor.newBuilder().setCategory("FINANCIAL")
+                            .setCode("on-time-repayment").setDirection(cxg.v1.FactorDirection.POSITIVE))).build();
+
     @BeforeEach
     void setUp() throws Exception {
         policy = TestPolicies.load(TestPolicies.copyTo(dir.resolve("policies")));
-        alpha = FakeScorer.answering(r -> ScorerResponse.newBuilder().setStatus(PlatformStatus.OK)
-                .setRating(PlatformRating.newBuilder().setPlatform("alpha-credit").setValue(712).setScaleId("alpha-credit")
-                        .setTier("excellent").addFactors(cxg.v1.Factor.newBuilder().setCategory("FINANCIAL")
-                                .setCode("on-time-repayment").setDirection(cxg.v1.FactorDirection.POSITIVE))).build());
+        alpha = FakeScorer.answering(r -> ALPHA_ANSWER);
         beta = FakeScorer.answering(r -> ScorerResponse.newBuilder().setStatus(PlatformStatus.NO_RATING).build());
         ScorerChannels plaintext = target -> channels.computeIfAbsent(target.endpoint(),
                 e -> NettyChannelBuilder.forTarget(e).usePlaintext().build());

@@ -74,10 +74,7 @@ class SheddingQueriesTest {
     @BeforeEach
     void setUp() throws Exception {
         policy = TestPolicies.load(TestPolicies.copyTo(dir.resolve("policies")));
-        alpha = FakeScorer.answering(r -> ScorerResponse.newBuilder().setStatus(PlatformStatus.OK)
-                .setRating(PlatformRating.newBuilder().setPlatform("alpha-credit").setValue(712).setScaleId("alpha-credit")
-                        .setTier("excellent").addFactors(cxg.v1.Factor.newBuilder().setCategory("FINANCIAL")
-                                .setCode("on-time-repayment").setDirection(cxg.v1.FactorDirection.POSITIVE))).build());
+        alpha = FakeScorer.answering(r -> AuditedQueriesTest.ALPHA_ANSWER);
         beta = FakeScorer.hanging();
         ScorerChannels plaintext = target -> channels.computeIfAbsent(target.endpoint(),
                 e -> NettyChannelBuilder.forTarget(e).usePlaintext().build());
