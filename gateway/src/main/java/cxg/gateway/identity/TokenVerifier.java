@@ -74,16 +74,24 @@ public final class TokenVerifier {
         if (!authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             return TokenCheck.refused("token-missing", "authorization header is not a bearer token");
         }
-        String jwt = authorization.substring(BEARER.length()).trim();
+        // the token is authorization[from, to), trimmed as String.trim() would; copied out only to verify it in full
+        int from = BEARER.length();
+        int to = authorization.length();
+        while (from < to && authorization.charAt(from) <= ' ') {
+            from++;
+        }
+        while (to > from && authorization.charAt(to - 1) <= ' ') {
+            to--;
+        }
         Instant now = clock.instant();
-        VerifiedTokenCache.Key key = VerifiedTokenCache.keyOf(jwt);
+        VerifiedTokenCache.Key key = VerifiedTokenCache.keyOf(authorization, from, to);
         VerifiedTokenCache.Entry entry = cache.get(key);
         if (entry != null && !keys.stillHas(entry.kid, entry.key)) {
             cache.remove(key);
             entry = null;
         }
         if (entry == null) {
-            Verified verified = verifyToken(jwt, now);
+            Verified verified = verifyToken(authorization.substring(from, to), now);
             if (verified.problem != null) {
                 return TokenCheck.refused(verified.rule, verified.problem);
             }

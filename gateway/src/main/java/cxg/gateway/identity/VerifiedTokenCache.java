@@ -1,7 +1,6 @@
 package cxg.gateway.identity;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
+import java.security.DigestException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
@@ -47,13 +46,22 @@ final class VerifiedTokenCache {
     record Key(long a, long b, long c, long d) {
     }
 
-    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("no SHA-256 in this JVM", e);
+    /** Per thread: the digest, a buffer the token's characters are hashed from, and the digest's output. */
+    private static final class Hashing {
+        final MessageDigest sha256;
+        final byte[] chunk = new byte[2048];
+        final byte[] out = new byte[32];
+
+        Hashing() {
+            try {
+                sha256 = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("no SHA-256 in this JVM", e);
+            }
         }
-    });
+    }
+
+    private static final ThreadLocal<Hashing> HASHING = ThreadLocal.withInitial(Hashing::new);
 
     private final int capacity;
     private final ConcurrentHashMap<Key, Entry> entries = new ConcurrentHashMap<>();
@@ -66,9 +74,40 @@ final class VerifiedTokenCache {
         this.capacity = capacity;
     }
 
-    static Key keyOf(String token) {
-        ByteBuffer d = ByteBuffer.wrap(SHA256.get().digest(token.getBytes(StandardCharsets.US_ASCII)));
-        return new Key(d.getLong(), d.getLong(), d.getLong(), d.getLong());
+    /**
+     * The key of the token {@code text[from, to)}, hashed straight from the characters (every call's token
+     * arrives inside its authorization header; no copy of it is made): the bytes hashed are those of
+     * {@code String.getBytes(US_ASCII)}, one byte per character, anything outside ASCII as {@code '?'}.
+     */
+    static Key keyOf(String text, int from, int to) {
+        Hashing h = HASHING.get();
+        MessageDigest sha256 = h.sha256;
+        byte[] chunk = h.chunk;
+        int n = 0;
+        for (int i = from; i < to; i++) {
+            char c = text.charAt(i);
+            chunk[n++] = c < 0x80 ? (byte) c : (byte) '?';
+            if (n == chunk.length) {
+                sha256.update(chunk, 0, n);
+                n = 0;
+            }
+        }
+        sha256.update(chunk, 0, n);
+        byte[] d = h.out;
+        try {
+            sha256.digest(d, 0, d.length);
+        } catch (DigestException e) {
+            throw new IllegalStateException("SHA-256 into a 32-byte buffer failed", e);
+        }
+        return new Key(longAt(d, 0), longAt(d, 8), longAt(d, 16), longAt(d, 24));
+    }
+
+    private static long longAt(byte[] b, int i) {
+        long v = 0;
+        for (int k = 0; k < 8; k++) {
+            v = (v << 8) | (b[i + k] & 0xFFL);
+        }
+        return v;
     }
 
     Entry get(Key key) {

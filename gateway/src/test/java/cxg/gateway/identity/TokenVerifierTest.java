@@ -184,6 +184,21 @@ class TokenVerifierTest {
     }
 
     @Test
+    void findsARememberedTokenOnlyUnderTheWholeTokenWhateverTheSpacesAroundIt() {
+        TokenVerifier verifier = verifier(Clock.systemUTC());
+        assertTrue(verifier.verify("Bearer " + courtToken, courtCert, "court").isAccepted());
+
+        assertTrue(verifier.verify("Bearer   " + courtToken + " \t", courtCert, "court").isAccepted());
+        assertEquals(1, verifier.cachedTokens());
+        // one character of the signature changed (not the last, whose low bits may be padding)
+        int i = courtToken.length() - 10;
+        String altered = courtToken.substring(0, i) + (courtToken.charAt(i) == 'A' ? 'B' : 'A') + courtToken.substring(i + 1);
+        assertRefused(verifier.verify("Bearer " + altered, courtCert, "court"), "token signature is invalid");
+        assertRefused(verifier.verify("Bearer " + courtToken.substring(1), courtCert, "court"), "not a signed JWT");
+        assertEquals(1, verifier.cachedTokens());
+    }
+
+    @Test
     void refusesARememberedTokenOnceItExpires() {
         MovableClock clock = new MovableClock(Instant.now());
         TokenVerifier verifier = verifier(clock);
