@@ -2,7 +2,6 @@ package cxg.gateway.policy;
 
 import java.time.Clock;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -19,6 +18,7 @@ import cxg.gateway.policy.Decision.Outcome;
 /** A validated policy set as loaded from a directory; immutable apart from the shared quota buckets. */
 final class LoadedPolicySet implements PolicySet {
     static final String DEFAULT_DENY = "default-deny";
+    private static final long DAY_MILLIS = 86_400_000L;
 
     private final List<Member> memberList;
     private final List<ScoreScaleDef> scaleList;
@@ -30,7 +30,7 @@ final class LoadedPolicySet implements PolicySet {
     private final Map<String, ScoreScaleDef> scales;
     private final List<Agreement> agreements;
     /** member id -> purpose -> agreements for that pair, disjoint in time, by start. */
-    private final Map<String, Map<String, List<Agreement>>> index;
+    private final Map<String, Map<String, List<Grant>>> index;
     private final Clock clock;
     private final QuotaLimiter quotas;
     private final ProhibitedDataCheck prohibitedDataCheck;
@@ -66,12 +66,13 @@ final class LoadedPolicySet implements PolicySet {
         scales.forEach(s -> scaleMap.put(s.id(), s));
         this.scales = Map.copyOf(scaleMap);
         this.agreements = List.copyOf(agreements);
-        Map<String, Map<String, List<Agreement>>> index = new HashMap<>();
+        Map<String, Map<String, List<Grant>>> index = new HashMap<>();
         for (Agreement a : agreements) {
-            index.computeIfAbsent(a.member(), k -> new HashMap<>()).computeIfAbsent(a.purpose(), k -> new ArrayList<>()).add(a);
+            index.computeIfAbsent(a.member(), k -> new HashMap<>()).computeIfAbsent(a.purpose(), k -> new ArrayList<>())
+                    .add(new Grant(a));
         }
         index.values().forEach(byPurpose -> byPurpose.replaceAll((p, list) -> list.stream()
-                .sorted((x, y) -> x.validFrom().compareTo(y.validFrom())).toList()));
+                .sorted((x, y) -> x.agreement.validFrom().compareTo(y.agreement.validFrom())).toList()));
         this.index = index;
         this.clock = clock;
         this.quotas = quotas;
@@ -140,24 +141,26 @@ final class LoadedPolicySet implements PolicySet {
                 return Decision.deny(Outcome.UNKNOWN_CATEGORY, "categories.yaml", "unknown category '" + c + "'");
             }
         }
-        List<Agreement> candidates = index.getOrDefault(member.id(), Map.of()).getOrDefault(purpose, List.of());
+        List<Grant> candidates = index.getOrDefault(member.id(), Map.of()).getOrDefault(purpose, List.of());
         if (candidates.isEmpty()) {
             return Decision.deny(Outcome.PURPOSE_NOT_GRANTED, DEFAULT_DENY,
                     "no agreement grants purpose " + purpose + " to member " + member.id());
         }
-        LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
-        Agreement agreement = null;
-        for (Agreement a : candidates) {
-            if (a.validOn(today)) {
-                agreement = a;
+        // the UTC day, as LocalDate.ofInstant(clock.instant(), UTC) would give it, without making either
+        long today = Math.floorDiv(clock.millis(), DAY_MILLIS);
+        Grant grant = null;
+        for (Grant g : candidates) {
+            if (g.firstDay <= today && today <= g.lastDay) {
+                grant = g;
                 break;
             }
         }
-        if (agreement == null) {
-            Agreement nearest = nearest(candidates, today);
+        if (grant == null) {
+            Agreement nearest = nearest(candidates, LocalDate.ofEpochDay(today));
             return Decision.deny(Outcome.OUTSIDE_VALIDITY, nearest.rule(), "agreement " + nearest.id() + " is valid from "
-                    + nearest.validFrom() + " to " + nearest.validUntil() + ", not on " + today);
+                    + nearest.validFrom() + " to " + nearest.validUntil() + ", not on " + LocalDate.ofEpochDay(today));
         }
+        Agreement agreement = grant.agreement;
         for (String c : asked) {
             if (!agreement.categories().contains(c)) {
                 return Decision.deny(Outcome.CATEGORY_NOT_GRANTED, agreement.rule(),
@@ -173,16 +176,49 @@ final class LoadedPolicySet implements PolicySet {
             return Decision.deny(Outcome.QUOTA_EXCEEDED, agreement.rule(), "agreement " + agreement.id()
                     + " allows " + agreement.quotaPerMinute() + " queries per minute; quota used up");
         }
-        Set<String> grantedCategories = asked.isEmpty() ? agreement.categories() : asked;
-        return Decision.allow(agreement.rule(), "agreement " + agreement.id() + " grants " + purpose + " to "
-                + member.id() + " (" + agreement.legalBasis() + ")", granted, grantedCategories);
+        return asked.isEmpty() ? grant.allowsAll(granted) : Decision.allow(grant.rule, grant.reason, granted, asked);
+    }
+
+    /**
+     * An agreement as {@link #decide} uses it on every query, with what does not depend on the query worked
+     * out once: its rule, the reason of its allow decisions, its first and last UTC day (as epoch days), and
+     * its allow decisions for all its categories (a query that names none), one per disclosure, made on first use.
+     */
+    private static final class Grant {
+        final Agreement agreement;
+        final String rule;
+        final String reason;
+        final long firstDay;
+        final long lastDay;
+        /** By disclosure ordinal; a decision is immutable, so racing first uses just make equal ones. */
+        private final Decision[] allowsAll = new Decision[Disclosure.values().length];
+
+        Grant(Agreement agreement) {
+            this.agreement = agreement;
+            this.rule = agreement.rule();
+            // the agreement's member is the caller whose decision cites it
+            this.reason = "agreement " + agreement.id() + " grants " + agreement.purpose() + " to " + agreement.member()
+                    + " (" + agreement.legalBasis() + ")";
+            this.firstDay = agreement.validFrom().toEpochDay();
+            this.lastDay = agreement.validUntil().toEpochDay();
+        }
+
+        Decision allowsAll(Disclosure disclosure) {
+            Decision d = allowsAll[disclosure.ordinal()];
+            if (d == null) {
+                d = Decision.allow(rule, reason, disclosure, agreement.categories());
+                allowsAll[disclosure.ordinal()] = d;
+            }
+            return d;
+        }
     }
 
     /** The agreement that expired last before {@code today}, else the next one to start. */
-    private static Agreement nearest(List<Agreement> candidates, LocalDate today) {
+    private static Agreement nearest(List<Grant> candidates, LocalDate today) {
         Agreement past = null;
         Agreement future = null;
-        for (Agreement a : candidates) {
+        for (Grant g : candidates) {
+            Agreement a = g.agreement;
             if (a.validUntil().isBefore(today)) {
                 past = a;
             } else if (future == null) {
