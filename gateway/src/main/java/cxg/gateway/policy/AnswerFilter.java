@@ -36,6 +36,9 @@ public final class AnswerFilter {
     static final String UNKNOWN = "category not in taxonomy";
     /** Factors beyond this index get their withheld entries built each time. */
     private static final int REMEMBERED_FACTORS = 64;
+    /** Slots for rating attributes' withheld entries per platform (a power of two). */
+    private static final int REMEMBERED_ATTRIBUTES = 256;
+    private static final String ATTRIBUTES = "attributes.";
 
     private final PolicySet policy;
     private final ProhibitedDataCheck prohibited;
@@ -48,6 +51,8 @@ public final class AnswerFilter {
      * slot {@code index * categorySlots + slot of the category}, filled on first use.
      */
     private final Map<String, AtomicReferenceArray<Withheld>> factorEntries = new HashMap<>();
+    /** Per platform member id: the withheld entries of its prohibited rating attributes, see {@link #attributeWithheld}. */
+    private final Map<String, AtomicReferenceArray<Withheld>> attributeEntries = new HashMap<>();
     /** The taxonomy's categories by their own spelling, each with its slot; {@code unknownSlot} is outside it. */
     private final Map<String, Known> known = new HashMap<>();
     private final int unknownSlot;
@@ -77,6 +82,7 @@ public final class AnswerFilter {
             });
             if (m.kind() == MemberKind.PLATFORM) {
                 factorEntries.put(m.id(), new AtomicReferenceArray<>(REMEMBERED_FACTORS * (unknownSlot + 1)));
+                attributeEntries.put(m.id(), new AtomicReferenceArray<>(REMEMBERED_ATTRIBUTES));
             }
         }
     }
@@ -107,10 +113,13 @@ public final class AnswerFilter {
             out.setValidUntil(raw.getValidUntil());
         }
 
-        for (String key : raw.getAttributesMap().keySet()) {
-            String category = prohibited.prohibitedCategoryOfKey(key);
-            if (category != null) {
-                withheld.add(withheld(platform, "attributes." + key, category, PROHIBITED));
+        if (raw.getAttributesCount() != 0) {
+            AtomicReferenceArray<Withheld> remembered = attributeEntries.get(platform);
+            for (String key : raw.getAttributesMap().keySet()) {
+                String category = prohibited.prohibitedCategoryOfKey(key);
+                if (category != null) {
+                    withheld.add(attributeWithheld(remembered, platform, key, category));
+                }
             }
         }
 
@@ -155,13 +164,7 @@ public final class AnswerFilter {
                               List<Withheld> withheld) {
         CategoryTaxonomy taxonomy = policy.categories();
         AtomicReferenceArray<Withheld> entries = factorEntries.get(platform);
-        long granted = 0;
-        for (String c : decision.grantedCategories()) {
-            Known k = known.get(c);
-            if (k != null && !k.prohibited()) {
-                granted |= 1L << k.slot();
-            }
-        }
+        long granted = grantedBits(decision);
         boolean full = decision.disclosure() == Disclosure.FULL;
         int kept = 0;
         for (int i = 0, n = factors.size(); i < n; i++) {
@@ -197,10 +200,9 @@ public final class AnswerFilter {
             if (!full) {
                 continue;
             }
-            boolean clean = category.name().equals(given) && f.getUnknownFields().asMap().isEmpty();
-            Map<String, String> attributes = f.getAttributesMap();
-            if (!attributes.isEmpty()) {
-                for (String key : attributes.keySet()) {
+            boolean clean = category.name().equals(given) && f.getUnknownFields().isEmpty();
+            if (f.getAttributesCount() != 0) {
+                for (String key : f.getAttributesMap().keySet()) {
                     String revealed = taxonomy.revealedBy(key);
                     if (revealed != null) {
                         withheld.add(withheld(platform, factorField(i) + ".attributes." + key, revealed, PROHIBITED));
@@ -211,6 +213,30 @@ public final class AnswerFilter {
             out.addFactors(clean ? f : rebuilt(f, category.name(), taxonomy));
         }
         return kept;
+    }
+
+    /** A decision's granted, non-prohibited categories as a bit set of their slots. */
+    private record GrantedBits(Decision decision, long bits) {
+    }
+
+    /** Of recent decisions, by identity: a policy set hands out the same allow decision again and again. */
+    private final GrantedBits[] grantedBits = new GrantedBits[8];
+
+    private long grantedBits(Decision decision) {
+        int slot = System.identityHashCode(decision) & (grantedBits.length - 1);
+        GrantedBits g = grantedBits[slot];
+        if (g == null || g.decision() != decision) {
+            long bits = 0;
+            for (String c : decision.grantedCategories()) {
+                Known k = known.get(c);
+                if (k != null && !k.prohibited()) {
+                    bits |= 1L << k.slot();
+                }
+            }
+            g = new GrantedBits(decision, bits);
+            grantedBits[slot] = g;
+        }
+        return g.bits();
     }
 
     /**
@@ -227,6 +253,30 @@ public final class AnswerFilter {
             }
         }
         return b.build();
+    }
+
+    /**
+     * attributes.{@code key} removed for revealing {@code category}: the entry depends only on the platform and the
+     * key (which fixes the category under this policy set), so recent ones are remembered, direct-mapped by the
+     * key's hash and confirmed by comparing the whole field name; racing writers store equal entries.
+     */
+    private static Withheld attributeWithheld(AtomicReferenceArray<Withheld> remembered, String platform, String key,
+                                              String category) {
+        if (remembered == null) {
+            return withheld(platform, ATTRIBUTES + key, category, PROHIBITED);
+        }
+        int slot = key.hashCode() & (remembered.length() - 1);
+        Withheld w = remembered.get(slot);
+        if (w == null || !isAttributeField(w.getField(), key)) {
+            w = withheld(platform, ATTRIBUTES + key, category, PROHIBITED);
+            remembered.set(slot, w);
+        }
+        return w;
+    }
+
+    private static boolean isAttributeField(String field, String key) {
+        return field.length() == ATTRIBUTES.length() + key.length() && field.startsWith(ATTRIBUTES)
+                && field.endsWith(key);
     }
 
     /** factors[i] removed whole, in {@code category} (empty: outside the taxonomy, slot unknownSlot) for {@code reason}. */
