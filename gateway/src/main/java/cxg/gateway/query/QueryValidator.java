@@ -6,13 +6,12 @@ import cxg.gateway.subject.SubjectId;
 import cxg.gateway.transport.Failure;
 import cxg.gateway.transport.Outcome;
 import cxg.v1.ScoreQuery;
-import java.util.LinkedHashSet;
+import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 
 /**
  * Checks a score query at the edge, before policy or any platform sees it, and names the
@@ -21,7 +20,9 @@ import java.util.regex.Pattern;
  */
 public final class QueryValidator {
 
-    private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+    private static final Optional<Disclosure> TIER_ONLY = Optional.of(Disclosure.TIER_ONLY);
+    private static final Optional<Disclosure> SCORE = Optional.of(Disclosure.SCORE);
+    private static final Optional<Disclosure> FULL = Optional.of(Disclosure.FULL);
     private static final int ECHO_LIMIT = 64;
 
     private final Supplier<String> requestIds;
@@ -57,8 +58,9 @@ public final class QueryValidator {
             }
         }
         String value = query.getSubject().getValue();
-        Optional<String> problem = SubjectId.problem(kind, value);
-        if (problem.isPresent()) {
+        Optional<SubjectId> subject = SubjectId.valid(kind, value);
+        if (subject.isEmpty()) {
+            Optional<String> problem = SubjectId.problem(kind, value);
             SubjectId.Kind other = kind == SubjectId.Kind.RESIDENT_ID
                     ? SubjectId.Kind.UNIFIED_SOCIAL_CREDIT_CODE : SubjectId.Kind.RESIDENT_ID;
             if (SubjectId.problem(other, value).isEmpty()) {
@@ -73,7 +75,7 @@ public final class QueryValidator {
         if (!policy.isKnownPurpose(purpose)) {
             return invalid("purpose", "unknown purpose '" + echo(purpose) + "'");
         }
-        Set<String> categories = new LinkedHashSet<>();
+        Set<String> categories = query.getCategoriesCount() == 0 ? Set.of() : new HashSet<>();
         for (int i = 0; i < query.getCategoriesCount(); i++) {
             String category = query.getCategories(i);
             if (!policy.isKnownCategory(category)) {
@@ -84,9 +86,9 @@ public final class QueryValidator {
         Optional<Disclosure> disclosure;
         switch (query.getDisclosure()) {
             case DISCLOSURE_UNSPECIFIED -> disclosure = Optional.empty();
-            case TIER_ONLY -> disclosure = Optional.of(Disclosure.TIER_ONLY);
-            case SCORE -> disclosure = Optional.of(Disclosure.SCORE);
-            case FULL -> disclosure = Optional.of(Disclosure.FULL);
+            case TIER_ONLY -> disclosure = TIER_ONLY;
+            case SCORE -> disclosure = SCORE;
+            case FULL -> disclosure = FULL;
             default -> {
                 return invalid("disclosure", "must be TIER_ONLY, SCORE or FULL");
             }
@@ -94,10 +96,26 @@ public final class QueryValidator {
         String requestId = query.getRequestId();
         if (requestId.isEmpty()) {
             requestId = requestIds.get();
-        } else if (!REQUEST_ID.matcher(requestId).matches()) {
+        } else if (!isRequestId(requestId)) {
             return invalid("request_id", "at most 128 characters of letters, digits and . _ : -");
         }
-        return Outcome.ok(new ValidatedQuery(SubjectId.of(kind, value), purpose, categories, disclosure, requestId));
+        return Outcome.ok(new ValidatedQuery(subject.get(), purpose, categories, disclosure, requestId));
+    }
+
+    /** 1 to 128 of {@code [A-Za-z0-9._:-]}. */
+    static boolean isRequestId(String s) {
+        if (s.isEmpty() || s.length() > 128) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '.' || c == '_' || c == ':' || c == '-';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Outcome<ValidatedQuery> invalid(String field, String message) {

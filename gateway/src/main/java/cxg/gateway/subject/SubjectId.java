@@ -1,7 +1,7 @@
 package cxg.gateway.subject;
 
-import java.time.DateTimeException;
-import java.time.LocalDate;
+import java.time.Month;
+import java.time.Year;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -38,6 +38,11 @@ public final class SubjectId {
             throw new IllegalArgumentException(problem.get());
         }
         return new SubjectId(kind, value);
+    }
+
+    /** The identifier if it is valid, else empty ({@link #problem} says why): one validation, for the query path. */
+    public static Optional<SubjectId> valid(Kind kind, String value) {
+        return problem(kind, value).isPresent() ? Optional.empty() : Optional.of(new SubjectId(kind, value));
     }
 
     /**
@@ -82,17 +87,25 @@ public final class SubjectId {
         if (!(check >= '0' && check <= '9') && check != 'X') {
             return Optional.of("the check character of a RESIDENT_ID is a digit or X");
         }
-        try {
-            LocalDate.of(Integer.parseInt(value.substring(6, 10)),
-                    Integer.parseInt(value.substring(10, 12)),
-                    Integer.parseInt(value.substring(12, 14)));
-        } catch (DateTimeException e) {
+        // the first 17 characters are digits: read the date from them as LocalDate.of would judge it
+        int year = digits(value, 6, 10);
+        int month = digits(value, 10, 12);
+        int day = digits(value, 12, 14);
+        if (month < 1 || month > 12 || day < 1 || day > Month.of(month).length(Year.isLeap(year))) {
             return Optional.of("the birth date (characters 7-14) is not a real date");
         }
         if (RESIDENT_CHECK.charAt(sum % 11) != check) {
             return Optional.of("wrong check character");
         }
         return Optional.empty();
+    }
+
+    private static int digits(String value, int from, int to) {
+        int n = 0;
+        for (int i = from; i < to; i++) {
+            n = n * 10 + (value.charAt(i) - '0');
+        }
+        return n;
     }
 
     private static Optional<String> usccProblem(String value) {

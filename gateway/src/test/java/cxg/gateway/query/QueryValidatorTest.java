@@ -13,6 +13,7 @@ import cxg.v1.ScoreQuery;
 import cxg.v1.SubjectId;
 import cxg.v1.SubjectKind;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -115,6 +116,16 @@ class QueryValidatorTest {
     @Test
     void rejectsAMalformedRequestId() {
         assertEquals("request_id", failure(query().setRequestId("has spaces")).field());
+        assertEquals("request_id", failure(query().setRequestId("x".repeat(129))).field());
+        assertEquals("request_id", failure(query().setRequestId("caf\u00e9")).field());
+        assertEquals("request_id", failure(query().setRequestId("a/b")).field());
+    }
+
+    @Test
+    void acceptsARequestIdOfUpTo128LettersDigitsAndDotUnderscoreColonHyphen() {
+        for (String id : List.of("x".repeat(128), "AZaz09._:-", "7")) {
+            assertEquals(id, validator.validate(query().setRequestId(id).build(), policy).value().requestId());
+        }
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import cxg.gateway.subject.SubjectId.Kind;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class SubjectIdTest {
@@ -76,6 +77,37 @@ class SubjectIdTest {
         // 1949-02-30 does not exist; the check character is right for these digits
         String problem = SubjectId.problem(Kind.RESIDENT_ID, "110105194902300020").orElseThrow();
         assertTrue(problem.contains("birth date"), problem);
+    }
+
+    @Test
+    void acceptsExactlyTheBirthDatesTheCalendarHas() {
+        String[] dates = {"20000229", "19000229", "20240229", "20230229", "19491231", "19490431", "19490430", "19490001",
+                "19491301", "19490100", "19490132", "00010101", "99991231", "19491200"};
+        for (String date : dates) {
+            String id = withCheckCharacter("110105" + date + "002");
+            boolean real;
+            try {
+                java.time.LocalDate.of(Integer.parseInt(date.substring(0, 4)), Integer.parseInt(date.substring(4, 6)),
+                        Integer.parseInt(date.substring(6, 8)));
+                real = true;
+            } catch (java.time.DateTimeException e) {
+                real = false;
+            }
+            Optional<String> problem = SubjectId.problem(Kind.RESIDENT_ID, id);
+            assertEquals(real, problem.isEmpty(), date + ": " + problem);
+            assertEquals(real, SubjectId.valid(Kind.RESIDENT_ID, id).isPresent(), date);
+            problem.ifPresent(p -> assertTrue(p.contains("birth date"), p));
+        }
+    }
+
+    /** The 18th character of a resident identity number (ISO 7064 MOD 11-2), for test identifiers. */
+    private static String withCheckCharacter(String first17) {
+        int[] weights = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+        int sum = 0;
+        for (int i = 0; i < 17; i++) {
+            sum += (first17.charAt(i) - '0') * weights[i];
+        }
+        return first17 + "10X98765432".charAt(sum % 11);
     }
 
     @Test
