@@ -5,6 +5,7 @@ import cxg.gateway.audit.AuditRecorder;
 import cxg.gateway.policy.Decision;
 import cxg.gateway.policy.Disclosure;
 import cxg.gateway.policy.Member;
+import cxg.gateway.policy.MemberKind;
 import cxg.gateway.transport.Admission;
 import cxg.gateway.transport.Failure;
 import cxg.gateway.transport.Outcome;
@@ -15,10 +16,11 @@ import cxg.v1.ScoreQuery;
 import cxg.v1.ScoreReport;
 import cxg.v1.Withheld;
 import io.grpc.Context;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -40,6 +42,14 @@ public final class AuditedQueries {
     static final String METHOD = "QueryScore";
     static final String NOT_RECORDED = "the audit log could not record this request, so it was not answered; retry later";
     static final String INTERNAL = "INTERNAL";
+    /** The audit entry's role of a member, by {@link MemberKind} ordinal: its kind in lower case. */
+    private static final String[] ROLES = new String[MemberKind.values().length];
+
+    static {
+        for (MemberKind k : MemberKind.values()) {
+            ROLES[k.ordinal()] = k.name().toLowerCase(Locale.ROOT);
+        }
+    }
 
     private final ScoreQueries queries;
     private final AuditRecorder recorder;
@@ -107,10 +117,10 @@ public final class AuditedQueries {
      */
     AuditEntry entry(Member caller, ScoreQuery query, Outcome<ScoreReport> outcome, Failure gone) {
         AuditEntry.Builder b = recorder.entry(SERVICE, METHOD)
-                .caller(caller.id(), caller.kind().name().toLowerCase(Locale.ROOT))
+                .caller(caller.id(), ROLES[caller.kind().ordinal()])
                 .purpose(query.getPurpose().isEmpty() ? null : query.getPurpose())
                 .subject(query.hasSubject() ? query.getSubject().getValue() : null)
-                .categoriesRequested(new HashSet<>(query.getCategoriesList()));
+                .categoriesRequested(query.getCategoriesCount() == 0 ? List.of() : new HashSet<>(query.getCategoriesList()));
         if (outcome == null) {
             return b.requestId(blankToNull(query.getRequestId())).outcome(INTERNAL);
         }
@@ -118,8 +128,8 @@ public final class AuditedQueries {
             ScoreReport report = outcome.value();
             PolicyDecision d = report.getDecision();
             // set before the decision, which would otherwise count every granted category as served
-            b.categoriesServed(gone == null ? servedCategories(report) : Set.of())
-                    .decision(Decision.allow(d.getRule(), d.getReason(), disclosure(d.getDisclosure()), new HashSet<>(d.getGrantedCategoriesList())))
+            b.categoriesServed(gone == null ? servedCategories(report) : List.of())
+                    .decision(Decision.allow(d.getRule(), d.getReason(), disclosure(d.getDisclosure()), Set.copyOf(d.getGrantedCategoriesList())))
                     .requestId(report.getRequestId());
             if (gone != null) {
                 // the report is dropped, not sent: nothing served, nothing withheld from anyone
@@ -137,13 +147,18 @@ public final class AuditedQueries {
      * The categories whose data left the gateway: those of the factors the report carries. Granted is not
      * served: below FULL disclosure, or when a platform had no factor in a granted category, none left.
      */
-    static Set<String> servedCategories(ScoreReport report) {
-        Set<String> served = new TreeSet<>();
+    static List<String> servedCategories(ScoreReport report) {
+        // sorted and distinct; a report carries a handful of categories, so a list beats a TreeSet
+        List<String> served = new ArrayList<>();
         for (PlatformResult r : report.getResultsList()) {
             for (Factor f : r.getScore().getFactorsList()) {
-                served.add(f.getCategory());
+                String category = f.getCategory();
+                if (!served.contains(category)) {
+                    served.add(category);
+                }
             }
         }
+        served.sort(null);
         return served;
     }
 

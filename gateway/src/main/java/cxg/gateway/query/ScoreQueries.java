@@ -80,7 +80,8 @@ public final class ScoreQueries {
         if (!decision.allowed()) {
             return CompletableFuture.completedFuture(Outcome.fail(refusal(decision)));
         }
-        List<String> granted = sorted(decision.grantedCategories());
+        DecisionView view = view(decision);
+        List<String> granted = view.granted();
         ScorerRequest request = ScorerRequest.newBuilder()
                 .setSubject(cxg.v1.SubjectId.newBuilder()
                         .setKind(q.subject().kind() == cxg.gateway.subject.SubjectId.Kind.RESIDENT_ID
@@ -93,10 +94,37 @@ public final class ScoreQueries {
         List<Member> platforms = policy.platforms();
         return fanOut.ask(endpoints.targets(platforms), request).thenCompose(answers -> {
             if (stored == StoredRatings.NONE || allRated(answers)) {
-                return CompletableFuture.completedFuture(Outcome.ok(report(q, policy, decision, granted, platforms, answers)));
+                return CompletableFuture.completedFuture(Outcome.ok(report(q, policy, view, platforms, answers)));
             }
-            return CompletableFuture.supplyAsync(() -> Outcome.ok(report(q, policy, decision, granted, platforms, answers)), blocking);
+            return CompletableFuture.supplyAsync(() -> Outcome.ok(report(q, policy, view, platforms, answers)), blocking);
         });
+    }
+
+    /**
+     * What a report says of one decision, worked out once per decision: a policy set hands out the same allow
+     * decision to every query of an agency that names no categories (see {@link PolicySet#decide}).
+     *
+     * @param granted the decision's granted categories, sorted
+     * @param message the report's decision; a message is immutable, so every report may carry the same one
+     */
+    private record DecisionView(Decision decision, List<String> granted, PolicyDecision message) {
+    }
+
+    /**
+     * The views of recent decisions, by identity, a few slots so that several agencies' decisions do not
+     * evict each other; racing writers just store equal views (of immutable values).
+     */
+    private final DecisionView[] views = new DecisionView[8];
+
+    private DecisionView view(Decision decision) {
+        int slot = System.identityHashCode(decision) & (views.length - 1);
+        DecisionView v = views[slot];
+        if (v == null || v.decision() != decision) {
+            List<String> granted = sorted(decision.grantedCategories());
+            v = new DecisionView(decision, granted, decision(decision, granted));
+            views[slot] = v;
+        }
+        return v;
     }
 
     /** The granted categories in order, without a stream pipeline per query. */
@@ -122,11 +150,11 @@ public final class ScoreQueries {
                 : Failure.permissionDenied(decision.rule(), decision.reason());
     }
 
-    private ScoreReport report(ValidatedQuery q, PolicySet policy, Decision decision, List<String> granted, List<Member> platforms,
+    private ScoreReport report(ValidatedQuery q, PolicySet policy, DecisionView decision, List<Member> platforms,
                                List<PlatformAnswer> answers) {
         ScoreReport.Builder report = ScoreReport.newBuilder()
                 .setRequestId(q.requestId())
-                .setDecision(decision(decision, granted));
+                .setDecision(decision.message());
         Instant now = clock.instant();
         Map<String, PlatformRating> held = null;
         for (PlatformAnswer answer : answers) {
@@ -137,8 +165,9 @@ public final class ScoreQueries {
                     .setLatencyMillis(answer.latencyMillis());
             Member platform = platform(platforms, answer.platform());
             if (answer.rating().isPresent()) {
-                RatingPresenter.Presentation shown = presenter.present(policy, platform, answer.rating().get(), decision);
-                result.setScore(withAge(shown.score(), now));
+                RatingPresenter.Presentation shown = presenter.present(policy, platform, answer.rating().get(),
+                        decision.decision(), score -> finish(score, ValueSource.LIVE, now));
+                result.setScore(shown.score());
                 report.addAllWithheld(shown.withheld());
             } else {
                 if (held == null) {
@@ -146,10 +175,11 @@ public final class ScoreQueries {
                 }
                 PlatformRating kept = held.get(answer.platform());
                 if (kept != null) {
-                    RatingPresenter.Presentation shown = presenter.present(policy, platform, kept, decision);
+                    RatingPresenter.Presentation shown = presenter.present(policy, platform, kept, decision.decision(),
+                            score -> finish(score, ValueSource.STORED, now));
                     result.setStatus(PlatformStatus.OK)
                             .setDetail("stored rating (live answer: " + answer.status() + ")")
-                            .setScore(withAge(shown.score().toBuilder().setSource(ValueSource.STORED).build(), now));
+                            .setScore(shown.score());
                     report.addAllWithheld(shown.withheld());
                 }
             }
@@ -168,12 +198,12 @@ public final class ScoreQueries {
         throw new IllegalStateException("an answer from " + id + ", which was not asked");
     }
 
-    /** How old the value is when the report is made: seconds since the platform computed it. */
-    private static ReportedScore withAge(ReportedScore score, Instant now) {
-        if (!score.hasComputedAt()) {
-            return score;
+    /** Where the value came from, and how old it is when the report is made: seconds since the platform computed it. */
+    private static void finish(ReportedScore.Builder score, ValueSource source, Instant now) {
+        score.setSource(source);
+        if (score.hasComputedAt()) {
+            score.setAgeSeconds(Math.max(0, now.getEpochSecond() - score.getComputedAt().getSeconds()));
         }
-        return score.toBuilder().setAgeSeconds(Math.max(0, now.getEpochSecond() - score.getComputedAt().getSeconds())).build();
     }
 
     /** @param granted the decision's granted categories, sorted */
