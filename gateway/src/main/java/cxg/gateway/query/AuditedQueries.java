@@ -9,9 +9,8 @@ import cxg.gateway.policy.MemberKind;
 import cxg.gateway.transport.Admission;
 import cxg.gateway.transport.Failure;
 import cxg.gateway.transport.Outcome;
-import cxg.v1.Factor;
-import cxg.v1.PlatformResult;
 import cxg.v1.PolicyDecision;
+import cxg.v1.ReportedScore;
 import cxg.v1.ScoreQuery;
 import cxg.v1.ScoreReport;
 import cxg.v1.Withheld;
@@ -129,7 +128,7 @@ public final class AuditedQueries {
             PolicyDecision d = report.getDecision();
             // set before the decision, which would otherwise count every granted category as served
             b.categoriesServed(gone == null ? servedCategories(report) : List.of())
-                    .decision(Decision.allow(d.getRule(), d.getReason(), disclosure(d.getDisclosure()), Set.copyOf(d.getGrantedCategoriesList())))
+                    .decision(decisionOf(d))
                     .requestId(report.getRequestId());
             if (gone != null) {
                 // the report is dropped, not sent: nothing served, nothing withheld from anyone
@@ -143,16 +142,35 @@ public final class AuditedQueries {
         return refused(b, outcome.failure(), query.getRequestId());
     }
 
+    /** A report's decision as the entry records it, remembered by message: reports of one decision share its message. */
+    private record Decided(PolicyDecision message, Decision decision) {
+    }
+
+    /** Of recent decision messages, by identity; racing writers store equal values. */
+    private final Decided[] decided = new Decided[8];
+
+    private Decision decisionOf(PolicyDecision d) {
+        int slot = System.identityHashCode(d) & (decided.length - 1);
+        Decided known = decided[slot];
+        if (known == null || known.message() != d) {
+            known = new Decided(d, Decision.allow(d.getRule(), d.getReason(), disclosure(d.getDisclosure()),
+                    Set.copyOf(d.getGrantedCategoriesList())));
+            decided[slot] = known;
+        }
+        return known.decision();
+    }
+
     /**
      * The categories whose data left the gateway: those of the factors the report carries. Granted is not
      * served: below FULL disclosure, or when a platform had no factor in a granted category, none left.
      */
     static List<String> servedCategories(ScoreReport report) {
         // sorted and distinct; a report carries a handful of categories, so a list beats a TreeSet
-        List<String> served = new ArrayList<>();
-        for (PlatformResult r : report.getResultsList()) {
-            for (Factor f : r.getScore().getFactorsList()) {
-                String category = f.getCategory();
+        List<String> served = new ArrayList<>(4);
+        for (int i = 0, n = report.getResultsCount(); i < n; i++) {
+            ReportedScore score = report.getResults(i).getScore();
+            for (int k = 0, m = score.getFactorsCount(); k < m; k++) {
+                String category = score.getFactors(k).getCategory();
                 if (!served.contains(category)) {
                     served.add(category);
                 }
