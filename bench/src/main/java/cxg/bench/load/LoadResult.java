@@ -10,11 +10,23 @@ import org.HdrHistogram.Histogram;
 /**
  * The outcome of one measured run. Latencies (in microseconds) are of answered calls (OK and
  * DEGRADED); failed calls are only counted. {@code throughput} is answered calls per second
- * from the first scheduled start to the last completion.
+ * from the first scheduled start to the last completion. Open-model runs also carry the load generator's send lag
+ * (how late after its due time each call went out) and a {@link Timeline}; both are null otherwise.
  */
 public record LoadResult(String label, LoadSpec spec, long sent, long ok, long degraded, long failed,
                          Map<String, Long> failures, Map<String, Long> degradations,
-                         double elapsedSeconds, Histogram histogramNanos) {
+                         double elapsedSeconds, Histogram histogramNanos, Histogram sendLagNanos, Timeline timeline) {
+
+    public LoadResult(String label, LoadSpec spec, long sent, long ok, long degraded, long failed, Map<String, Long> failures,
+                      Map<String, Long> degradations, double elapsedSeconds, Histogram histogramNanos) {
+        this(label, spec, sent, ok, degraded, failed, failures, degradations, elapsedSeconds, histogramNanos, null, null);
+    }
+
+    /** The load generator's send lag at a percentile, µs (NaN for a closed-model run). */
+    public double sendLagMicros(double percentile) {
+        return sendLagNanos == null || sendLagNanos.getTotalCount() == 0 ? Double.NaN
+                : sendLagNanos.getValueAtPercentile(percentile) / 1000.0;
+    }
 
     public long answered() {
         return ok + degraded;
@@ -49,6 +61,10 @@ public record LoadResult(String label, LoadSpec spec, long sent, long ok, long d
         s.append(String.format("  latency µs  p50 %.0f  p90 %.0f  p99 %.0f  p99.9 %.0f  max %.0f  mean %.0f%n",
                 percentileMicros(50), percentileMicros(90), percentileMicros(99), percentileMicros(99.9),
                 maxMicros(), meanMicros()));
+        if (sendLagNanos != null) {
+            s.append(String.format("  load generator's send lag µs  p99 %.0f  max %.0f (included in the latencies above)%n",
+                    sendLagMicros(99), sendLagMicros(100)));
+        }
         if (!failures.isEmpty()) {
             s.append("  failures: ").append(failures).append('\n');
         }
@@ -83,6 +99,9 @@ public record LoadResult(String label, LoadSpec spec, long sent, long ok, long d
         lat.put("max", maxMicros());
         lat.put("mean", meanMicros());
         m.put("latencyMicros", lat);
+        if (sendLagNanos != null) {
+            m.put("sendLagMicros", Map.of("p99", sendLagMicros(99), "p99.9", sendLagMicros(99.9), "max", sendLagMicros(100)));
+        }
         ByteBuffer buf = ByteBuffer.allocate(histogramNanos.getNeededByteBufferCapacity());
         int n = histogramNanos.encodeIntoCompressedByteBuffer(buf);
         m.put("histogramNanosHdrBase64", Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(buf.array(), n)));

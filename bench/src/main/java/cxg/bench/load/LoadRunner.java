@@ -48,6 +48,9 @@ public final class LoadRunner {
         private final LoadSpec spec;
         private final CallTarget target;
         private final Recorder recorder = new Recorder(MAX_LATENCY_NANOS, 3);
+        /** Open model: how late after its due time each call went out (the load generator's own lag). */
+        private final Recorder sendLag = new Recorder(MAX_LATENCY_NANOS, 3);
+        private Timeline timeline;
         private final LongAdder ok = new LongAdder();
         private final LongAdder degraded = new LongAdder();
         private final LongAdder failed = new LongAdder();
@@ -142,8 +145,12 @@ public final class LoadRunner {
 
         LoadResult open(String label) {
             Semaphore outstanding = new Semaphore(spec.maxOutstanding());
+            long epochMillis = System.currentTimeMillis();
             start = clock.nanoTime();
             end = spec.duration() == null ? Long.MAX_VALUE : start + spec.duration().toNanos();
+            long planned = spec.duration() != null && !spec.duration().isZero() ? spec.duration().toNanos()
+                    : (long) (spec.requests() / spec.rate() * 1e9);
+            timeline = new Timeline(epochMillis, start, planned);
             OpenSchedule schedule = new OpenSchedule(start, spec.rate());
             for (long i = 0; ; i++) {
                 long due = schedule.intendedStart(i);
@@ -152,10 +159,17 @@ public final class LoadRunner {
                 }
                 clock.sleepUntil(due);
                 outstanding.acquireUninterruptibly();
+                long lag = Math.min(Math.max(clock.nanoTime() - due, 0), MAX_LATENCY_NANOS);
+                sendLag.recordValue(lag);
+                timeline.sent(due, lag);
                 sent.incrementAndGet();
                 pending.incrementAndGet();
                 target.call((kind, detail) -> {
-                    completed(OpenSchedule.correctedLatency(due, clock.nanoTime()), kind, detail);
+                    long latency = OpenSchedule.correctedLatency(due, clock.nanoTime());
+                    if (kind != CallTarget.Kind.FAILED) {
+                        timeline.completed(due, Math.min(latency, MAX_LATENCY_NANOS));
+                    }
+                    completed(latency, kind, detail);
                     outstanding.release();
                 });
             }
@@ -197,7 +211,8 @@ public final class LoadRunner {
             long last = lastCompletion.get();
             double elapsed = last == Long.MIN_VALUE ? 0 : Math.max(0, last - start) / 1e9;
             return new LoadResult(label, spec, sent.get(), ok.sum(), degraded.sum(), failed.sum(),
-                    snapshot(failures), snapshot(degradations), elapsed, h);
+                    snapshot(failures), snapshot(degradations), elapsed, h,
+                    timeline == null ? null : sendLag.getIntervalHistogram(), timeline);
         }
 
         private Map<String, Long> snapshot(Map<String, LongAdder> m) {

@@ -115,19 +115,30 @@ final class Report {
         Measured gwHalf = merged(ReportRunner.GW1, HALF);
         Measured hopHalf = merged(ReportRunner.HOP, HALF);
         if (gwHalf != null && hopHalf != null) {
-            double addedP99 = gwHalf.result().percentileMicros(99) - hopHalf.result().percentileMicros(99);
+            double pooled = gwHalf.result().percentileMicros(99) - hopHalf.result().percentileMicros(99);
             Spread perRound = Rounds.differences(rounds(ReportRunner.GW1, HALF), rounds(ReportRunner.HOP, HALF), percentile(99));
-            String measured = String.format(Locale.ROOT, "%.2f ms", addedP99 / 1000);
-            if (perRound.n() > 1) {
-                measured += String.format(Locale.ROOT, " (rounds: %.2f–%.2f ms)", perRound.min() / 1000, perRound.max() / 1000);
-            }
-            // a stall in one path's round can make the pooled difference small or even negative: met only if every round meets it too
-            boolean met = addedP99 <= 2000 && (perRound.n() == 0 || perRound.max() <= 2000);
-            t.add(new Target(String.format(Locale.ROOT, "p99 added to the bare hop at half the gateway's maximum (%.0f req/s offered; "
-                    + "p99 of all rounds together, and every round within the limit)", gwHalf.result().spec().rate()), measured, "≤ 2 ms",
-                    met, addedP99, perRound));
+            t.add(halfLoadTail(gwHalf.result().spec().rate(), pooled, perRound));
         }
         return t;
+    }
+
+    /**
+     * The p99 added at half load, judged on the rounds <b>and</b> on all rounds pooled (BENCHMARKS.md, "How to read the
+     * report"): met if more than half of the rounds meet the limit (so the median does) and the pooled p99 does. A stall
+     * in the hop's round (which flatters the gateway) or in one of the gateway's rounds moves one round of many, not the
+     * verdict. The pooled p99 keeps what the rounds alone would hide: a gateway whose stalls, in whichever rounds, hold
+     * 1 % of its calls or more misses it there. Until 2026-11-26 14:00 the rule was "pooled and every round" over 2 rounds
+     * (the same as this one for 2 rounds), under which one ~50 ms stall of the host anywhere in the gateway's 20 s decided it.
+     */
+    static Target halfLoadTail(double rate, double pooledMicros, Spread perRound) {
+        String measured = perRound.n() == 0 ? String.format(Locale.ROOT, "%.2f ms", pooledMicros / 1000)
+                : String.format(Locale.ROOT, "%.2f ms (%.2f–%.2f ms, %d rounds, %d over the limit); all rounds pooled %.2f ms",
+                        perRound.median() / 1000, perRound.min() / 1000, perRound.max() / 1000, perRound.n(), perRound.over(2000),
+                        pooledMicros / 1000);
+        boolean met = pooledMicros <= 2000 && (perRound.n() == 0 || perRound.over(2000) * 2 < perRound.n());
+        return new Target(String.format(Locale.ROOT, "p99 added to the bare hop at half the gateway's maximum (%.0f req/s offered; "
+                + "median of the rounds' differences; met if most rounds and all rounds pooled are within it)", rate), measured, "≤ 2 ms", met,
+                perRound.n() == 0 ? pooledMicros : perRound.median(), perRound);
     }
 
     /**
@@ -314,6 +325,7 @@ final class Report {
         m.put("min", s.min());
         m.put("max", s.max());
         m.put("rounds", s.n());
+        m.put("values", s.values());
         return m;
     }
 

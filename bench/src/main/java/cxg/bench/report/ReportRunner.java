@@ -58,6 +58,8 @@ public final class ReportRunner {
     static final String GW1_NO_FSYNC = "gateway, 1 platform, audit not fsync'd";
     /** The report's own JVM, which runs the load generator, in the CPU accounting. */
     static final String LOAD_GENERATOR = "load generator";
+    /** The load generator's name in file names (its JVM log). */
+    static final String LOAD_GENERATOR_PROCESS = "load-generator";
     /** The process that does a path's own work (beyond the connector and platform every path shares). */
     static final Map<String, String> PROCESS_OF_PATH = Map.of(HOP, "hop", GW1, "gateway-1", GW1_NO_FSYNC, "gateway-1-no-fsync",
             GW2, "gateway-2");
@@ -86,8 +88,10 @@ public final class ReportRunner {
 
     // The whole report, build included, must stay under 15 minutes on a fresh clone (issue 6). Until 2026-11-26 11:00
     // each closed-model row was one 10 s window after 5 s of warm-up, and the half load one 6 s point of the sweep.
+    // The half load: 7 rounds of 3 s (21 s per path) instead of 2 of 10 s since 2026-11-26 14:00, so that one stall decides
+    // one round of seven, not one of two; paid for by the sweep's shorter points (2 s + 5 s instead of 3 s + 6 s).
     static final Timing FULL = new Timing(Duration.ofSeconds(15), Duration.ofSeconds(1), Duration.ofSeconds(2), 5,
-            Duration.ofSeconds(2), Duration.ofSeconds(10), 2, Duration.ofSeconds(3), Duration.ofSeconds(6), Duration.ofSeconds(10));
+            Duration.ofSeconds(1), Duration.ofSeconds(3), 7, Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(10));
     static final Timing QUICK = new Timing(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), 2,
             Duration.ofSeconds(1), Duration.ofSeconds(2), 2, Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(3));
 
@@ -113,7 +117,11 @@ public final class ReportRunner {
         @Option(names = "--no-companions", description = "skip the audit, ingestion and token benchmarks that follow the report's own runs")
         boolean noCompanions;
 
-        @Option(names = "--server-java-opts", defaultValue = "-XX:+UseSerialGC -Xms256m -Xmx256m",
+        // the gateway's own sizing (gateway/jvm.options): with -Xms256m -Xmx256m the hop and the connectors ran
+        // "Metadata GC Threshold" full collections (0.08-2.7 s on the busy machine, 2026-11-26 13:14) and young pauses
+        // 3x as often as the gateway, so the ceiling stalled more than what it is the ceiling for
+        @Option(names = "--server-java-opts",
+                defaultValue = "-XX:+UseSerialGC -Xms512m -Xmx512m -Xmn256m -XX:MaxTenuringThreshold=2 -XX:MetaspaceSize=128m",
                 description = "JVM options of every server process but the gateway (default: ${DEFAULT-VALUE})")
         String serverJavaOpts;
 
@@ -157,6 +165,7 @@ public final class ReportRunner {
     private final Map<String, Double> phases = new LinkedHashMap<>();
     private double phaseMark;
     private double ownCpuSeconds;
+    private double generatorGcSeconds;
 
     private Path keycloakRun;
     private String issuer;
@@ -205,12 +214,16 @@ public final class ReportRunner {
         List<LoadResult> sweep = new ArrayList<>();
         Report.Profile profiled = null;
         cpu.add(LOAD_GENERATOR, ProcessHandle.current());
+        Path logs = raw.resolve("logs");
+        Files.createDirectories(logs);
+        logOwnJvm(JvmLog.file(logs, LOAD_GENERATOR_PROCESS));
+        List<Stalls.Force> forces = new ArrayList<>();
+        List<DiskSampler.Interval> disk = new ArrayList<>();
         try {
             Path pki = work.resolve("pki");
             DevPki.init(pki, false);
             Path policies2 = copyPolicies(root.resolve("policies"), work.resolve("policies-2"), false);
             Path policies1 = copyPolicies(root.resolve("policies"), work.resolve("policies-1"), true);
-            Path logs = raw.resolve("logs");
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             String cp = System.getProperty("java.class.path");
 
@@ -268,6 +281,7 @@ public final class ReportRunner {
             Child gateway1 = child(PROCESS_OF_PATH.get(GW1));
             if (profile) {
                 primeJfr(gateway1.pid());
+                primeJfr(child(PROCESS_OF_PATH.get(GW1_NO_FSYNC)).pid());
             }
             System.out.println("cxg bench report: servers up after " + seconds(wallStart) + " s");
             phase("servers started", wallStart);
@@ -306,9 +320,23 @@ public final class ReportRunner {
                 phase("profile", wallStart);
             }
             double half = Math.max(1, Math.round(gatewayMax * SWEEP[HALF]));
-            runs.putAll(rounds("@half", List.of(DIRECT, HOP, GW1, GW1_NO_FSYNC), targets, timing.halfRounds(),
-                    LoadSpec.open(half, 10_000, 0, timing.halfWarmup(), Duration.ZERO),
-                    LoadSpec.open(half, 10_000, 0, timing.halfMeasure(), Duration.ZERO)));
+            // the audit writers' file forces, recorded only where JFR was primed (its first start deoptimises I/O code)
+            List<String> forced = profile ? List.of(PROCESS_OF_PATH.get(GW1), PROCESS_OF_PATH.get(GW1_NO_FSYNC)) : List.of();
+            Path jfc = work.resolve("file-force.jfc");
+            Files.writeString(jfc, FILE_FORCE_SETTINGS);
+            for (String g : forced) {
+                jcmd(child(g).pid(), "JFR.start", "name=cxg-bench-forces", "settings=" + jfc, "filename=" + raw.resolve(g + "-forces.jfr"));
+            }
+            try (DiskSampler sampler = DiskSampler.start()) {
+                runs.putAll(rounds("@half", List.of(DIRECT, HOP, GW1, GW1_NO_FSYNC), targets, timing.halfRounds(),
+                        LoadSpec.open(half, 10_000, 0, timing.halfWarmup(), Duration.ZERO),
+                        LoadSpec.open(half, 10_000, 0, timing.halfMeasure(), Duration.ZERO)));
+                disk.addAll(sampler.intervals());
+            }
+            for (String g : forced) {
+                jcmd(child(g).pid(), "JFR.stop", "name=cxg-bench-forces");
+                forces.addAll(fileForces(g, raw.resolve(g + "-forces.jfr")));
+            }
             phase("half load", wallStart);
             for (int i = 0; i < SWEEP.length; i++) {
                 if (i == HALF) {
@@ -316,6 +344,7 @@ public final class ReportRunner {
                 }
                 double rate = Math.max(1, Math.round(gatewayMax * SWEEP[i]));
                 for (String path : List.of(DIRECT, HOP, GW1)) {
+                    collectGenerator();
                     sweep.add(measure(path, LoadSpec.open(rate, 10_000, 0, timing.sweepMeasure(), timing.sweepWarmup()), targets.get(path)));
                 }
             }
@@ -343,19 +372,23 @@ public final class ReportRunner {
         quiet.put("quiet", backgroundBefore < 0.10 && foreign / capacity < 0.10);
         machine.put("quietness", quiet);
         machine.put("phaseSeconds", phases);
+        machine.put("loadGeneratorCollectionsBetweenWindowsSeconds", Math.round(generatorGcSeconds * 10) / 10.0);
 
         Files.createDirectories(out);
         Report report = new Report(machine, timing, quick, runs, sweep, profiled);
-        Files.writeString(out.resolve("results.json"), Json.write(report.toJson()) + "\n");
+        Stalls stalls = stalls(runs, logs, forces, disk);
+        Map<String, Object> json = report.toJson();
+        json.put("halfLoadStalls", stalls.toJson());
+        Files.writeString(out.resolve("results.json"), Json.write(json) + "\n");
         Files.writeString(out.resolve("latency-vs-load.svg"), report.chart());
-        Files.writeString(out.resolve("report.md"), report.markdown());
+        Files.writeString(out.resolve("report.md"), report.markdown() + stalls.markdown());
         System.out.println("cxg bench report: written to " + out + " in " + Math.round(wall) + " s");
         if (!(Boolean) quiet.get("quiet")) {
             System.out.printf("cxg bench report: WARNING the machine was not quiet (other processes used %.0f%% of the CPU); "
                     + "these numbers are not a valid measurement%n", 100 * foreign / capacity);
         }
         if (companions) {
-            StringBuilder md = new StringBuilder(report.markdown());
+            StringBuilder md = new StringBuilder(report.markdown() + stalls.markdown());
             md.append("\n## Other benchmarks of this run (issue 6 item 4)\n\n")
                     .append("Run after the measurements above (not counted in their quietness check), each by its own tool; ")
                     .append("each states its own conditions.\n");
@@ -385,11 +418,24 @@ public final class ReportRunner {
                 java.util.Collections.reverse(order);
             }
             for (String path : order) {
+                collectGenerator();
                 runner.run(path + " (round warm-up)", warmup, targets.get(path));
                 out.get(path + suffix).add(metered(path, path, measured, targets.get(path), "round " + (round + 1) + "/" + count));
             }
         }
         return out;
+    }
+
+    /**
+     * A full collection of the report's own JVM (the load generator) before each window's warm-up, so that its young
+     * collections do not land in the measured window (./cxg gives it an eden larger than a window allocates): in a
+     * 2026-11-26 13:14 trial its young pauses of 20-60 ms (busy machine) were charged, as send lag, to whichever path
+     * was being measured. The servers are idle meanwhile; its time is in the phase durations.
+     */
+    private void collectGenerator() {
+        long t0 = System.nanoTime();
+        System.gc();
+        generatorGcSeconds += (System.nanoTime() - t0) / 1e9;
     }
 
     private void phase(String name, long wallStart) {
@@ -435,6 +481,71 @@ public final class ReportRunner {
      * invalidates none of it); done in the profile phase, the gateway ran partly interpreted while being recorded
      * (1,414 against 6,694 req/s in the 09:29 report). The instrumentation stays; the other runs see it disabled.
      */
+    /** The report's own JVM (the load generator) logs its pauses and JIT work too, from now on. */
+    private static void logOwnJvm(Path file) {
+        try {
+            java.lang.management.ManagementFactory.getPlatformMBeanServer().invoke(
+                    new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "vmLog",
+                    new Object[] {new String[] {"output=file=" + file, "what=" + JvmLog.WHAT, "decorators=utctime,tags",
+                            "output_options=filecount=0"}},
+                    new String[] {String[].class.getName()});
+        } catch (javax.management.JMException | RuntimeException e) {
+            System.err.println("cxg bench report: the load generator's own pauses are not logged (" + e.getMessage() + ")");
+        }
+    }
+
+    /** jdk.FileForce events only, 1 ms and longer, without stack traces: the audit writer's fsyncs at half load. */
+    private static final String FILE_FORCE_SETTINGS = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <configuration version="2.0" label="cxg bench file forces">
+              <event name="jdk.FileForce">
+                <setting name="enabled">true</setting>
+                <setting name="stackTrace">false</setting>
+                <setting name="threshold">1 ms</setting>
+              </event>
+            </configuration>
+            """;
+
+    private static List<Stalls.Force> fileForces(String process, Path jfr) {
+        List<Stalls.Force> out = new ArrayList<>();
+        try {
+            for (jdk.jfr.consumer.RecordedEvent e : jdk.jfr.consumer.RecordingFile.readAllEvents(jfr)) {
+                if ("jdk.FileForce".equals(e.getEventType().getName())) {
+                    String path = e.getString("path");
+                    out.add(new Stalls.Force(process, e.getStartTime().toEpochMilli(), e.getDuration().toNanos() / 1e6,
+                            path == null ? "?" : Path.of(path).getFileName().toString()));
+                }
+            }
+        } catch (IOException e) {
+            System.err.println("cxg bench report: could not read " + jfr + " (" + e.getMessage() + ")");
+        }
+        return out;
+    }
+
+    /** The half-load rounds against every process's JVM log, the file forces and the disk samples. */
+    private Stalls stalls(Map<String, List<Rounds.Measured>> runs, Path logs, List<Stalls.Force> forces, List<DiskSampler.Interval> disk)
+            throws IOException {
+        Map<String, List<Rounds.Measured>> half = new LinkedHashMap<>();
+        runs.forEach((k, v) -> {
+            if (k.endsWith(Report.HALF)) {
+                half.put(k.substring(0, k.length() - Report.HALF.length()), v);
+            }
+        });
+        List<JvmLog.Pause> pauses = new ArrayList<>();
+        List<JvmLog.Jit> jit = new ArrayList<>();
+        try (Stream<Path> files = Files.list(logs)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                String name = f.getFileName().toString();
+                if (name.endsWith(".jvm.log")) {
+                    JvmLog log = JvmLog.read(name.substring(0, name.length() - ".jvm.log".length()), f);
+                    pauses.addAll(log.pauses());
+                    jit.addAll(log.jit());
+                }
+            }
+        }
+        return new Stalls(half, pauses, jit, forces, disk);
+    }
+
     private static void primeJfr(long pid) throws IOException, InterruptedException {
         jcmd(pid, "JFR.start", "name=cxg-bench-prime", "settings=profile");
         jcmd(pid, "JFR.stop", "name=cxg-bench-prime");
@@ -494,7 +605,10 @@ public final class ReportRunner {
     }
 
     private Child start(String name, Path logs, List<String> command) throws IOException {
-        Child c = Child.start(name, command, logs);
+        // every JVM logs its pauses and JIT work, to find the half-load stalls (Stalls)
+        List<String> logged = new ArrayList<>(command);
+        logged.add(1, JvmLog.option(logs, name));
+        Child c = Child.start(name, logged, logs);
         cpu.add(name, c.process.toHandle());
         synchronized (children) {
             children.add(c);

@@ -24,7 +24,16 @@ final class Rounds {
     }
 
     /** The median of some per-round values, with their range. */
-    record Spread(double median, double min, double max, int n) {
+    record Spread(double median, double min, double max, int n, List<Double> values) {
+
+        Spread(double median, double min, double max, int n) {
+            this(median, min, max, n, List.of());
+        }
+
+        /** How many rounds are above {@code limit}. */
+        long over(double limit) {
+            return values.stream().filter(v -> v > limit).count();
+        }
 
         String format(String pattern) {
             return format(pattern, "");
@@ -48,7 +57,7 @@ final class Rounds {
         sorted.sort(null);
         int n = sorted.size();
         double median = n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-        return new Spread(median, sorted.get(0), sorted.get(n - 1), n);
+        return new Spread(median, sorted.get(0), sorted.get(n - 1), n, List.copyOf(values));
     }
 
     /** Round by round, {@code f(a) / f(b)}; the rounds of both lists are paired in order. */
@@ -84,6 +93,7 @@ final class Rounds {
         }
         LoadResult first = rounds.get(0).result();
         Histogram h = first.histogramNanos().copy();
+        Histogram lag = first.sendLagNanos() == null ? null : first.sendLagNanos().copy();
         long sent = 0;
         long ok = 0;
         long degraded = 0;
@@ -96,6 +106,9 @@ final class Rounds {
             LoadResult r = rounds.get(i).result();
             if (i > 0) {
                 h.add(r.histogramNanos());
+                if (lag != null && r.sendLagNanos() != null) {
+                    lag.add(r.sendLagNanos());
+                }
             }
             sent += r.sent();
             ok += r.ok();
@@ -107,6 +120,7 @@ final class Rounds {
             CpuUse c = rounds.get(i).cpu();
             cpu = c == null ? cpu : cpu == null ? c : cpu.plus(c);
         }
-        return new Measured(new LoadResult(first.label(), first.spec(), sent, ok, degraded, failed, failures, degradations, elapsed, h), cpu);
+        return new Measured(new LoadResult(first.label(), first.spec(), sent, ok, degraded, failed, failures, degradations, elapsed, h,
+                lag, null), cpu);
     }
 }

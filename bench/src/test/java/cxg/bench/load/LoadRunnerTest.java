@@ -58,6 +58,39 @@ class LoadRunnerTest {
         assertEquals(waitedOver50ms, r.histogramNanos().getCountBetweenValues(50 * MS + MS / 2, 200 * MS), 1);
         // 200 calls waited 0, the others 1..100 ms: the 90th percentile is the 70th of those
         assertEquals(70_000, r.percentileMicros(90), 100);
+        // the stall held the sender itself: the report sees it as the load generator's send lag, in the first 100 ms slice
+        assertEquals(99_000, r.sendLagMicros(100), 100);
+        java.util.List<Timeline.Stall> stalls = r.timeline().stalls(50 * MS);
+        assertEquals(1, stalls.size());
+        assertEquals(Timeline.BUCKET_MILLIS, stalls.get(0).endEpochMillis() - stalls.get(0).startEpochMillis());
+        assertEquals(99 * MS, stalls.get(0).maxSendLagNanos(), MS / 10);
+    }
+
+    @Test
+    void aServerThatStallsWhileTheSenderKeepsTimeShowsLatencyWithoutSendLag() {
+        ManualClock clock = new ManualClock();
+        long start = clock.nanoTime();
+        java.util.List<CallTarget.Completion> held = new java.util.ArrayList<>();
+        // the server answers nothing that arrives in its first 150 ms until then; the sender is never held
+        CallTarget target = done -> {
+            held.add(done);
+            if (clock.nanoTime() - start >= 150 * MS) {
+                held.forEach(d -> d.done(CallTarget.Kind.OK, null));
+                held.clear();
+            }
+        };
+        LoadResult r = new LoadRunner(clock, TimeUnit.SECONDS.toNanos(1))
+                .run("server stall", LoadSpec.open(1000, 10_000, 400, null, Duration.ZERO), target);
+
+        assertEquals(400, r.ok());
+        assertEquals(150_000, r.maxMicros(), 100);
+        assertEquals(0, r.sendLagMicros(100), 1);
+        // calls due in the first two 100 ms slices waited, up to 150 ms and up to 50 ms
+        java.util.List<Timeline.Stall> stalls = r.timeline().stalls(20 * MS);
+        assertEquals(1, stalls.size());
+        assertEquals(2 * Timeline.BUCKET_MILLIS, stalls.get(0).endEpochMillis() - stalls.get(0).startEpochMillis());
+        assertEquals(150 * MS, stalls.get(0).maxLatencyNanos(), MS / 10);
+        assertEquals(0, stalls.get(0).maxSendLagNanos());
     }
 
     @Test

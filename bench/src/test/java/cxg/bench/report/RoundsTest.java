@@ -25,7 +25,7 @@ class RoundsTest {
 
     @Test
     void theMedianOfAnOddNumberOfRoundsIsTheMiddleOneAndOfAnEvenNumberTheMeanOfTheMiddleTwo() {
-        assertEquals(new Spread(0.7, 0.5, 0.9, 5), Rounds.spread(List.of(0.9, 0.5, 0.7, 0.6, 0.8)));
+        assertEquals(new Spread(0.7, 0.5, 0.9, 5, List.of(0.9, 0.5, 0.7, 0.6, 0.8)), Rounds.spread(List.of(0.9, 0.5, 0.7, 0.6, 0.8)));
         Spread even = Rounds.spread(List.of(0.9, 0.5, 0.7, 0.6));
         assertEquals(0.65, even.median(), 1e-12);
         assertEquals(4, even.n());
@@ -39,7 +39,7 @@ class RoundsTest {
 
         Spread s = Rounds.ratios(gateway, hop, m -> m.result().throughput());
 
-        assertEquals(new Spread(0.5, 0.5, 0.5, 3), s);
+        assertEquals(new Spread(0.5, 0.5, 0.5, 3, List.of(0.5, 0.5, 0.5)), s);
         assertEquals(0.5, Rounds.merge(gateway).result().throughput() / Rounds.merge(hop).result().throughput(), 1e-9);
     }
 
