@@ -50,6 +50,8 @@ public final class LoadRunner {
         private final Recorder recorder = new Recorder(MAX_LATENCY_NANOS, 3);
         /** Open model: how late after its due time each call went out (the load generator's own lag). */
         private final Recorder sendLag = new Recorder(MAX_LATENCY_NANOS, 3);
+        /** Open model: latency from the actual send, which leaves the load generator's own lag out. */
+        private final Recorder fromSend = new Recorder(MAX_LATENCY_NANOS, 3);
         private Timeline timeline;
         private final LongAdder ok = new LongAdder();
         private final LongAdder degraded = new LongAdder();
@@ -159,15 +161,18 @@ public final class LoadRunner {
                 }
                 clock.sleepUntil(due);
                 outstanding.acquireUninterruptibly();
-                long lag = Math.min(Math.max(clock.nanoTime() - due, 0), MAX_LATENCY_NANOS);
+                long sentAt = clock.nanoTime();
+                long lag = Math.min(Math.max(sentAt - due, 0), MAX_LATENCY_NANOS);
                 sendLag.recordValue(lag);
                 timeline.sent(due, lag);
                 sent.incrementAndGet();
                 pending.incrementAndGet();
                 target.call((kind, detail) -> {
-                    long latency = OpenSchedule.correctedLatency(due, clock.nanoTime());
+                    long now = clock.nanoTime();
+                    long latency = OpenSchedule.correctedLatency(due, now);
                     if (kind != CallTarget.Kind.FAILED) {
                         timeline.completed(due, Math.min(latency, MAX_LATENCY_NANOS));
+                        fromSend.recordValue(Math.min(Math.max(now - sentAt, 0), MAX_LATENCY_NANOS));
                     }
                     completed(latency, kind, detail);
                     outstanding.release();
@@ -212,7 +217,7 @@ public final class LoadRunner {
             double elapsed = last == Long.MIN_VALUE ? 0 : Math.max(0, last - start) / 1e9;
             return new LoadResult(label, spec, sent.get(), ok.sum(), degraded.sum(), failed.sum(),
                     snapshot(failures), snapshot(degradations), elapsed, h,
-                    timeline == null ? null : sendLag.getIntervalHistogram(), timeline);
+                    timeline == null ? null : sendLag.getIntervalHistogram(), timeline == null ? null : fromSend.getIntervalHistogram(), timeline);
         }
 
         private Map<String, Long> snapshot(Map<String, LongAdder> m) {

@@ -94,6 +94,7 @@ final class Rounds {
         LoadResult first = rounds.get(0).result();
         Histogram h = first.histogramNanos().copy();
         Histogram lag = first.sendLagNanos() == null ? null : first.sendLagNanos().copy();
+        Histogram fromSend = first.fromSendNanos() == null ? null : first.fromSendNanos().copy();
         long sent = 0;
         long ok = 0;
         long degraded = 0;
@@ -109,6 +110,9 @@ final class Rounds {
                 if (lag != null && r.sendLagNanos() != null) {
                     lag.add(r.sendLagNanos());
                 }
+                if (fromSend != null && r.fromSendNanos() != null) {
+                    fromSend.add(r.fromSendNanos());
+                }
             }
             sent += r.sent();
             ok += r.ok();
@@ -121,6 +125,6 @@ final class Rounds {
             cpu = c == null ? cpu : cpu == null ? c : cpu.plus(c);
         }
         return new Measured(new LoadResult(first.label(), first.spec(), sent, ok, degraded, failed, failures, degradations, elapsed, h,
-                lag, null), cpu);
+                lag, fromSend, null), cpu);
     }
 }

@@ -64,6 +64,8 @@ class LoadRunnerTest {
         assertEquals(1, stalls.size());
         assertEquals(Timeline.BUCKET_MILLIS, stalls.get(0).endEpochMillis() - stalls.get(0).startEpochMillis());
         assertEquals(99 * MS, stalls.get(0).maxSendLagNanos(), MS / 10);
+        // counted from the actual send, the calls held behind the first one took no time: that view leaves the lag out
+        assertEquals(0, r.fromSendMicros(90), 1);
     }
 
     @Test
@@ -85,6 +87,7 @@ class LoadRunnerTest {
         assertEquals(400, r.ok());
         assertEquals(150_000, r.maxMicros(), 100);
         assertEquals(0, r.sendLagMicros(100), 1);
+        assertEquals(150_000, r.fromSendMicros(100), 100, "a stall of the server is in both views");
         // calls due in the first two 100 ms slices waited, up to 150 ms and up to 50 ms
         java.util.List<Timeline.Stall> stalls = r.timeline().stalls(20 * MS);
         assertEquals(1, stalls.size());

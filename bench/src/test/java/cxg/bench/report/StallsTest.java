@@ -34,7 +34,7 @@ class StallsTest {
         Histogram h = new Histogram(3);
         h.recordValueWithCount(2 * MS, 3000);
         LoadResult r = new LoadResult(path, LoadSpec.open(3000, 10_000, 0, Duration.ofSeconds(1), Duration.ZERO), 3000, 3000, 0, 0,
-                Map.of(), Map.of(), 1, h, new Histogram(3), new Timeline(T0, calls, max, lag));
+                Map.of(), Map.of(), 1, h, new Histogram(3), h, new Timeline(T0, calls, max, lag));
         return new Measured(r, null);
     }
 
