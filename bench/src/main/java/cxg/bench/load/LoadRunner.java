@@ -179,6 +179,7 @@ public final class LoadRunner {
                 });
             }
             drain(() -> pending.get() == 0);
+            timeline.finished(System.currentTimeMillis());
             return result(label);
         }
 

@@ -25,6 +25,8 @@ public final class Timeline {
     private final AtomicLongArray calls;
     private final AtomicLongArray maxLatency;
     private final AtomicLongArray maxSendLag;
+    /** When the run's last call completed (its drain ended): nothing later held any of its calls. */
+    private volatile long finishedEpochMillis = Long.MAX_VALUE;
 
     Timeline(long startEpochMillis, long startNanos, long durationNanos) {
         this.startEpochMillis = startEpochMillis;
@@ -36,8 +38,9 @@ public final class Timeline {
     }
 
     /** A timeline read back (e.g. from a test), one entry per slice. */
-    public Timeline(long startEpochMillis, long[] calls, long[] maxLatencyNanos, long[] maxSendLagNanos) {
+    public Timeline(long startEpochMillis, long finishedEpochMillis, long[] calls, long[] maxLatencyNanos, long[] maxSendLagNanos) {
         this.startEpochMillis = startEpochMillis;
+        this.finishedEpochMillis = finishedEpochMillis;
         this.startNanos = 0;
         this.calls = new AtomicLongArray(calls);
         this.maxLatency = new AtomicLongArray(maxLatencyNanos);
@@ -56,6 +59,14 @@ public final class Timeline {
         int i = slice(dueNanos);
         calls.incrementAndGet(i);
         maxLatency.accumulateAndGet(i, latencyNanos, Math::max);
+    }
+
+    void finished(long epochMillis) {
+        finishedEpochMillis = epochMillis;
+    }
+
+    public long finishedEpochMillis() {
+        return finishedEpochMillis;
     }
 
     public long startEpochMillis() {

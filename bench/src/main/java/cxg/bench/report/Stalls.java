@@ -77,7 +77,7 @@ final class Stalls {
                     continue;
                 }
                 for (Timeline.Stall s : t.stalls(THRESHOLD_MILLIS * 1_000_000)) {
-                    out.add(explain(path, i + 1, s));
+                    out.add(explain(path, i + 1, s, t.finishedEpochMillis()));
                 }
             }
         });
@@ -87,12 +87,13 @@ final class Stalls {
 
     /**
      * What overlapped a stall: calls due in {@code [start, end)} that took up to {@code max} were in flight until
-     * {@code end + max}, so whatever held them happened in {@code [start, end + max)}.
+     * {@code end + max} (and no later than the run's last completion), so whatever held them happened in
+     * {@code [start, end + max)}.
      */
-    private Stall explain(String path, int round, Timeline.Stall s) {
+    private Stall explain(String path, int round, Timeline.Stall s, long finished) {
         double maxMillis = s.maxLatencyNanos() / 1e6;
         long from = s.startEpochMillis();
-        long to = s.endEpochMillis() + Math.round(maxMillis);
+        long to = Math.min(s.endEpochMillis() + Math.round(maxMillis), finished);
         List<String> found = new ArrayList<>();
         String cause = null;
         double best = 0;
@@ -102,15 +103,23 @@ final class Stalls {
             best = lag;
             cause = "load generator (send lag)";
         }
+        Map<String, List<JvmLog.Pause>> paused = new TreeMap<>();
         for (JvmLog.Pause p : pauses) {
             if (p.millis() >= EVIDENCE_MILLIS && overlaps(p.startEpochMillis(), p.endEpochMillis(), from, to)) {
-                found.add(String.format(Locale.ROOT, "%s paused %.0f ms (%s)", p.process(), p.millis(), p.operation()));
+                paused.computeIfAbsent(p.process(), k -> new ArrayList<>()).add(p);
                 if (p.millis() > best) {
                     best = p.millis();
                     cause = p.process() + " pause (" + p.operation() + ")";
                 }
             }
         }
+        paused.forEach((process, list) -> {
+            JvmLog.Pause longest = list.stream().max(Comparator.comparingDouble(JvmLog.Pause::millis)).orElseThrow();
+            found.add(list.size() == 1
+                    ? String.format(Locale.ROOT, "%s paused %.0f ms (%s)", process, longest.millis(), longest.operation())
+                    : String.format(Locale.ROOT, "%s paused %d times ≥ %.0f ms, %.0f ms in all, longest %.0f ms (%s)", process, list.size(),
+                            EVIDENCE_MILLIS, list.stream().mapToDouble(JvmLog.Pause::millis).sum(), longest.millis(), longest.operation()));
+        });
         Map<String, double[]> forced = new TreeMap<>();
         Map<String, String> forcedFile = new TreeMap<>();
         for (Force f : forces) {

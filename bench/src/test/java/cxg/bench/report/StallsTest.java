@@ -34,7 +34,7 @@ class StallsTest {
         Histogram h = new Histogram(3);
         h.recordValueWithCount(2 * MS, 3000);
         LoadResult r = new LoadResult(path, LoadSpec.open(3000, 10_000, 0, Duration.ofSeconds(1), Duration.ZERO), 3000, 3000, 0, 0,
-                Map.of(), Map.of(), 1, h, new Histogram(3), h, new Timeline(T0, calls, max, lag));
+                Map.of(), Map.of(), 1, h, new Histogram(3), h, new Timeline(T0, T0 + 1_200, calls, max, lag));
         return new Measured(r, null);
     }
 
@@ -105,5 +105,16 @@ class StallsTest {
         assertEquals("load generator (send lag)", generator.stalls().get(0).cause());
         assertEquals("gateway-1 file force (entries-0001)", audit.stalls().get(0).cause());
         assertEquals("nothing logged (host or scheduler)", nothing.stalls().get(0).cause());
+    }
+
+    @Test
+    void aPauseAfterTheRoundsLastCallCompletedIsNotACause() {
+        // slice 9 (T0+900..1000 ms) held a call 250 ms, but the round's last call completed at T0+1,200: the load
+        // generator's collection at T0+1,210 (before the next window) held none of them
+        Stalls s = new Stalls(half(round(ReportRunner.GW1, 9, 250, 0)),
+                List.of(new JvmLog.Pause("load-generator", T0 + 1_210, 80, "GenCollectFull")), List.of(), List.of(), List.of());
+
+        assertEquals("nothing logged (host or scheduler)", s.stalls().get(0).cause());
+        assertEquals(List.of(), s.stalls().get(0).overlaps());
     }
 }
