@@ -218,6 +218,7 @@ final class Report {
         m.put("machine", machine);
         Map<String, Object> setup = new LinkedHashMap<>();
         setup.put("jitWarmupSeconds", timing.jitWarmup().toSeconds());
+        setup.put("jitWarmupOneOutstandingSeconds", timing.jitWarmupOne().toSeconds());
         setup.put("rounds", timing.rounds());
         setup.put("closedMeasureSeconds", timing.closedMeasure().toMillis() / 1000.0);
         setup.put("roundWarmupSeconds", timing.roundWarmup().toMillis() / 1000.0);
@@ -397,7 +398,8 @@ final class Report {
                 .append("cxg gateway, whose policy lists one platform (alpha-credit) or two (alpha-credit, beta-score); a third gateway ")
                 .append("(1 platform) writes its audit entries without fsync. All servers run side by side for the whole report. ")
                 .append("Tokens: ").append(machine.get("tokens")).append(". Every path first gets ")
-                .append(timing.jitWarmup().toSeconds()).append(" s of unmeasured calls at 64 outstanding (JIT warm-up).\n\n");
+                .append(timing.jitWarmup().toSeconds()).append(" s of unmeasured calls at 64 outstanding, then ")
+                .append(timing.jitWarmupOne().toSeconds()).append(" s at 1 outstanding (JIT warm-up).\n\n");
         s.append(String.format(Locale.ROOT, "## Closed model (fixed outstanding calls; %d interleaved rounds, each path %s measured per round after %s of warm-up)%n%n",
                 timing.rounds(), secs(timing.roundMeasure()), secs(timing.roundWarmup())));
         s.append("In each round every path runs once, back to back (the order reversed every other round); the rows are all rounds together.\n\n");

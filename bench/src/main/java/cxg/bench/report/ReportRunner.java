@@ -76,9 +76,14 @@ public final class ReportRunner {
      * @param halfWarmup   unmeasured open-model calls at the half load before each half-load round of a path
      * @param halfMeasure  measured time of each path in each half-load round
      * @param halfRounds   rounds at the half load
+     * @param jitWarmupOne an unmeasured run at 1 outstanding per path after {@code jitWarmup}: code compiled at 64
+     *                     outstanding hit C2's uncommon traps at 1 (lat1, BENCHMARKS.md "One outstanding call": 668
+     *                     methods made not entrant in a gateway's first ~12 s at 1 outstanding), which made each path's
+     *                     first 1-outstanding round cost 2-4x the CPU of the later ones
      */
     record Timing(Duration jitWarmup, Duration roundWarmup, Duration roundMeasure, int rounds, Duration halfWarmup,
-                  Duration halfMeasure, int halfRounds, Duration sweepWarmup, Duration sweepMeasure, Duration profile) {
+                  Duration halfMeasure, int halfRounds, Duration sweepWarmup, Duration sweepMeasure, Duration profile,
+                  Duration jitWarmupOne) {
 
         /** Measured time of each closed-model path in all rounds together. */
         Duration closedMeasure() {
@@ -90,10 +95,13 @@ public final class ReportRunner {
     // each closed-model row was one 10 s window after 5 s of warm-up, and the half load one 6 s point of the sweep.
     // The half load: 7 rounds of 3 s (21 s per path) instead of 2 of 10 s since 2026-11-26 14:00, so that one stall decides
     // one round of seven, not one of two; paid for by the sweep's shorter points (2 s + 5 s instead of 3 s + 6 s).
-    static final Timing FULL = new Timing(Duration.ofSeconds(15), Duration.ofSeconds(1), Duration.ofSeconds(2), 5,
-            Duration.ofSeconds(1), Duration.ofSeconds(3), 7, Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(10));
+    // The JIT warm-up: 12 s at 64 outstanding then 4 s at 1 per path since 2026-11-26 14:00 (was 15 s at 64 only).
+    static final Timing FULL = new Timing(Duration.ofSeconds(12), Duration.ofSeconds(1), Duration.ofSeconds(2), 5,
+            Duration.ofSeconds(1), Duration.ofSeconds(3), 7, Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(10),
+            Duration.ofSeconds(4));
     static final Timing QUICK = new Timing(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), 2,
-            Duration.ofSeconds(1), Duration.ofSeconds(2), 2, Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(3));
+            Duration.ofSeconds(1), Duration.ofSeconds(2), 2, Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(3),
+            Duration.ofSeconds(1));
 
     @picocli.CommandLine.Command(name = "report", mixinStandardHelpOptions = true,
             description = "Run the whole benchmark on this machine and write bench/results/<date>/ (about 8 minutes, plus the build and the companion benchmarks).")
@@ -138,7 +146,7 @@ public final class ReportRunner {
             Timing t = quick ? QUICK : FULL;
             if (roundMeasure != null) {
                 t = new Timing(t.jitWarmup(), t.roundWarmup(), roundMeasure, t.rounds(), t.halfWarmup(), t.halfMeasure(), t.halfRounds(),
-                        t.sweepWarmup(), t.sweepMeasure(), t.profile());
+                        t.sweepWarmup(), t.sweepMeasure(), t.profile(), t.jitWarmupOne());
             }
             Path r = root.toAbsolutePath().normalize();
             Path o = out != null ? out : r.resolve("bench/results/" + LocalDate.now(ZoneOffset.UTC));
@@ -280,8 +288,10 @@ public final class ReportRunner {
             }
             Child gateway1 = child(PROCESS_OF_PATH.get(GW1));
             if (profile) {
-                primeJfr(gateway1.pid());
-                primeJfr(child(PROCESS_OF_PATH.get(GW1_NO_FSYNC)).pid());
+                // all gateways alike: a primed JVM keeps a 'JFR Periodic Tasks' thread waking ~90 times a second (lat1)
+                for (String g : List.of(GW1, GW1_NO_FSYNC, GW2)) {
+                    primeJfr(child(PROCESS_OF_PATH.get(g)).pid());
+                }
             }
             System.out.println("cxg bench report: servers up after " + seconds(wallStart) + " s");
             phase("servers started", wallStart);
@@ -574,6 +584,9 @@ public final class ReportRunner {
     private void jitWarmup(String label, CallTarget target) {
         if (!timing.jitWarmup().isZero()) {
             runner.run(label + " (JIT warm-up)", LoadSpec.closed(64, 0, timing.jitWarmup(), Duration.ZERO), target);
+        }
+        if (!timing.jitWarmupOne().isZero()) {
+            runner.run(label + " (JIT warm-up, 1 outstanding)", LoadSpec.closed(1, 0, timing.jitWarmupOne(), Duration.ZERO), target);
         }
     }
 
