@@ -58,7 +58,9 @@ final class Stalls {
         half.values().forEach(rounds -> rounds.forEach(m -> {
             Timeline t = m.result().timeline();
             if (t != null) {
-                w.add(new long[] {t.startEpochMillis(), t.startEpochMillis() + (long) t.slices() * Timeline.BUCKET_MILLIS});
+                // the last slice runs past the schedule's end; the run ends when its last call has completed
+                w.add(new long[] {t.startEpochMillis(), Math.min(t.startEpochMillis() + (long) t.slices() * Timeline.BUCKET_MILLIS,
+                        t.finishedEpochMillis())});
             }
         }));
         return w;

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 
@@ -21,11 +22,14 @@ class StallsTest {
     private static final long T0 = Instant.parse("2026-11-26T13:00:00Z").toEpochMilli();
     private static final long MS = 1_000_000;
 
-    /** A 1 s round from T0 whose calls take 2 ms, but those due in slice {@code slice} up to {@code maxMillis}. */
+    /**
+     * A 1 s round from T0 whose calls take 2 ms, but those due in slice {@code slice} up to {@code maxMillis}; as in a
+     * real run, an 11th slice runs past the schedule's end, and the last call completed at T0 + 1,005 ms.
+     */
     private static Measured round(String path, int slice, long maxMillis, long sendLagMillis) {
-        long[] calls = new long[10];
-        long[] max = new long[10];
-        long[] lag = new long[10];
+        long[] calls = new long[11];
+        long[] max = new long[11];
+        long[] lag = new long[11];
         for (int i = 0; i < 10; i++) {
             calls[i] = 300;
             max[i] = i == slice ? maxMillis * MS : 2 * MS;
@@ -34,7 +38,7 @@ class StallsTest {
         Histogram h = new Histogram(3);
         h.recordValueWithCount(2 * MS, 3000);
         LoadResult r = new LoadResult(path, LoadSpec.open(3000, 10_000, 0, Duration.ofSeconds(1), Duration.ZERO), 3000, 3000, 0, 0,
-                Map.of(), Map.of(), 1, h, new Histogram(3), h, new Timeline(T0, T0 + 1_200, calls, max, lag));
+                Map.of(), Map.of(), 1, h, new Histogram(3), h, new Timeline(T0, T0 + 1_005, calls, max, lag));
         return new Measured(r, null);
     }
 
@@ -108,11 +112,24 @@ class StallsTest {
     }
 
     @Test
+    void countsAProcesssPausesInsideTheMeasuredWindowsOnly() {
+        // the round's last call completed at T0+1,005: the load generator's collection at T0+1,010 is outside it
+        Stalls s = new Stalls(half(round(ReportRunner.GW1, 4, 120, 0)),
+                List.of(new JvmLog.Pause("gateway-1", T0 + 420, 110, "GenCollectForAllocation"),
+                        new JvmLog.Pause("load-generator", T0 + 1_010, 80, "GenCollectFull")),
+                List.of(new JvmLog.Jit("gateway-1", T0 + 500, true)), List.of(), List.of());
+
+        assertEquals(Map.of("gateway-1", List.of(1L, 110_000L, 110_000L, 0L, 1L)),
+                Map.of("gateway-1", java.util.Arrays.stream(s.perProcess().get("gateway-1")).boxed().toList()));
+        assertEquals(Set.of("gateway-1"), s.perProcess().keySet());
+    }
+
+    @Test
     void aPauseAfterTheRoundsLastCallCompletedIsNotACause() {
-        // slice 9 (T0+900..1000 ms) held a call 250 ms, but the round's last call completed at T0+1,200: the load
-        // generator's collection at T0+1,210 (before the next window) held none of them
+        // slice 9 (T0+900..1000 ms) held a call 250 ms, but the round's last call completed at T0+1,005: the load
+        // generator's collection at T0+1,010 (before the next window) held none of them
         Stalls s = new Stalls(half(round(ReportRunner.GW1, 9, 250, 0)),
-                List.of(new JvmLog.Pause("load-generator", T0 + 1_210, 80, "GenCollectFull")), List.of(), List.of(), List.of());
+                List.of(new JvmLog.Pause("load-generator", T0 + 1_010, 80, "GenCollectFull")), List.of(), List.of(), List.of());
 
         assertEquals("nothing logged (host or scheduler)", s.stalls().get(0).cause());
         assertEquals(List.of(), s.stalls().get(0).overlaps());
