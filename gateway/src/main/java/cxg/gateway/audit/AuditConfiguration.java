@@ -30,7 +30,9 @@ import org.jboss.logging.Logger;
  * {@code cxg.audit.tiles-port} / {@code .tiles-host} where the log is served read-only over HTTPS
  * (default: not served; 0 picks a free port); {@code cxg.audit.fsync} (default true) false only for
  * benchmarks: entries are written but not forced to disk (PostgreSQL: {@code synchronous_commit=off}), so an
- * acknowledgement no longer means durable; a WARN says so at start.
+ * acknowledgement no longer means durable; a WARN says so at start. {@code cxg.audit.commit-delay} (default 0s,
+ * at most 10ms) and {@code cxg.audit.commit-siblings} (default 4): how long the writer waits for more entries before
+ * committing a group that already has that many (see {@link AuditLog.Options}).
  */
 @Singleton
 final class AuditConfiguration {
@@ -39,6 +41,8 @@ final class AuditConfiguration {
 
     static final String SIGNING_KEY = "audit-signing.key";
     static final String SUBJECT_SECRET = "subject-hmac.key";
+    /** A longer wait would be felt by every caller under load. */
+    static final Duration MAX_COMMIT_DELAY = Duration.ofMillis(10);
 
     private volatile AuditTileServer tileServer;
 
@@ -54,8 +58,16 @@ final class AuditConfiguration {
                       @ConfigProperty(name = "cxg.audit.checkpoint-interval", defaultValue = "10s") Duration interval,
                       @ConfigProperty(name = "cxg.audit.tile-cache", defaultValue = "1024") int tileCache,
                       @ConfigProperty(name = "cxg.audit.fsync", defaultValue = "true") boolean fsync,
+                      @ConfigProperty(name = "cxg.audit.commit-delay", defaultValue = "0s") Duration commitDelay,
+                      @ConfigProperty(name = "cxg.audit.commit-siblings", defaultValue = "4") int commitSiblings,
                       @ConfigProperty(name = "cxg.data.dir") Optional<String> dataDir,
                       @ConfigProperty(name = "cxg.home") Optional<String> home) {
+        if (commitDelay.isNegative() || commitDelay.compareTo(MAX_COMMIT_DELAY) > 0) {
+            throw new IllegalStateException("cxg.audit.commit-delay must be between 0s and " + MAX_COMMIT_DELAY.toMillis() + "ms, not " + commitDelay);
+        }
+        if (commitSiblings < 1) {
+            throw new IllegalStateException("cxg.audit.commit-siblings must be at least 1, not " + commitSiblings);
+        }
         Path data = dataDir(dataDir, home);
         LogStore store = switch (kind) {
             case "directory" -> DirectoryLogStore.open(dir.filter(d -> !d.isBlank()).map(Path::of).orElse(data.resolve("audit")), fsync);
@@ -70,7 +82,7 @@ final class AuditConfiguration {
         }
         try {
             NoteSigner signer = AuditKeys.loadOrCreateSigner(keys(keyDir, data).resolve(SIGNING_KEY), origin);
-            AuditLog log = AuditLog.open(store, signer, new AuditLog.Options(origin, 4096, interval, tileCache));
+            AuditLog log = AuditLog.open(store, signer, new AuditLog.Options(origin, 4096, interval, tileCache, commitDelay, commitSiblings));
             LOG.infof("audit log %s open (%s store), %d entries, verifier key %s", origin, kind, log.size(), log.verifierKey());
             return log;
         } catch (IOException e) {

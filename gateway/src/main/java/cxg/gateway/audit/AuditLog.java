@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -33,8 +34,27 @@ public final class AuditLog implements AutoCloseable {
      * @param maxBatch most entries in one group commit
      * @param checkpointInterval how often a grown tree gets a signed checkpoint; zero disables the timer
      * @param tileCacheSize full tiles kept in memory with their inner hashes (16 KB each), for proofs
+     * @param commitDelay how long the writer waits for more appends before committing a group that already has
+     *                    {@code commitSiblings} entries (zero: never waits). Under load each group's fsync is shared by
+     *                    more entries; a lone entry, or a group smaller than that, is committed at once.
+     * @param commitSiblings the group size from which the writer waits {@code commitDelay}
      */
-    public record Options(String origin, int maxBatch, Duration checkpointInterval, int tileCacheSize) {
+    public record Options(String origin, int maxBatch, Duration checkpointInterval, int tileCacheSize,
+                          Duration commitDelay, int commitSiblings) {
+
+        public Options {
+            if (commitDelay.isNegative()) {
+                throw new IllegalArgumentException("commit delay must not be negative: " + commitDelay);
+            }
+            if (commitSiblings < 1) {
+                throw new IllegalArgumentException("commit siblings must be at least 1: " + commitSiblings);
+            }
+        }
+
+        /** Without a commit delay. */
+        public Options(String origin, int maxBatch, Duration checkpointInterval, int tileCacheSize) {
+            this(origin, maxBatch, checkpointInterval, tileCacheSize, Duration.ZERO, 1);
+        }
 
         public static Options defaults(String origin) {
             return new Options(origin, 4096, Duration.ofSeconds(1), 4096);
@@ -192,6 +212,7 @@ public final class AuditLog implements AutoCloseable {
     }
 
     private void writeLoop() {
+        long delayNanos = options.commitDelay().toNanos();
         List<Request> batch = new ArrayList<>();
         while (true) {
             batch.clear();
@@ -202,6 +223,10 @@ public final class AuditLog implements AutoCloseable {
                 return;
             }
             queue.drainTo(batch, options.maxBatch() - 1);
+            if (delayNanos > 0 && batch.size() >= options.commitSiblings() && batch.size() < options.maxBatch()) {
+                LockSupport.parkNanos(delayNanos);
+                queue.drainTo(batch, options.maxBatch() - batch.size());
+            }
             List<Append> appends = new ArrayList<>();
             List<CheckpointRequest> checkpoints = new ArrayList<>();
             boolean stop = false;

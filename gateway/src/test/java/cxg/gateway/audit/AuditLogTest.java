@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import cxg.gateway.testing.Await;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -531,6 +532,73 @@ class AuditLogTest {
         try (AuditLog log = openLog(store)) {
             appendConcurrently(log, 0, 2000);
             assertTrue(store.commits.get() < 1000, "2000 appends took " + store.commits.get() + " commits");
+        }
+    }
+
+    @Test
+    void aLoneEntryIsCommittedAtOnceEvenWithACommitDelay() throws Exception {
+        Location at = new Location(Kind.DIRECTORY);
+        try (AuditLog log = AuditLog.open(at.open(), KEY,
+                new AuditLog.Options("cxg.test/audit", 1000, Duration.ZERO, 64, Duration.ofMinutes(5), 2))) {
+            assertEquals(0L, log.append(entry(0)).toCompletableFuture().get(30, TimeUnit.SECONDS));
+            assertEquals(1L, log.append(entry(1)).toCompletableFuture().get(30, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void underLoadTheWriterWaitsTheCommitDelayAndCommitsLaterEntriesInTheSameGroup() throws Exception {
+        Location at = new Location(Kind.DIRECTORY);
+        GatedCommits store = new GatedCommits(at.open());
+        try (AuditLog log = AuditLog.open(store, KEY,
+                new AuditLog.Options("cxg.test/audit", 1000, Duration.ZERO, 64, Duration.ofSeconds(20), 2))) {
+            store.hold();
+            CompletableFuture<Long> first = log.append(entry(0)).toCompletableFuture();
+            assertTrue(store.entered.await(30, TimeUnit.SECONDS), "first group never reached the store");
+            CompletableFuture<Long> second = log.append(entry(1)).toCompletableFuture();
+            CompletableFuture<Long> third = log.append(entry(2)).toCompletableFuture();
+            store.released.countDown();
+            // two entries waiting is a group worth delaying: the writer parks instead of committing them
+            Await.until("the audit writer waits its commit delay", Duration.ofSeconds(10), Duration.ofMillis(5),
+                    () -> Thread.getAllStackTraces().keySet().stream()
+                            .anyMatch(t -> t.getName().equals("audit-log-writer") && t.getState() == Thread.State.TIMED_WAITING));
+            CompletableFuture<Long> late = log.append(entry(3)).toCompletableFuture();
+            assertEquals(List.of(0L, 1L, 2L, 3L), List.of(first.get(60, TimeUnit.SECONDS), second.get(60, TimeUnit.SECONDS),
+                    third.get(60, TimeUnit.SECONDS), late.get(60, TimeUnit.SECONDS)));
+            assertEquals(List.of(1, 3), store.groups, "group sizes");
+        }
+    }
+
+    /** Delegates to a real store; once told to {@link #hold}, records each group's size and holds the next group until released. */
+    static final class GatedCommits extends ForwardingLogStore {
+        final java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
+        final List<Integer> groups = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private volatile boolean holding;
+
+        GatedCommits(LogStore delegate) {
+            super(delegate);
+        }
+
+        void hold() {
+            holding = true;
+        }
+
+        @Override
+        public void commit(long firstIndex, List<byte[]> entries, List<Tile> fullTiles, List<Bundle> fullBundles) {
+            if (!holding) {
+                delegate.commit(firstIndex, entries, fullTiles, fullBundles);
+                return;
+            }
+            groups.add(entries.size());
+            if (groups.size() == 1) {
+                entered.countDown();
+                try {
+                    released.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            delegate.commit(firstIndex, entries, fullTiles, fullBundles);
         }
     }
 
