@@ -30,8 +30,8 @@ import org.jboss.logging.Logger;
  * {@code cxg.audit.tiles-port} / {@code .tiles-host} where the log is served read-only over HTTPS
  * (default: not served; 0 picks a free port); {@code cxg.audit.fsync} (default true) false only for
  * benchmarks: entries are written but not forced to disk (PostgreSQL: {@code synchronous_commit=off}), so an
- * acknowledgement no longer means durable; a WARN says so at start. {@code cxg.audit.commit-delay} (default 0.5 ms,
- * {@code PT0.0005S}; at most 10ms; 0s: never) and {@code cxg.audit.commit-siblings} (default 4): how long the writer
+ * acknowledgement no longer means durable; a WARN says so at start. {@code cxg.audit.commit-delay} (default 0s: never;
+ * at most 10ms, e.g. {@code PT0.0005S}) and {@code cxg.audit.commit-siblings} (default 4): how long the writer
  * waits for more entries before committing a group that already has that many (see {@link AuditLog.Options}).
  */
 @Singleton
@@ -58,7 +58,7 @@ final class AuditConfiguration {
                       @ConfigProperty(name = "cxg.audit.checkpoint-interval", defaultValue = "10s") Duration interval,
                       @ConfigProperty(name = "cxg.audit.tile-cache", defaultValue = "1024") int tileCache,
                       @ConfigProperty(name = "cxg.audit.fsync", defaultValue = "true") boolean fsync,
-                      @ConfigProperty(name = "cxg.audit.commit-delay", defaultValue = "PT0.0005S") Duration commitDelay,
+                      @ConfigProperty(name = "cxg.audit.commit-delay", defaultValue = "0s") Duration commitDelay,
                       @ConfigProperty(name = "cxg.audit.commit-siblings", defaultValue = "4") int commitSiblings,
                       @ConfigProperty(name = "cxg.data.dir") Optional<String> dataDir,
                       @ConfigProperty(name = "cxg.home") Optional<String> home) {
