@@ -164,7 +164,7 @@ public final class AnswerFilter {
                               List<Withheld> withheld) {
         CategoryTaxonomy taxonomy = policy.categories();
         AtomicReferenceArray<Withheld> entries = factorEntries.get(platform);
-        long granted = grantedBits(decision);
+        long granted = grantedBits.get(decision);
         boolean full = decision.disclosure() == Disclosure.FULL;
         int kept = 0;
         for (int i = 0, n = factors.size(); i < n; i++) {
@@ -215,28 +215,19 @@ public final class AnswerFilter {
         return kept;
     }
 
+    /** Of recent decisions: a policy set hands out the same allow decision again and again. */
+    private final IdentityMemo<Decision, Long> grantedBits = new IdentityMemo<>(8, this::grantedBitsOf);
+
     /** A decision's granted, non-prohibited categories as a bit set of their slots. */
-    private record GrantedBits(Decision decision, long bits) {
-    }
-
-    /** Of recent decisions, by identity: a policy set hands out the same allow decision again and again. */
-    private final GrantedBits[] grantedBits = new GrantedBits[8];
-
-    private long grantedBits(Decision decision) {
-        int slot = System.identityHashCode(decision) & (grantedBits.length - 1);
-        GrantedBits g = grantedBits[slot];
-        if (g == null || g.decision() != decision) {
-            long bits = 0;
-            for (String c : decision.grantedCategories()) {
-                Known k = known.get(c);
-                if (k != null && !k.prohibited()) {
-                    bits |= 1L << k.slot();
-                }
+    private long grantedBitsOf(Decision decision) {
+        long bits = 0;
+        for (String c : decision.grantedCategories()) {
+            Known k = known.get(c);
+            if (k != null && !k.prohibited()) {
+                bits |= 1L << k.slot();
             }
-            g = new GrantedBits(decision, bits);
-            grantedBits[slot] = g;
         }
-        return g.bits();
+        return bits;
     }
 
     /**

@@ -4,6 +4,7 @@ import cxg.gateway.audit.AuditEntry;
 import cxg.gateway.audit.AuditRecorder;
 import cxg.gateway.policy.Decision;
 import cxg.gateway.policy.Disclosure;
+import cxg.gateway.policy.IdentityMemo;
 import cxg.gateway.policy.Member;
 import cxg.gateway.policy.MemberKind;
 import cxg.gateway.transport.Admission;
@@ -128,7 +129,7 @@ public final class AuditedQueries {
             PolicyDecision d = report.getDecision();
             // set before the decision, which would otherwise count every granted category as served
             b.categoriesServed(gone == null ? servedCategories(report) : List.of())
-                    .decision(decisionOf(d))
+                    .decision(decided.get(d))
                     .requestId(report.getRequestId());
             if (gone != null) {
                 // the report is dropped, not sent: nothing served, nothing withheld from anyone
@@ -143,21 +144,10 @@ public final class AuditedQueries {
     }
 
     /** A report's decision as the entry records it, remembered by message: reports of one decision share its message. */
-    private record Decided(PolicyDecision message, Decision decision) {
-    }
+    private final IdentityMemo<PolicyDecision, Decision> decided = new IdentityMemo<>(8, AuditedQueries::decisionOf);
 
-    /** Of recent decision messages, by identity; racing writers store equal values. */
-    private final Decided[] decided = new Decided[8];
-
-    private Decision decisionOf(PolicyDecision d) {
-        int slot = System.identityHashCode(d) & (decided.length - 1);
-        Decided known = decided[slot];
-        if (known == null || known.message() != d) {
-            known = new Decided(d, Decision.allow(d.getRule(), d.getReason(), disclosure(d.getDisclosure()),
-                    Set.copyOf(d.getGrantedCategoriesList())));
-            decided[slot] = known;
-        }
-        return known.decision();
+    private static Decision decisionOf(PolicyDecision d) {
+        return Decision.allow(d.getRule(), d.getReason(), disclosure(d.getDisclosure()), Set.copyOf(d.getGrantedCategoriesList()));
     }
 
     /**

@@ -4,6 +4,7 @@ import cxg.gateway.fanout.PlatformAnswer;
 import cxg.gateway.fanout.ScoreFanOut;
 import cxg.gateway.fanout.ScorerEndpoints;
 import cxg.gateway.policy.Decision;
+import cxg.gateway.policy.IdentityMemo;
 import cxg.gateway.policy.Member;
 import cxg.gateway.policy.PolicyRepository;
 import cxg.gateway.policy.PolicySet;
@@ -80,7 +81,7 @@ public final class ScoreQueries {
         if (!decision.allowed()) {
             return CompletableFuture.completedFuture(Outcome.fail(refusal(decision)));
         }
-        DecisionView view = view(decision);
+        DecisionView view = views.get(decision);
         List<String> granted = view.granted();
         ScorerRequest request = ScorerRequest.newBuilder()
                 .setSubject(cxg.v1.SubjectId.newBuilder()
@@ -110,21 +111,12 @@ public final class ScoreQueries {
     private record DecisionView(Decision decision, List<String> granted, PolicyDecision message) {
     }
 
-    /**
-     * The views of recent decisions, by identity, a few slots so that several agencies' decisions do not
-     * evict each other; racing writers just store equal views (of immutable values).
-     */
-    private final DecisionView[] views = new DecisionView[8];
+    /** The views of recent decisions; a few slots, so that several agencies' decisions do not evict each other. */
+    private final IdentityMemo<Decision, DecisionView> views = new IdentityMemo<>(8, ScoreQueries::viewOf);
 
-    private DecisionView view(Decision decision) {
-        int slot = System.identityHashCode(decision) & (views.length - 1);
-        DecisionView v = views[slot];
-        if (v == null || v.decision() != decision) {
-            List<String> granted = sorted(decision.grantedCategories());
-            v = new DecisionView(decision, granted, decision(decision, granted));
-            views[slot] = v;
-        }
-        return v;
+    private static DecisionView viewOf(Decision decision) {
+        List<String> granted = sorted(decision.grantedCategories());
+        return new DecisionView(decision, granted, decision(decision, granted));
     }
 
     /** The granted categories in order, without a stream pipeline per query. */
