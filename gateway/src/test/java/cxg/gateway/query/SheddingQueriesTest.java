@@ -22,7 +22,6 @@ import cxg.gateway.transport.Admission;
 import cxg.gateway.transport.Failure;
 import cxg.gateway.transport.Outcome;
 import cxg.gateway.transport.StatusMapping;
-import cxg.v1.PlatformRating;
 import cxg.v1.PlatformStatus;
 import cxg.v1.ScoreQuery;
 import cxg.v1.ScoreReport;
