@@ -305,15 +305,15 @@ class AuditLogTest {
         long offset = 0;
         try (AuditLog log = openLog(store)) {
             appendConcurrently(log, 0, checkpointSize);
-            store.hold();
+            store.gate.hold();
             CompletableFuture<SignedCheckpoint> checkpoint = log.checkpoint().toCompletableFuture();
             try {
-                assertTrue(store.entered.await(30, TimeUnit.SECONDS), "the checkpoint reached the store");
+                assertTrue(store.gate.entered.await(30, TimeUnit.SECONDS), "the checkpoint reached the store");
                 List<Long> indexes = CompletableFuture.supplyAsync(() -> appendConcurrently(log, checkpointSize, more))
                         .get(30, TimeUnit.SECONDS);
                 assertEquals(more, new HashSet<>(indexes).size(), "acknowledged while the checkpoint's fsyncs were held");
             } finally {
-                store.release();
+                store.gate.release();
             }
             assertEquals(checkpointSize, checkpoint.join().size(), "the checkpoint is of the tree when it was asked for");
             root = log.rootHash(checkpointSize + more);
@@ -553,10 +553,10 @@ class AuditLogTest {
                 new AuditLog.Options("cxg.test/audit", 1000, Duration.ZERO, 64, Duration.ofSeconds(20), 2))) {
             store.hold();
             CompletableFuture<Long> first = log.append(entry(0)).toCompletableFuture();
-            assertTrue(store.entered.await(30, TimeUnit.SECONDS), "first group never reached the store");
+            assertTrue(store.gate.entered.await(30, TimeUnit.SECONDS), "first group never reached the store");
             CompletableFuture<Long> second = log.append(entry(1)).toCompletableFuture();
             CompletableFuture<Long> third = log.append(entry(2)).toCompletableFuture();
-            store.released.countDown();
+            store.gate.release();
             // two entries waiting is a group worth delaying: the writer parks instead of committing them
             Await.until("the audit writer waits its commit delay", Duration.ofSeconds(10), Duration.ofMillis(5),
                     () -> Thread.getAllStackTraces().keySet().stream()
@@ -568,49 +568,11 @@ class AuditLogTest {
         }
     }
 
-    /** Delegates to a real store; once told to {@link #hold}, records each group's size and holds the next group until released. */
-    static final class GatedCommits extends ForwardingLogStore {
-        final java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
-        final java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
-        final List<Integer> groups = new java.util.concurrent.CopyOnWriteArrayList<>();
-        private volatile boolean holding;
-
-        GatedCommits(LogStore delegate) {
-            super(delegate);
-        }
-
-        void hold() {
-            holding = true;
-        }
-
-        @Override
-        public void commit(long firstIndex, List<byte[]> entries, List<Tile> fullTiles, List<Bundle> fullBundles) {
-            if (!holding) {
-                delegate.commit(firstIndex, entries, fullTiles, fullBundles);
-                return;
-            }
-            groups.add(entries.size());
-            if (groups.size() == 1) {
-                entered.countDown();
-                try {
-                    released.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            delegate.commit(firstIndex, entries, fullTiles, fullBundles);
-        }
-    }
-
-    /** Delegates to a real store; once told to {@link #hold}, its next checkpoint waits in the store until released. */
-    static final class GatedCheckpoints extends ForwardingLogStore {
+    /** Holds the first thread that passes after {@link #hold} until {@link #release}; later ones pass freely. */
+    static final class Gate {
         final java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
         private final java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
         private volatile boolean holding;
-
-        GatedCheckpoints(LogStore delegate) {
-            super(delegate);
-        }
 
         void hold() {
             holding = true;
@@ -620,8 +582,7 @@ class AuditLogTest {
             released.countDown();
         }
 
-        @Override
-        public void checkpoint(long size, List<Tile> partialTiles, Bundle partialBundle, String signedNote) {
+        void pass() {
             if (holding) {
                 holding = false;
                 entered.countDown();
@@ -631,6 +592,45 @@ class AuditLogTest {
                     Thread.currentThread().interrupt();
                 }
             }
+        }
+    }
+
+    /** Delegates to a real store; once told to {@link #hold}, records each group's size and holds the next group until released. */
+    static final class GatedCommits extends ForwardingLogStore {
+        final Gate gate = new Gate();
+        final List<Integer> groups = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private volatile boolean recording;
+
+        GatedCommits(LogStore delegate) {
+            super(delegate);
+        }
+
+        void hold() {
+            recording = true;
+            gate.hold();
+        }
+
+        @Override
+        public void commit(long firstIndex, List<byte[]> entries, List<Tile> fullTiles, List<Bundle> fullBundles) {
+            if (recording) {
+                groups.add(entries.size());
+                gate.pass();
+            }
+            delegate.commit(firstIndex, entries, fullTiles, fullBundles);
+        }
+    }
+
+    /** Delegates to a real store; its checkpoints pass through a {@link Gate}. */
+    static final class GatedCheckpoints extends ForwardingLogStore {
+        final Gate gate = new Gate();
+
+        GatedCheckpoints(LogStore delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public void checkpoint(long size, List<Tile> partialTiles, Bundle partialBundle, String signedNote) {
+            gate.pass();
             delegate.checkpoint(size, partialTiles, partialBundle, signedNote);
         }
     }
