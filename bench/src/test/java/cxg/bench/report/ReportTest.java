@@ -125,12 +125,10 @@ class ReportTest {
 
     @Test
     void aStallInTheHopsRoundDoesNotMakeTheGatewayMeetTheHalfLoadTail() {
-        Map<String, List<Measured>> runs = rounds(Double.MAX_VALUE);
         // round 1: the hop stalls (p99 60 ms) and the gateway does not (20 ms); round 2: hop 5 ms, gateway 19 ms
-        runs.put(ReportRunner.HOP + "@half", List.of(halfRound(ReportRunner.HOP, 60_000, 400), halfRound(ReportRunner.HOP, 5_000, 200)));
-        runs.put(ReportRunner.GW1 + "@half", List.of(halfRound(ReportRunner.GW1, 20_000, 200), halfRound(ReportRunner.GW1, 19_000, 200)));
-
-        Report.Target tail = new Report(Map.of(), ReportRunner.FULL, false, runs, List.of(), null).targets().get(2);
+        Report.Target tail = halfLoadTail(
+                List.of(halfRound(ReportRunner.HOP, 60_000, 400), halfRound(ReportRunner.HOP, 5_000, 200)),
+                List.of(halfRound(ReportRunner.GW1, 20_000, 200), halfRound(ReportRunner.GW1, 19_000, 200)));
 
         assertTrue(tail.measured().endsWith("all rounds pooled -41.03 ms"), "pooled, the hop's stall makes the gateway look faster: "
                 + tail.measured());
@@ -140,7 +138,6 @@ class ReportTest {
 
     @Test
     void oneStalledRoundOfSevenDoesNotDecideTheHalfLoadTail() {
-        Map<String, List<Measured>> runs = rounds(Double.MAX_VALUE);
         List<Measured> hop = new ArrayList<>();
         List<Measured> gw = new ArrayList<>();
         for (int round = 0; round < 7; round++) {
@@ -148,10 +145,8 @@ class ReportTest {
             // the gateway's p99 1 ms above the hop's, but 150 calls of round 4 held 80 ms by one stall
             gw.add(round == 3 ? halfRound(ReportRunner.GW1, 11_000, 200, 80_000, 150) : halfRound(ReportRunner.GW1, 11_000, 200));
         }
-        runs.put(ReportRunner.HOP + "@half", hop);
-        runs.put(ReportRunner.GW1 + "@half", gw);
 
-        Report.Target tail = new Report(Map.of(), ReportRunner.FULL, false, runs, List.of(), null).targets().get(2);
+        Report.Target tail = halfLoadTail(hop, gw);
 
         assertEquals(1_000, tail.value(), 10, "the median of the rounds' differences");
         assertEquals(70_000, tail.rounds().max(), 100, "the stalled round is in the range");
@@ -161,7 +156,6 @@ class ReportTest {
 
     @Test
     void gatewayStallsHoldingMoreThanOnePercentOfItsCallsMissTheHalfLoadTailThoughMostRoundsMeetIt() {
-        Map<String, List<Measured>> runs = rounds(Double.MAX_VALUE);
         List<Measured> hop = new ArrayList<>();
         List<Measured> gw = new ArrayList<>();
         for (int round = 0; round < 7; round++) {
@@ -169,13 +163,19 @@ class ReportTest {
             // rounds 3 and 6: a 0.6 s stall holds 2,000 calls each: 4,000 of 70,000 calls, 5.7 % of the gateway's
             gw.add(round == 2 || round == 5 ? halfRound(ReportRunner.GW1, 11_000, 200, 600_000, 2_000) : halfRound(ReportRunner.GW1, 11_000, 200));
         }
-        runs.put(ReportRunner.HOP + "@half", hop);
-        runs.put(ReportRunner.GW1 + "@half", gw);
 
-        Report.Target tail = new Report(Map.of(), ReportRunner.FULL, false, runs, List.of(), null).targets().get(2);
+        Report.Target tail = halfLoadTail(hop, gw);
 
         assertEquals(1_000, tail.value(), 10, "the median alone would pass");
         assertFalse(tail.met(), tail.measured());
+    }
+
+    /** The half-load tail target of a full run whose half-load rounds are {@code hop}'s and {@code gateway}'s. */
+    private static Report.Target halfLoadTail(List<Measured> hop, List<Measured> gateway) {
+        Map<String, List<Measured>> runs = rounds(Double.MAX_VALUE);
+        runs.put(ReportRunner.HOP + "@half", hop);
+        runs.put(ReportRunner.GW1 + "@half", gateway);
+        return new Report(Map.of(), ReportRunner.FULL, false, runs, List.of(), null).targets().get(2);
     }
 
     /** 10,000 calls of 1 ms but {@code slow} of {@code slowMicros}. */
