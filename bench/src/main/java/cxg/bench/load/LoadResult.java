@@ -28,14 +28,12 @@ public record LoadResult(String label, LoadSpec spec, long sent, long ok, long d
      * {@link #percentileMicros} (from the due time) it shows how much of a tail the load generator's own lag made.
      */
     public double fromSendMicros(double percentile) {
-        return fromSendNanos == null || fromSendNanos.getTotalCount() == 0 ? Double.NaN
-                : fromSendNanos.getValueAtPercentile(percentile) / 1000.0;
+        return micros(fromSendNanos, percentile);
     }
 
     /** The load generator's send lag at a percentile, µs (NaN for a closed-model run). */
     public double sendLagMicros(double percentile) {
-        return sendLagNanos == null || sendLagNanos.getTotalCount() == 0 ? Double.NaN
-                : sendLagNanos.getValueAtPercentile(percentile) / 1000.0;
+        return micros(sendLagNanos, percentile);
     }
 
     public long answered() {
@@ -47,7 +45,12 @@ public record LoadResult(String label, LoadSpec spec, long sent, long ok, long d
     }
 
     public double percentileMicros(double percentile) {
-        return histogramNanos.getTotalCount() == 0 ? Double.NaN : histogramNanos.getValueAtPercentile(percentile) / 1000.0;
+        return micros(histogramNanos, percentile);
+    }
+
+    /** {@code h}'s value at {@code percentile} in µs; NaN if there is none. */
+    private static double micros(Histogram h, double percentile) {
+        return h == null || h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(percentile) / 1000.0;
     }
 
     public double maxMicros() {
