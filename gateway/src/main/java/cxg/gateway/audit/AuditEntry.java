@@ -4,6 +4,7 @@ import cxg.gateway.policy.Decision;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -40,47 +41,107 @@ public record AuditEntry(Instant time, String member, String role, String servic
         Objects.requireNonNull(service, "service");
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(outcome, "outcome");
-        categoriesRequested = categoriesRequested == null ? List.of() : categoriesRequested.stream().sorted().distinct().toList();
-        categoriesServed = categoriesServed == null ? List.of() : categoriesServed.stream().sorted().distinct().toList();
+        categoriesRequested = sortedDistinct(categoriesRequested);
+        categoriesServed = sortedDistinct(categoriesServed);
         withheld = withheld == null ? List.of() : List.copyOf(withheld);
     }
 
+    /** Sorted and distinct, without a stream for the usual handful of categories (nulls: as a stream sorts them). */
+    private static List<String> sortedDistinct(List<String> categories) {
+        if (categories == null || categories.isEmpty()) {
+            return List.of();
+        }
+        String[] a = new String[categories.size()];
+        boolean sorted = true;
+        for (int i = 0; i < a.length; i++) {
+            String c = categories.get(i);
+            if (c == null) {
+                return categories.stream().sorted().distinct().toList();
+            }
+            sorted &= i == 0 || a[i - 1].compareTo(c) < 0;
+            a[i] = c;
+        }
+        if (sorted) {
+            return List.of(a);
+        }
+        Arrays.sort(a);
+        int n = 1;
+        for (int i = 1; i < a.length; i++) {
+            if (!a[i].equals(a[n - 1])) {
+                a[n++] = a[i];
+            }
+        }
+        return List.of(n == a.length ? a : Arrays.copyOf(a, n));
+    }
+
+    private static final byte[] ACCEPTED = CanonicalJson.Utf8Writer.key("accepted");
+    private static final byte[] BATCH = CanonicalJson.Utf8Writer.key("batch");
+    private static final byte[] CATEGORY = CanonicalJson.Utf8Writer.key("category");
+    private static final byte[] CATEGORIES_REQUESTED = CanonicalJson.Utf8Writer.key("categoriesRequested");
+    private static final byte[] CATEGORIES_SERVED = CanonicalJson.Utf8Writer.key("categoriesServed");
+    private static final byte[] DECISION = CanonicalJson.Utf8Writer.key("decision");
+    private static final byte[] DISCLOSURE = CanonicalJson.Utf8Writer.key("disclosure");
+    private static final byte[] FIELD = CanonicalJson.Utf8Writer.key("field");
+    private static final byte[] HMAC = CanonicalJson.Utf8Writer.key("hmac");
+    private static final byte[] ITEMS = CanonicalJson.Utf8Writer.key("items");
+    private static final byte[] MASKED = CanonicalJson.Utf8Writer.key("masked");
+    private static final byte[] MEMBER = CanonicalJson.Utf8Writer.key("member");
+    private static final byte[] METHOD = CanonicalJson.Utf8Writer.key("method");
+    private static final byte[] OUTCOME = CanonicalJson.Utf8Writer.key("outcome");
+    private static final byte[] PLATFORM = CanonicalJson.Utf8Writer.key("platform");
+    private static final byte[] PURPOSE = CanonicalJson.Utf8Writer.key("purpose");
+    private static final byte[] REASON = CanonicalJson.Utf8Writer.key("reason");
+    private static final byte[] REJECTED = CanonicalJson.Utf8Writer.key("rejected");
+    private static final byte[] REQUEST_ID = CanonicalJson.Utf8Writer.key("requestId");
+    private static final byte[] ROLE = CanonicalJson.Utf8Writer.key("role");
+    private static final byte[] RULE = CanonicalJson.Utf8Writer.key("rule");
+    private static final byte[] SERVICE = CanonicalJson.Utf8Writer.key("service");
+    private static final byte[] SUBJECT = CanonicalJson.Utf8Writer.key("subject");
+    private static final byte[] SUBJECTS = CanonicalJson.Utf8Writer.key("subjects");
+    private static final byte[] TIME = CanonicalJson.Utf8Writer.key("time");
+    private static final byte[] V = CanonicalJson.Utf8Writer.key("v");
+    private static final byte[] WITHHELD = CanonicalJson.Utf8Writer.key("withheld");
+
+    /** One writer per thread: entries are built on the few event-loop threads, and toBytes copies its result out. */
+    private static final ThreadLocal<CanonicalJson.Utf8Writer> WRITER = ThreadLocal.withInitial(CanonicalJson.Utf8Writer::new);
+
     /**
      * The entry's canonical JSON: members in sorted key order, null members left out (what {@link CanonicalJson#write}
-     * makes of the same fields as a map), written straight to UTF-8 because every request builds one on its event loop.
+     * makes of the same fields as a map, with the time as {@link Instant#toString()}), written straight to UTF-8 because
+     * every request builds one on its event loop.
      */
     public byte[] toBytes() {
-        CanonicalJson.Utf8Writer w = new CanonicalJson.Utf8Writer().beginObject();
+        CanonicalJson.Utf8Writer w = WRITER.get().reset().beginObject();
         if (batch != null) {
-            w.key("batch").beginObject()
-                    .member("accepted", batch.accepted())
-                    .member("items", batch.items())
-                    .member("rejected", batch.rejected())
-                    .member("subjects", batch.subjectHmacs())
+            w.key(BATCH).beginObject()
+                    .member(ACCEPTED, batch.accepted())
+                    .member(ITEMS, batch.items())
+                    .member(REJECTED, batch.rejected())
+                    .member(SUBJECTS, batch.subjectHmacs())
                     .endObject();
         }
-        w.member("categoriesRequested", categoriesRequested)
-                .member("categoriesServed", categoriesServed)
-                .member("decision", allowed == null ? null : allowed ? "ALLOW" : "DENY")
-                .member("disclosure", disclosure)
-                .member("member", member)
-                .member("method", method)
-                .member("outcome", outcome)
-                .member("purpose", purpose)
-                .member("requestId", requestId)
-                .member("role", role)
-                .member("rule", rule)
-                .member("service", service);
+        w.member(CATEGORIES_REQUESTED, categoriesRequested)
+                .member(CATEGORIES_SERVED, categoriesServed)
+                .member(DECISION, allowed == null ? null : allowed ? "ALLOW" : "DENY")
+                .member(DISCLOSURE, disclosure)
+                .member(MEMBER, member)
+                .member(METHOD, method)
+                .member(OUTCOME, outcome)
+                .member(PURPOSE, purpose)
+                .member(REQUEST_ID, requestId)
+                .member(ROLE, role)
+                .member(RULE, rule)
+                .member(SERVICE, service);
         if (subject != null) {
-            w.key("subject").beginObject().member("hmac", subject.hmac()).member("masked", subject.masked()).endObject();
+            w.key(SUBJECT).beginObject().member(HMAC, subject.hmac()).member(MASKED, subject.masked()).endObject();
         }
-        w.member("time", time.toString()).member("v", VERSION).key("withheld").beginArray();
+        w.key(TIME).instant(time).member(V, VERSION).key(WITHHELD).beginArray();
         for (WithheldField f : withheld) {
             w.beginObject()
-                    .member("category", f.category())
-                    .member("field", f.field())
-                    .member("platform", f.platform())
-                    .member("reason", f.reason())
+                    .member(CATEGORY, f.category())
+                    .member(FIELD, f.field())
+                    .member(PLATFORM, f.platform())
+                    .member(REASON, f.reason())
                     .endObject();
         }
         return w.endArray().endObject().toBytes();

@@ -182,10 +182,30 @@ public final class AuditLog implements AutoCloseable {
         } else if (closed) {
             done.completeExceptionally(new AuditUnavailableException("audit log is closed", null));
         } else {
-            byte[] copy = entry.clone();
-            queue.add(new Append(copy, Merkle.leafHash(copy), done));
+            enqueue(entry.clone(), done);
         }
         return done;
+    }
+
+    /**
+     * {@link #append} of bytes the caller hands over and never touches again (an entry just encoded), without the
+     * defensive copy; every failure, an oversized entry included, is an {@link AuditUnavailableException}.
+     */
+    CompletableFuture<Long> appendOwned(byte[] entry) {
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        if (entry.length > Tiles.MAX_ENTRY_SIZE) {
+            done.completeExceptionally(new AuditUnavailableException("audit entry could not be recorded",
+                    new IllegalArgumentException("audit entry of " + entry.length + " bytes exceeds " + Tiles.MAX_ENTRY_SIZE)));
+        } else if (closed) {
+            done.completeExceptionally(new AuditUnavailableException("audit log is closed", null));
+        } else {
+            enqueue(entry, done);
+        }
+        return done;
+    }
+
+    private void enqueue(byte[] entry, CompletableFuture<Long> done) {
+        queue.add(new Append(entry, Merkle.leafHash(entry), done));
     }
 
     /** Signs and stores a checkpoint of the current tree now. */

@@ -39,7 +39,8 @@ public final class AuditRecorder {
 
     /** Appends the entry; completes with its log index once durable. */
     public CompletionStage<Long> record(AuditEntry entry) {
-        return log.append(entry.toBytes()).exceptionally(e -> {
+        // the encoded bytes are the log's from here: no defensive copy
+        return log.appendOwned(entry.toBytes()).exceptionally(e -> {
             Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
             if (cause instanceof AuditUnavailableException u) {
                 throw u;

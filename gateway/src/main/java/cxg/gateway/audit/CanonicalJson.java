@@ -91,12 +91,30 @@ public final class CanonicalJson {
      * Writes canonical JSON straight to UTF-8, for a caller that knows its object's keys and emits its members in
      * sorted key order, leaving out null members itself: the same bytes as {@link #write} of the equivalent map
      * followed by {@code getBytes(UTF_8)}, without building the map, sorting its keys and copying the text twice.
+     * Keys come pre-encoded ({@link #key(String)}); one writer per thread is reused ({@link #reset()}).
      */
     static final class Utf8Writer {
         private byte[] buf = new byte[768];
         private int n;
         /** A value was just completed at this nesting level, so the next member or element needs a comma. */
         private boolean comma;
+
+        /** A member's key as written, quoted and followed by its colon; only for keys that need no escape. */
+        static byte[] key(String key) {
+            for (int i = 0; i < key.length(); i++) {
+                char c = key.charAt(i);
+                if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') {
+                    throw new IllegalArgumentException("key needs escaping: " + key);
+                }
+            }
+            return ("\"" + key + "\":").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        }
+
+        Utf8Writer reset() {
+            n = 0;
+            comma = false;
+            return this;
+        }
 
         Utf8Writer beginObject() {
             separate();
@@ -124,40 +142,102 @@ public final class CanonicalJson {
             return this;
         }
 
-        /** A member's key; the caller writes its value next. */
-        Utf8Writer key(String key) {
-            string(key);
-            put((byte) ':');
+        /** A member's pre-encoded key ({@link #key(String)}); the caller writes its value next. */
+        Utf8Writer key(byte[] key) {
+            separate();
+            ensure(key.length);
+            System.arraycopy(key, 0, buf, n, key.length);
+            n += key.length;
             comma = false;
             return this;
         }
 
         /** A string member, left out when null. */
-        Utf8Writer member(String key, String value) {
+        Utf8Writer member(byte[] key, String value) {
             return value == null ? this : key(key).string(value);
         }
 
-        Utf8Writer member(String key, long value) {
+        Utf8Writer member(byte[] key, long value) {
             return key(key).number(value);
         }
 
         /** An array of strings. */
-        Utf8Writer member(String key, java.util.List<String> values) {
+        Utf8Writer member(byte[] key, java.util.List<String> values) {
             key(key).beginArray();
-            for (String v : values) {
-                string(v);
+            for (int i = 0, size = values.size(); i < size; i++) {
+                string(values.get(i));
             }
             return endArray();
         }
 
         Utf8Writer number(long value) {
             separate();
-            String digits = Long.toString(value);
-            for (int i = 0; i < digits.length(); i++) {
-                put((byte) digits.charAt(i));
+            if (value >= 0 && value < 10) {
+                put((byte) ('0' + value));
+            } else {
+                ascii(Long.toString(value));
             }
             comma = true;
             return this;
+        }
+
+        /**
+         * An instant as {@link java.time.Instant#toString()} writes it (ISO-8601 in UTC, seconds always, the fraction
+         * in groups of three digits as needed), without its formatter: digits straight into the buffer for the years
+         * 0000 to 9999, {@code toString()} for any other.
+         */
+        Utf8Writer instant(java.time.Instant t) {
+            long seconds = t.getEpochSecond();
+            if (seconds < YEAR_0000 || seconds > YEAR_9999_END) {
+                return string(t.toString());
+            }
+            separate();
+            long days = Math.floorDiv(seconds, 86_400L);
+            int secondOfDay = (int) Math.floorMod(seconds, 86_400L);
+            java.time.LocalDate date = java.time.LocalDate.ofEpochDay(days);
+            ensure(32);
+            byte[] b = buf;
+            int p = n;
+            b[p++] = '"';
+            p = digits(b, p, date.getYear(), 4);
+            b[p++] = '-';
+            p = digits(b, p, date.getMonthValue(), 2);
+            b[p++] = '-';
+            p = digits(b, p, date.getDayOfMonth(), 2);
+            b[p++] = 'T';
+            p = digits(b, p, secondOfDay / 3600, 2);
+            b[p++] = ':';
+            p = digits(b, p, secondOfDay / 60 % 60, 2);
+            b[p++] = ':';
+            p = digits(b, p, secondOfDay % 60, 2);
+            int nano = t.getNano();
+            if (nano > 0) {
+                b[p++] = '.';
+                if (nano % 1_000_000 == 0) {
+                    p = digits(b, p, nano / 1_000_000, 3);
+                } else if (nano % 1000 == 0) {
+                    p = digits(b, p, nano / 1000, 6);
+                } else {
+                    p = digits(b, p, nano, 9);
+                }
+            }
+            b[p++] = 'Z';
+            b[p++] = '"';
+            n = p;
+            comma = true;
+            return this;
+        }
+
+        /** -0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z in epoch seconds. */
+        private static final long YEAR_0000 = -62_167_219_200L;
+        private static final long YEAR_9999_END = 253_402_300_799L;
+
+        private static int digits(byte[] b, int p, int value, int width) {
+            for (int i = p + width - 1; i >= p; i--) {
+                b[i] = (byte) ('0' + value % 10);
+                value /= 10;
+            }
+            return p + width;
         }
 
         /** A string value (null as JSON null, as {@link #write} writes a null inside a list). */
@@ -168,9 +248,32 @@ public final class CanonicalJson {
                 comma = true;
                 return this;
             }
-            ensure(s.length() * 6 + 2);
+            int length = s.length();
+            ensure(length * 6 + 2);
+            byte[] b = buf;
+            int p = n;
+            b[p++] = '"';
+            int i = 0;
+            // the usual case: printable ASCII that needs no escape, one byte per char
+            for (; i < length; i++) {
+                char c = s.charAt(i);
+                if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') {
+                    break;
+                }
+                b[p++] = (byte) c;
+            }
+            n = p;
+            if (i < length) {
+                rest(s, i);
+            }
             buf[n++] = '"';
-            for (int i = 0; i < s.length(); i++) {
+            comma = true;
+            return this;
+        }
+
+        /** The rest of a string from the first char that needs escaping or more than one byte (room is ensured). */
+        private void rest(String s, int from) {
+            for (int i = from; i < s.length(); i++) {
                 char c = s.charAt(i);
                 if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
                     buf[n++] = (byte) c;
@@ -194,9 +297,6 @@ public final class CanonicalJson {
                     buf[n++] = (byte) (0x80 | c & 0x3F);
                 }
             }
-            buf[n++] = '"';
-            comma = true;
-            return this;
         }
 
         byte[] toBytes() {

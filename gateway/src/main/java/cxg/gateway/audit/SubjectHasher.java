@@ -44,13 +44,20 @@ public final class SubjectHasher {
     }
 
     public SubjectRef of(String identifier) {
-        return new SubjectRef(hmac(identifier), mask(identifier));
+        String id = normalise(identifier);
+        return new SubjectRef(hmacOfNormalised(id), maskNormalised(id));
     }
 
     public String hmac(String identifier) {
-        // doFinal leaves the Mac keyed and reset for the next identifier
-        return HexFormat.of().formatHex(macs.get().doFinal(normalise(identifier).getBytes(StandardCharsets.UTF_8)));
+        return hmacOfNormalised(normalise(identifier));
     }
+
+    private String hmacOfNormalised(String id) {
+        // doFinal leaves the Mac keyed and reset for the next identifier
+        return HEX.formatHex(macs.get().doFinal(id.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static final HexFormat HEX = HexFormat.of();
 
     private Mac newMac() {
         try {
@@ -64,7 +71,10 @@ public final class SubjectHasher {
 
     /** First 4 and last 4 characters, the rest as {@code *}; short values are masked whole. */
     public static String mask(String identifier) {
-        String id = normalise(identifier);
+        return maskNormalised(normalise(identifier));
+    }
+
+    private static String maskNormalised(String id) {
         if (id.length() <= 8) {
             return "*".repeat(id.length());
         }

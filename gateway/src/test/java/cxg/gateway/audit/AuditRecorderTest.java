@@ -114,7 +114,7 @@ class AuditRecorderTest {
     }
 
     /** The entry as the map of its members that the log's JSON stands for. */
-    private static Map<String, Object> fields(AuditEntry e) {
+    static Map<String, Object> fields(AuditEntry e) {
         Map<String, Object> m = new HashMap<>();
         m.put("v", AuditEntry.VERSION);
         m.put("time", e.time().toString());
