@@ -34,6 +34,7 @@ final class Report {
     private final Map<String, List<Measured>> runs;
     private final List<LoadResult> sweep;
     private final Profile profile;
+    private final List<Variant> variants;
     private final String when = ReportRunner.now();
 
     /**
@@ -43,6 +44,13 @@ final class Report {
      */
     Report(Map<String, Object> machine, ReportRunner.Timing timing, boolean quick, Map<String, List<Measured>> runs,
            List<LoadResult> sweep, Profile profile) {
+        this(machine, timing, quick, runs, sweep, profile, List.of());
+    }
+
+    /** @param variants gateway variants measured in the same rounds as the gateway (1 platform), {@code path} keys in {@code runs} */
+    Report(Map<String, Object> machine, ReportRunner.Timing timing, boolean quick, Map<String, List<Measured>> runs,
+           List<LoadResult> sweep, Profile profile, List<Variant> variants) {
+        this.variants = List.copyOf(variants);
         this.machine = machine;
         this.timing = timing;
         this.quick = quick;
@@ -282,6 +290,9 @@ final class Report {
             audit.put("added", added);
             m.put("auditWrite", audit);
         }
+        if (!variants.isEmpty()) {
+            m.put("variants", variantsJson());
+        }
         m.put("allCallsClean", clean());
         if (profile != null) {
             m.put("profileBaselineRun", runJson(List.of(profile.without())));
@@ -406,7 +417,10 @@ final class Report {
         s.append("| path | outstanding | throughput (req/s) | p50 µs | p90 µs | p99 µs | p99.9 µs | ok / degraded / failed |\n");
         s.append("|---|---:|---:|---:|---:|---:|---:|---|\n");
         for (int conc : new int[] {1, 64}) {
-            for (String path : List.of(ReportRunner.DIRECT, ReportRunner.HOP, ReportRunner.GW1, ReportRunner.GW2, ReportRunner.GW1_NO_FSYNC)) {
+            List<String> closedPaths = new ArrayList<>(List.of(ReportRunner.DIRECT, ReportRunner.HOP, ReportRunner.GW1, ReportRunner.GW2,
+                    ReportRunner.GW1_NO_FSYNC));
+            variants.forEach(v -> closedPaths.add(v.path()));
+            for (String path : closedPaths) {
                 LoadResult r = c(path, conc);
                 if (r != null) {
                     s.append(String.format(Locale.ROOT, "| %s | %d | %,.0f | %,.0f | %,.0f | %,.0f | %,.0f | %d / %d / %d |%n", path, conc,
@@ -426,6 +440,7 @@ final class Report {
         addedRow(s, "p50 added to the bare hop by the gateway, 1 platform (µs)", ReportRunner.GW1, ReportRunner.HOP);
         addedRow(s, "p50 added to the bare hop by the gateway, 2 platforms (µs)", ReportRunner.GW2, ReportRunner.HOP);
         cpuSection(s);
+        variantSection(s);
         s.append("\n## Targets (issue 6)\n\n| target | measured | limit | met |\n|---|---:|---:|---|\n");
         boolean valid = quiet && !quick && targetRunsClean();
         for (Target t : targets()) {
@@ -549,9 +564,96 @@ final class Report {
         List<Double> rates = rates();
         Measured gwHalf = merged(ReportRunner.GW1, HALF);
         double half = gwHalf != null ? gwHalf.result().spec().rate() : rates.size() > 2 ? rates.get(2) : Double.MAX_VALUE;
-        return runs.entrySet().stream().filter(e -> !e.getKey().startsWith(ReportRunner.GW1_NO_FSYNC + "@"))
+        return runs.entrySet().stream().filter(e -> !e.getKey().startsWith(ReportRunner.GW1_NO_FSYNC + "@") && !isVariant(e.getKey()))
                 .flatMap(e -> e.getValue().stream()).allMatch(r -> r.result().clean())
                 && sweep.stream().filter(r -> r.spec().rate() <= half).allMatch(LoadResult::clean);
+    }
+
+    private boolean isVariant(String key) {
+        return variants.stream().anyMatch(v -> key.startsWith(v.path() + "@"));
+    }
+
+    /** One comparison of a variant with the plain gateway (1 platform) at one load, over the same rounds. */
+    record VariantRow(String measure, String load, double variant, double gateway, Spread perRound) {
+    }
+
+    private static final String[][] VARIANT_LOADS = {{"@1", "1 outstanding"}, {"@64", "64 outstanding"}, {HALF, "half load"}};
+
+    /**
+     * The variant against the plain gateway, per load: throughput, p50, p99 (all rounds together), the CPU per call of
+     * the gateway process and of the whole path, each with the per-round ratio variant / gateway.
+     */
+    List<VariantRow> variantRows(Variant v) {
+        List<VariantRow> rows = new ArrayList<>();
+        String gwProcess = ReportRunner.PROCESS_OF_PATH.get(ReportRunner.GW1);
+        for (String[] load : VARIANT_LOADS) {
+            List<Measured> a = rounds(v.path(), load[0]);
+            List<Measured> b = rounds(ReportRunner.GW1, load[0]);
+            if (a.isEmpty() || b.isEmpty()) {
+                continue;
+            }
+            Measured ma = Rounds.merge(a);
+            Measured mb = Rounds.merge(b);
+            String where = load[0].equals(HALF) ? String.format(Locale.ROOT, "half load (%,.0f req/s offered)", mb.result().spec().rate()) : load[1];
+            ToDoubleFunction<Measured> tput = m -> m.result().throughput();
+            rows.add(new VariantRow("throughput (req/s)", where, tput.applyAsDouble(ma), tput.applyAsDouble(mb), Rounds.ratios(a, b, tput)));
+            for (double p : new double[] {50, 99}) {
+                rows.add(new VariantRow("p" + fmtPct(p) + " (µs)", where, ma.result().percentileMicros(p), mb.result().percentileMicros(p),
+                        Rounds.ratios(a, b, percentile(p))));
+            }
+            if (ma.cpu() != null && mb.cpu() != null) {
+                rows.add(new VariantRow("CPU per call, gateway process (µs)", where, cpuOf(v.process()).applyAsDouble(ma),
+                        cpuOf(gwProcess).applyAsDouble(mb), Rounds.ratios(a, cpuOf(v.process()), b, cpuOf(gwProcess))));
+                rows.add(new VariantRow("CPU per call, whole path (µs)", where, cpuOf(CpuUse.TOTAL).applyAsDouble(ma),
+                        cpuOf(CpuUse.TOTAL).applyAsDouble(mb), Rounds.ratios(a, b, cpuOf(CpuUse.TOTAL))));
+            }
+        }
+        return rows;
+    }
+
+    private void variantSection(StringBuilder s) {
+        if (variants.isEmpty()) {
+            return;
+        }
+        s.append("\n## Gateway variants (same rounds as the gateway, 1 platform)\n\n")
+                .append("Each variant is one more gateway (1 platform) started with the gateway's JVM options followed by its own ")
+                .append("(`--variant`), measured right after the plain gateway in every round. Figures: all rounds together, variant ")
+                .append("against gateway; the ratio variant / gateway of all rounds, then in brackets the median and range of the ")
+                .append("per-round ratios (what to judge a setting on: the host's slow minutes hit both sides of each round alike). ")
+                .append("Below 1 is less (faster for latency, cheaper for CPU).\n");
+        for (Variant v : variants) {
+            s.append("\n### ").append(v.name()).append(": `").append(String.join(" ", v.javaOptions())).append("`\n\n")
+                    .append("| measure | load | variant | gateway | variant / gateway [per round] |\n|---|---|---:|---:|---:|\n");
+            for (VariantRow r : variantRows(v)) {
+                s.append(String.format(Locale.ROOT, "| %s | %s | %,.0f | %,.0f | %.2f [%s] |%n", r.measure(), r.load(), r.variant(),
+                        r.gateway(), r.variant() / r.gateway(), r.perRound().format("%.2f")));
+            }
+        }
+    }
+
+    private List<Object> variantsJson() {
+        List<Object> out = new ArrayList<>();
+        for (Variant v : variants) {
+            Map<String, Object> x = new LinkedHashMap<>();
+            x.put("name", v.name());
+            x.put("javaOptions", v.javaOptions());
+            x.put("path", v.path());
+            x.put("process", v.process());
+            List<Object> rows = new ArrayList<>();
+            for (VariantRow r : variantRows(v)) {
+                Map<String, Object> y = new LinkedHashMap<>();
+                y.put("measure", r.measure());
+                y.put("load", r.load());
+                y.put("variant", r.variant());
+                y.put("gateway", r.gateway());
+                y.put("ratio", r.variant() / r.gateway());
+                y.put("perRoundRatio", spreadJson(r.perRound()));
+                rows.add(y);
+            }
+            x.put("againstGateway", rows);
+            out.add(x);
+        }
+        return out;
     }
 
     /** Every measured call answered with every platform OK. */

@@ -60,6 +60,22 @@ public final class ReportRunner {
     static final String LOAD_GENERATOR = "load generator";
     /** The load generator's name in file names (its JVM log). */
     static final String LOAD_GENERATOR_PROCESS = "load-generator";
+    /** The paths of one set of rounds, each variant right after the plain gateway it is compared with. */
+    private List<String> withVariants(String... paths) {
+        List<String> out = new ArrayList<>();
+        for (String p : paths) {
+            out.add(p);
+            if (p.equals(GW1)) {
+                variants.forEach(v -> out.add(v.path()));
+            }
+        }
+        return out;
+    }
+
+    private String processOf(String path) {
+        return variants.stream().filter(v -> v.path().equals(path)).map(Variant::process).findFirst().orElseGet(() -> PROCESS_OF_PATH.get(path));
+    }
+
     /** The process that does a path's own work (beyond the connector and platform every path shares). */
     static final Map<String, String> PROCESS_OF_PATH = Map.of(HOP, "hop", GW1, "gateway-1", GW1_NO_FSYNC, "gateway-1-no-fsync",
             GW2, "gateway-2");
@@ -137,12 +153,20 @@ public final class ReportRunner {
                 description = "JVM options of the gateway (default: those of gateway/jvm.options, which ./cxg starts the demo's gateway with)")
         String gatewayJavaOpts;
 
+        @Option(names = "--variant", paramLabel = "NAME=JVM-OPTIONS",
+                description = "one more gateway (1 platform) started with the gateway's JVM options plus these, e.g. "
+                        + "\"delay=-Dcxg.audit.commit-delay=PT0.0005S\", measured in the same rounds as the plain gateway at 1 and 64 "
+                        + "outstanding and at half load, with per-round ratios to it; repeatable (at most " + Variant.MAX
+                        + ", each adds ~80 s); none by default")
+        List<String> variants;
+
         @Option(names = "--round-measure", converter = DurationConverter.class,
                 description = "override the measured time of each path in each closed-model round")
         Duration roundMeasure;
 
         @Override
         public Integer call() throws Exception {
+            List<Variant> parsedVariants = Variant.parseAll(variants);
             Timing t = quick ? QUICK : FULL;
             if (roundMeasure != null) {
                 t = new Timing(t.jitWarmup(), t.roundWarmup(), roundMeasure, t.rounds(), t.halfWarmup(), t.halfMeasure(), t.halfRounds(),
@@ -152,7 +176,8 @@ public final class ReportRunner {
             Path o = out != null ? out : r.resolve("bench/results/" + LocalDate.now(ZoneOffset.UTC));
             List<String> gatewayOpts = gatewayJavaOpts != null ? List.of(gatewayJavaOpts.trim().split("\\s+"))
                     : cxg.bench.ingest.GatewayProcess.jvmOptions(r);
-            new ReportRunner(r, o, t, quick, !noProfile, !noTokens, !noCompanions, List.of(serverJavaOpts.trim().split("\\s+")), gatewayOpts).run();
+            new ReportRunner(r, o, t, quick, !noProfile, !noTokens, !noCompanions, List.of(serverJavaOpts.trim().split("\\s+")), gatewayOpts,
+                    parsedVariants).run();
             return 0;
         }
     }
@@ -166,6 +191,7 @@ public final class ReportRunner {
     private final boolean companions;
     private final List<String> serverJavaOpts;
     private final List<String> gatewayJavaOpts;
+    private final List<Variant> variants;
     private final List<Child> children = new ArrayList<>();
     private final LoadRunner runner = new LoadRunner();
     private final CpuMeter cpu = new CpuMeter();
@@ -176,10 +202,12 @@ public final class ReportRunner {
     private double generatorGcSeconds;
 
     private Path keycloakRun;
+    /** Where Keycloak's log is kept: its run directory is under the temporary directory the report deletes. */
+    private Path keycloakLogs;
     private String issuer;
 
     ReportRunner(Path root, Path out, Timing timing, boolean quick, boolean profile, boolean tokens, boolean companions,
-                 List<String> serverJavaOpts, List<String> gatewayJavaOpts) {
+                 List<String> serverJavaOpts, List<String> gatewayJavaOpts, List<Variant> variants) {
         this.root = root;
         this.out = out;
         this.timing = timing;
@@ -189,6 +217,7 @@ public final class ReportRunner {
         this.companions = companions;
         this.serverJavaOpts = serverJavaOpts;
         this.gatewayJavaOpts = gatewayJavaOpts;
+        this.variants = List.copyOf(variants);
     }
 
     void run() throws Exception {
@@ -236,11 +265,15 @@ public final class ReportRunner {
             String cp = System.getProperty("java.class.path");
 
             String keycloakUrl = null;
+            String[] keycloakStart = null;
             if (tokens) {
                 // Keycloak boots slowest: start it first, the others start while it does
                 int https = freePort();
                 keycloakRun = work.resolve("keycloak");
-                keycloak("start", Integer.toString(freePort()), Integer.toString(https), Integer.toString(freePort()), pki.toString());
+                keycloakLogs = logs;
+                keycloakStart = new String[] {"start", Integer.toString(freePort()), Integer.toString(https), Integer.toString(freePort()),
+                        pki.toString()};
+                keycloak(keycloakStart);
                 keycloakUrl = "https://localhost:" + https;
                 issuer = keycloakUrl + "/realms/cxg";
             }
@@ -274,6 +307,11 @@ public final class ReportRunner {
             startGateway(PROCESS_OF_PATH.get(GW1_NO_FSYNC), logs, java, gatewayJar, pki, policies1, work, gatewayPorts.get(GW1_NO_FSYNC),
                     scorers, "-Dcxg.audit.fsync=false");
             startGateway(PROCESS_OF_PATH.get(GW2), logs, java, gatewayJar, pki, policies2, work, gatewayPorts.get(GW2), scorers);
+            for (Variant v : variants) {
+                gatewayPorts.put(v.path(), new int[] {freePort(), freePort()});
+                startGateway(v.process(), logs, java, gatewayJar, pki, policies1, work, gatewayPorts.get(v.path()), scorers,
+                        v.javaOptions().toArray(String[]::new));
+            }
 
             platform.awaitReady(null, platformPort, START_TIMEOUT);
             hop.awaitReady(null, hopPort, START_TIMEOUT);
@@ -281,16 +319,16 @@ public final class ReportRunner {
                 child(s.getKey() + "-connector").awaitReady(health(s.getValue()[1]), 0, START_TIMEOUT);
             }
             if (tokens) {
-                keycloak("wait", Long.toString(START_TIMEOUT.toSeconds()));
+                awaitKeycloak(keycloakStart);
             }
             for (Map.Entry<String, int[]> g : gatewayPorts.entrySet()) {
-                child(PROCESS_OF_PATH.get(g.getKey())).awaitReady(health(g.getValue()[1]), 0, START_TIMEOUT);
+                child(processOf(g.getKey())).awaitReady(health(g.getValue()[1]), 0, START_TIMEOUT);
             }
             Child gateway1 = child(PROCESS_OF_PATH.get(GW1));
             if (profile) {
                 // all gateways alike: a primed JVM keeps a 'JFR Periodic Tasks' thread waking ~90 times a second (lat1)
-                for (String g : List.of(GW1, GW1_NO_FSYNC, GW2)) {
-                    primeJfr(child(PROCESS_OF_PATH.get(g)).pid());
+                for (String g : gatewayPorts.keySet()) {
+                    primeJfr(child(processOf(g)).pid());
                 }
             }
             System.out.println("cxg bench report: servers up after " + seconds(wallStart) + " s");
@@ -318,10 +356,10 @@ public final class ReportRunner {
             }
             phase("probes and JIT warm-up", wallStart);
             // Closed model in interleaved rounds; the audit write's cost at 64 outstanding is not a figure of the report.
-            runs.putAll(rounds("@1", List.of(DIRECT, HOP, GW1, GW1_NO_FSYNC, GW2), targets, timing.rounds(),
+            runs.putAll(rounds("@1", withVariants(DIRECT, HOP, GW1, GW1_NO_FSYNC, GW2), targets, timing.rounds(),
                     LoadSpec.closed(1, 0, timing.roundWarmup(), Duration.ZERO), LoadSpec.closed(1, 0, timing.roundMeasure(), Duration.ZERO)));
             phase("closed model, 1 outstanding", wallStart);
-            runs.putAll(rounds("@64", List.of(DIRECT, HOP, GW1, GW2), targets, timing.rounds(),
+            runs.putAll(rounds("@64", withVariants(DIRECT, HOP, GW1, GW2), targets, timing.rounds(),
                     LoadSpec.closed(64, 0, timing.roundWarmup(), Duration.ZERO), LoadSpec.closed(64, 0, timing.roundMeasure(), Duration.ZERO)));
             phase("closed model, 64 outstanding", wallStart);
             double gatewayMax = Rounds.merge(runs.get(GW1 + "@64")).result().throughput();
@@ -338,7 +376,7 @@ public final class ReportRunner {
                 jcmd(child(g).pid(), "JFR.start", "name=cxg-bench-forces", "settings=" + jfc, "filename=" + raw.resolve(g + "-forces.jfr"));
             }
             try (DiskSampler sampler = DiskSampler.start()) {
-                runs.putAll(rounds("@half", List.of(DIRECT, HOP, GW1, GW1_NO_FSYNC), targets, timing.halfRounds(),
+                runs.putAll(rounds("@half", withVariants(DIRECT, HOP, GW1, GW1_NO_FSYNC), targets, timing.halfRounds(),
                         LoadSpec.open(half, 10_000, 0, timing.halfWarmup(), Duration.ZERO),
                         LoadSpec.open(half, 10_000, 0, timing.halfMeasure(), Duration.ZERO)));
                 disk.addAll(sampler.intervals());
@@ -385,7 +423,7 @@ public final class ReportRunner {
         machine.put("loadGeneratorCollectionsBetweenWindowsSeconds", Math.round(generatorGcSeconds * 10) / 10.0);
 
         Files.createDirectories(out);
-        Report report = new Report(machine, timing, quick, runs, sweep, profiled);
+        Report report = new Report(machine, timing, quick, runs, sweep, profiled, variants);
         Stalls stalls = stalls(runs, logs, forces, disk);
         Map<String, Object> json = report.toJson();
         json.put("halfLoadStalls", stalls.toJson());
@@ -466,8 +504,8 @@ public final class ReportRunner {
                         + "CPU µs per call %.0f in all%s; other processes %.0f%% of the CPU%n",
                 label, spec.describe(), note, r.throughput(), r.percentileMicros(50), r.percentileMicros(99), r.ok(), r.degraded(), r.failed(),
                 perCall.getOrDefault(CpuUse.TOTAL, Double.NaN),
-                PROCESS_OF_PATH.containsKey(path) ? String.format(java.util.Locale.ROOT, ", %.0f in %s", perCall.getOrDefault(PROCESS_OF_PATH.get(path),
-                        Double.NaN), PROCESS_OF_PATH.get(path)) : "", 100 * used.otherShare());
+                processOf(path) != null ? String.format(java.util.Locale.ROOT, ", %.0f in %s", perCall.getOrDefault(processOf(path),
+                        Double.NaN), processOf(path)) : "", 100 * used.otherShare());
         return m;
     }
 
@@ -656,6 +694,7 @@ public final class ReportRunner {
                 String pid = Files.readString(keycloakRun.resolve("keycloak.pid")).trim();
                 ProcessHandle.of(Long.parseLong(pid)).ifPresent(h -> ownCpuSeconds += Machine.cpuSecondsOf(h));
                 keycloak("stop");
+                keepKeycloakLog("keycloak.log");
             } catch (IOException | RuntimeException e) {
                 System.err.println("cxg bench report: could not stop Keycloak (" + e.getMessage() + "); its pid file is in " + keycloakRun);
             } catch (InterruptedException e) {
@@ -665,7 +704,42 @@ public final class ReportRunner {
         }
     }
 
-    /** keycloak/keycloak.sh with this report's own run directory (the distribution cache is the repository's). */
+    /**
+     * Waits for Keycloak; if it exits or is not ready in time, keeps its log, then stops and starts it once more on the
+     * same ports (the gateways already carry its issuer URL): a start-up once failed transiently on the busy machine.
+     */
+    private void awaitKeycloak(String[] start) throws IOException, InterruptedException {
+        try {
+            keycloak("wait", Long.toString(START_TIMEOUT.toSeconds()));
+            return;
+        } catch (IOException first) {
+            Path kept = keepKeycloakLog("keycloak-attempt-1.log");
+            String told = kept == null ? first.getMessage() : first.getMessage().replace(kept.resolveSibling("keycloak.log").toString(), kept.toString());
+            System.out.println("cxg bench report: " + told + "; starting Keycloak once more");
+        }
+        keycloak("stop");
+        keycloak(start);
+        keycloak("wait", Long.toString(START_TIMEOUT.toSeconds()));
+    }
+
+    /** A copy of Keycloak's log in the report's log directory (git-ignored raw-tmp/logs), or null if there is none. */
+    private Path keepKeycloakLog(String name) {
+        Path log = keycloakRun == null ? null : keycloakRun.resolve("keycloak.log");
+        if (log == null || keycloakLogs == null || !Files.isRegularFile(log)) {
+            return null;
+        }
+        try {
+            return Files.copy(log, keycloakLogs.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            System.err.println("cxg bench report: could not keep Keycloak's log " + log + " (" + e.getMessage() + ")");
+            return null;
+        }
+    }
+
+    /**
+     * keycloak/keycloak.sh with this report's own run directory (the distribution cache is the repository's). A failure
+     * names the copy of Keycloak's log in the report's directory, not the one in the run directory the report deletes.
+     */
     private void keycloak(String... args) throws IOException, InterruptedException {
         List<String> c = new ArrayList<>();
         c.add(root.resolve("keycloak/keycloak.sh").toString());
@@ -675,7 +749,10 @@ public final class ReportRunner {
         Process p = pb.start();
         String output = new String(p.getInputStream().readAllBytes()).strip();
         if (p.waitFor() != 0) {
-            throw new IOException("keycloak.sh " + args[0] + " failed: " + output + " (or run the report with --no-tokens)");
+            Path kept = keepKeycloakLog("keycloak.log");
+            String told = kept == null ? output : output.replace(keycloakRun.resolve("keycloak.log").toString(), kept.toString());
+            throw new IOException("keycloak.sh " + args[0] + " failed: " + told.replace("\n", " ") + (kept == null ? "" : " (log kept in " + kept + ")")
+                    + " (or run the report with --no-tokens)");
         }
         if (!output.isEmpty()) {
             System.out.println("cxg bench report: " + output.replace("\n", " "));

@@ -207,4 +207,49 @@ class ReportTest {
         assertTrue(md.contains("| gateway process (1 platform) / hop process, CPU per call | 2.50 [2.50 (2.50–2.50, 3 rounds)] |"), md);
         assertTrue(md.contains("| 3,750 | gateway, 1 platform | 3,750 |"), "the half-load rounds are the sweep's half point:\n" + md);
     }
+
+    @Test
+    void tablesEachVariantAgainstThePlainGatewayWithThePerRoundRatios() {
+        Variant delay = Variant.parse("delay=-Dcxg.audit.commit-delay=PT0.0005S");
+        Map<String, List<Measured>> runs = rounds(Double.MAX_VALUE);
+        long[] variantAt64 = {840, 990, 900}; // the gateway's 700, 900, 750: ratios 1.20, 1.10, 1.20
+        List<Measured> one = new ArrayList<>();
+        List<Measured> many = new ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            Map<String, Double> cpu = new LinkedHashMap<>();
+            cpu.put(ReportRunner.LOAD_GENERATOR, 0.1);
+            cpu.put("hop", 0.0);
+            cpu.put("gateway-1", 0.0);
+            cpu.put(delay.process(), 0.4);
+            one.add(closed(delay.path(), 1, 1000, 1500, cpu));
+            many.add(closed(delay.path(), 64, variantAt64[round], 5000, cpu));
+        }
+        // a degraded call of the variant is its own business, not the targets'
+        one.set(0, new Measured(result(delay.path(), LoadSpec.closed(1, 0, Duration.ofSeconds(2), Duration.ZERO), 1000, 1, 1500, 3),
+                one.get(0).cpu()));
+        runs.put(delay.path() + "@1", one);
+        runs.put(delay.path() + "@64", many);
+        Report r = new Report(Map.of("quietness", Map.of("quiet", true, "cpuSecondsUsedByOtherProcesses", 1.0, "cpuSecondsAvailable", 9.0,
+                "otherProcessesShare", 0.01, "wallSeconds", 1.0)), ReportRunner.FULL, false, runs, List.of(), null, List.of(delay));
+
+        String md = r.markdown();
+
+        assertTrue(md.contains("## Gateway variants (same rounds as the gateway, 1 platform)"), md);
+        assertTrue(md.contains("### delay: `-Dcxg.audit.commit-delay=PT0.0005S`"), md);
+        assertTrue(md.contains("| throughput (req/s) | 64 outstanding | 910 | 783 | 1.16 [1.20 (1.10–1.20, 3 rounds)] |"), md);
+        // the variant's process 0.4 CPU-s over 1000 calls per round against the gateway's 0.5
+        assertTrue(md.contains("| CPU per call, gateway process (µs) | 1 outstanding | 400 | 500 | 0.80 [0.80 (0.80–0.80, 3 rounds)] |"), md);
+        assertTrue(md.contains("| p50 (µs) | 1 outstanding | 1,500 |"), md);
+        assertTrue(md.contains("| gateway, 1 platform, variant delay | 64 | "), "closed-model table:\n" + md);
+        assertTrue(r.targetRunsClean());
+        assertTrue(r.toJson().containsKey("variants"));
+    }
+
+    @Test
+    void aReportWithoutVariantsHasNoVariantSection() {
+        Report r = report(Double.MAX_VALUE);
+
+        assertFalse(r.markdown().contains("Gateway variants"));
+        assertFalse(r.toJson().containsKey("variants"));
+    }
 }
