@@ -751,11 +751,14 @@ public final class ReportRunner {
         if (p.waitFor() != 0) {
             Path kept = keepKeycloakLog("keycloak.log");
             String told = kept == null ? output : output.replace(keycloakRun.resolve("keycloak.log").toString(), kept.toString());
-            throw new IOException("keycloak.sh " + args[0] + " failed: " + told.replace("\n", " ") + (kept == null ? "" : " (log kept in " + kept + ")")
-                    + " (or run the report with --no-tokens)");
+            throw new IOException("keycloak.sh " + args[0] + " failed: " + told.replace("\n", " ")
+                    + (kept == null || told.contains(kept.toString()) ? "" : " (its log: " + kept + ")") + " (or run the report with --no-tokens)");
         }
         if (!output.isEmpty()) {
-            System.out.println("cxg bench report: " + output.replace("\n", " "));
+            // the log named is in the run directory the report deletes; the copy kept is under raw-tmp/logs
+            String told = keycloakLogs == null ? output : output.replace(keycloakRun.resolve("keycloak.log").toString(),
+                    keycloakLogs.resolve("keycloak.log") + " when the report ends");
+            System.out.println("cxg bench report: " + told.replace("\n", " "));
         }
     }
 
