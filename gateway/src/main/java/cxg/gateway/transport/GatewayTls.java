@@ -2,6 +2,7 @@ package cxg.gateway.transport;
 
 import io.grpc.netty.GrpcSslContexts;
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSslContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
@@ -24,6 +25,11 @@ import javax.net.ssl.SSLException;
  * {@code gateway.crt} + {@code gateway.key} (PEM, PKCS#8) or else {@code gateway.p12}.
  * The same certificate serves callers (server side, client certificate required) and
  * authenticates the gateway to the scorer connectors (client side).
+ *
+ * <p>Both sides run on BoringSSL (netty-tcnative) when its native library loads, the JDK's
+ * SSLEngine otherwise ({@link GrpcSslContexts} picks it); either way the handshake asks this
+ * class's trust managers. BoringSSL costs the gateway less CPU per call than the JDK's AES-GCM
+ * (BENCHMARKS.md, "The framework's share of the gateway's CPU").
  */
 public final class GatewayTls {
 
@@ -71,6 +77,11 @@ public final class GatewayTls {
     public String trustedCa() {
         return "\"" + trustManager.getAcceptedIssuers()[0].getSubjectX500Principal().getName() + "\" from "
                 + dir.resolve("ca.crt").toAbsolutePath();
+    }
+
+    /** What encrypts {@code context}'s records, for the start-up log. */
+    public static String providerOf(SslContext context) {
+        return context instanceof OpenSslContext ? "OpenSSL (BoringSSL)" : "JDK";
     }
 
     /** Server side: TLS with the client certificate required during the handshake. */

@@ -1,5 +1,6 @@
 package cxg.gateway.transport;
 
+import io.netty.handler.ssl.SslContext;
 import io.quarkus.grpc.api.ServerBuilderCustomizer;
 import io.quarkus.grpc.runtime.config.GrpcServerConfiguration;
 import io.vertx.grpc.VertxServerBuilder;
@@ -32,9 +33,11 @@ final class MutualTlsServerCustomizer implements ServerBuilderCustomizer<VertxSe
             throw new IllegalStateException("leave quarkus.grpc.server.ssl.* unset: the gateway configures mutual TLS"
                     + " itself from cxg.pki.dir");
         }
-        builder.nettyBuilder().sslContext(tls.serverContext());
-        LOG.infof("gRPC server %s:%d: mutual TLS, client certificate required, trusting %s", config.host(),
-                LaunchMode.current() == LaunchMode.TEST ? config.testPort() : config.port(), tls.trustedCa());
+        SslContext context = tls.serverContext();
+        builder.nettyBuilder().sslContext(context);
+        LOG.infof("gRPC server %s:%d: mutual TLS (%s), client certificate required, trusting %s", config.host(),
+                LaunchMode.current() == LaunchMode.TEST ? config.testPort() : config.port(), GatewayTls.providerOf(context),
+                tls.trustedCa());
     }
 
     @Override
