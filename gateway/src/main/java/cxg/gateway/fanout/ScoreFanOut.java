@@ -49,18 +49,22 @@ public final class ScoreFanOut {
             shared = shared.minimum(callers);
         }
         if (targets.size() == 1) {
-            return askOne(targets.get(0), request, shared).thenApply(List::of);
+            // one platform: its call completes the query's list itself, without a further stage per query
+            OnlyCall only = new OnlyCall(targets.get(0).platform());
+            start(only, targets.get(0), request, shared);
+            return only.answers;
         }
         List<CompletableFuture<PlatformAnswer>> calls = new ArrayList<>(targets.size());
         for (ScorerTarget target : targets) {
-            calls.add(askOne(target, request, shared));
+            OneOfCalls call = new OneOfCalls(target.platform());
+            start(call, target, request, shared);
+            calls.add(call.answer);
         }
         return CompletableFuture.allOf(calls.toArray(new CompletableFuture<?>[0]))
                 .thenApply(done -> calls.stream().map(CompletableFuture::join).toList());
     }
 
-    private CompletableFuture<PlatformAnswer> askOne(ScorerTarget target, ScorerRequest request, Deadline deadline) {
-        Call call = new Call(target.platform());
+    private void start(Call call, ScorerTarget target, ScorerRequest request, Deadline deadline) {
         try {
             // the unary call without a stub or stream observer: one listener object per platform and query
             ClientCall<ScorerRequest, ScorerResponse> grpc = channels.channel(target)
@@ -75,15 +79,13 @@ public final class ScoreFanOut {
             }
         } catch (RuntimeException e) {
             // e.g. an endpoint that is not a valid address: this platform only is unavailable
-            call.answer.complete(PlatformAnswer.unrated(target.platform(), PlatformStatus.UNAVAILABLE,
+            call.done(PlatformAnswer.unrated(target.platform(), PlatformStatus.UNAVAILABLE,
                     "scorer endpoint unusable", millisSince(call.started)));
         }
-        return call.answer;
     }
 
-    /** One platform's call: keeps its answer and completes the future once the call closes. */
-    private static final class Call extends ClientCall.Listener<ScorerResponse> {
-        final CompletableFuture<PlatformAnswer> answer = new CompletableFuture<>();
+    /** One platform's call: keeps its answer and hands it on once the call closes. */
+    private abstract static class Call extends ClientCall.Listener<ScorerResponse> {
         final long started = System.nanoTime();
         private final String platform;
         private ScorerResponse response;
@@ -92,6 +94,8 @@ public final class ScoreFanOut {
             this.platform = platform;
         }
 
+        abstract void done(PlatformAnswer answer);
+
         @Override
         public void onMessage(ScorerResponse message) {
             response = message;
@@ -99,9 +103,37 @@ public final class ScoreFanOut {
 
         @Override
         public void onClose(Status status, Metadata trailers) {
-            answer.complete(status.isOk()
+            done(status.isOk()
                     ? answered(platform, response, millisSince(started))
                     : failed(platform, status, millisSince(started)));
+        }
+    }
+
+    /** The call of a query asking one platform: completes the query's list of answers. */
+    private static final class OnlyCall extends Call {
+        final CompletableFuture<List<PlatformAnswer>> answers = new CompletableFuture<>();
+
+        OnlyCall(String platform) {
+            super(platform);
+        }
+
+        @Override
+        void done(PlatformAnswer answer) {
+            answers.complete(List.of(answer));
+        }
+    }
+
+    /** One of several platforms' calls: completes its own answer; the query waits for all of them. */
+    private static final class OneOfCalls extends Call {
+        final CompletableFuture<PlatformAnswer> answer = new CompletableFuture<>();
+
+        OneOfCalls(String platform) {
+            super(platform);
+        }
+
+        @Override
+        void done(PlatformAnswer answer) {
+            this.answer.complete(answer);
         }
     }
 

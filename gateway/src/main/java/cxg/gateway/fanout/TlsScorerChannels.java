@@ -3,6 +3,7 @@ package cxg.gateway.fanout;
 import io.grpc.Channel;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
+import cxg.gateway.policy.IdentityMemo;
 import cxg.gateway.transport.GatewayTls;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -25,6 +26,11 @@ public final class TlsScorerChannels implements ScorerChannels, AutoCloseable {
     private final GatewayTls tls;
     private final Consumer<NettyChannelBuilder> transport;
     private final ConcurrentMap<ScorerTarget, ManagedChannel> channels = new ConcurrentHashMap<>();
+    /**
+     * Recent targets' channels by the target's identity: {@link ScorerEndpoints} hands out the same target instances for
+     * a policy set, so a call finds its channel without hashing and comparing the target's three strings.
+     */
+    private final IdentityMemo<ScorerTarget, ManagedChannel> recent = new IdentityMemo<>(8, this::lookUp);
 
     /** Channels on grpc-java's own event loop threads. */
     public TlsScorerChannels(GatewayTls tls) {
@@ -39,6 +45,10 @@ public final class TlsScorerChannels implements ScorerChannels, AutoCloseable {
 
     @Override
     public Channel channel(ScorerTarget target) {
+        return recent.get(target);
+    }
+
+    private ManagedChannel lookUp(ScorerTarget target) {
         ManagedChannel existing = channels.get(target);
         return existing != null ? existing : channels.computeIfAbsent(target, this::open);
     }

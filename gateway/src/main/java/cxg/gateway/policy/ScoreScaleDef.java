@@ -2,6 +2,7 @@ package cxg.gateway.policy;
 
 import java.util.List;
 
+import com.google.protobuf.ByteString;
 import cxg.v1.ScoreScale;
 
 /**
@@ -34,10 +35,14 @@ public record ScoreScaleDef(String id, double min, double max, List<Tier> tiers)
         return null;
     }
 
-    /** The scale as it travels in a {@code ReportedScore}. */
+    /**
+     * The scale as it travels in a {@code ReportedScore}, its strings set as UTF-8 bytes: the message is built once per
+     * policy set and goes into every report, and protobuf writes a string set from bytes by copying them instead of
+     * encoding it again each time.
+     */
     public ScoreScale proto() {
-        ScoreScale.Builder b = ScoreScale.newBuilder().setId(id).setMin(min).setMax(max);
-        tiers.forEach(t -> b.addTiers(t.label()));
+        ScoreScale.Builder b = ScoreScale.newBuilder().setIdBytes(ByteString.copyFromUtf8(id)).setMin(min).setMax(max);
+        tiers.forEach(t -> b.addTiersBytes(ByteString.copyFromUtf8(t.label())));
         return b.build();
     }
 }

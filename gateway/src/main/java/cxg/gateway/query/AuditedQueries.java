@@ -15,8 +15,10 @@ import cxg.v1.ReportedScore;
 import cxg.v1.ScoreQuery;
 import cxg.v1.ScoreReport;
 import cxg.v1.Withheld;
+import com.google.protobuf.ByteString;
 import io.grpc.Context;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -146,8 +148,15 @@ public final class AuditedQueries {
     /** A report's decision as the entry records it, remembered by message: reports of one decision share its message. */
     private final IdentityMemo<PolicyDecision, Decision> decided = new IdentityMemo<>(8, AuditedQueries::decisionOf);
 
+    /** Read through the bytes getters: the message's strings are UTF-8 and stay so (see {@code ScoreQueries.utf8}). */
     private static Decision decisionOf(PolicyDecision d) {
-        return Decision.allow(d.getRule(), d.getReason(), disclosure(d.getDisclosure()), Set.copyOf(d.getGrantedCategoriesList()));
+        List<ByteString> granted = d.getGrantedCategoriesList().asByteStringList();
+        String[] categories = new String[granted.size()];
+        for (int i = 0; i < categories.length; i++) {
+            categories[i] = granted.get(i).toStringUtf8();
+        }
+        return Decision.allow(d.getRuleBytes().toStringUtf8(), d.getReasonBytes().toStringUtf8(),
+                disclosure(d.getDisclosure()), Set.copyOf(Arrays.asList(categories)));
     }
 
     /**

@@ -20,6 +20,7 @@ import cxg.v1.ScoreReport;
 import cxg.v1.ScorerRequest;
 import cxg.v1.SubjectKind;
 import cxg.v1.ValueSource;
+import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
@@ -82,16 +83,17 @@ public final class ScoreQueries {
             return CompletableFuture.completedFuture(Outcome.fail(refusal(decision)));
         }
         DecisionView view = views.get(decision);
-        List<String> granted = view.granted();
-        ScorerRequest request = ScorerRequest.newBuilder()
+        ScorerRequest.Builder asked = ScorerRequest.newBuilder()
                 .setSubject(cxg.v1.SubjectId.newBuilder()
                         .setKind(q.subject().kind() == cxg.gateway.subject.SubjectId.Kind.RESIDENT_ID
                                 ? SubjectKind.RESIDENT_ID : SubjectKind.UNIFIED_SOCIAL_CREDIT_CODE)
                         .setValue(q.subject().value()))
                 .setPurpose(q.purpose())
-                .addAllCategories(granted)
-                .setRequestId(q.requestId())
-                .build();
+                .setRequestId(q.requestId());
+        for (ByteString category : view.grantedUtf8()) {
+            asked.addCategoriesBytes(category);
+        }
+        ScorerRequest request = asked.build();
         List<Member> platforms = policy.platforms();
         return fanOut.ask(endpoints.targets(platforms), request).thenCompose(answers -> {
             if (stored == StoredRatings.NONE || allRated(answers)) {
@@ -105,17 +107,17 @@ public final class ScoreQueries {
      * What a report says of one decision, worked out once per decision: a policy set hands out the same allow
      * decision to every query of an agency that names no categories (see {@link PolicySet#decide}).
      *
-     * @param granted the decision's granted categories, sorted
+     * @param grantedUtf8 the decision's granted categories, sorted, as UTF-8 (see {@link #utf8})
      * @param message the report's decision; a message is immutable, so every report may carry the same one
      */
-    private record DecisionView(Decision decision, List<String> granted, PolicyDecision message) {
+    private record DecisionView(Decision decision, List<ByteString> grantedUtf8, PolicyDecision message) {
     }
 
     /** The views of recent decisions; a few slots, so that several agencies' decisions do not evict each other. */
     private final IdentityMemo<Decision, DecisionView> views = new IdentityMemo<>(8, ScoreQueries::viewOf);
 
     private static DecisionView viewOf(Decision decision) {
-        List<String> granted = sorted(decision.grantedCategories());
+        List<ByteString> granted = utf8(sorted(decision.grantedCategories()));
         return new DecisionView(decision, granted, decision(decision, granted));
     }
 
@@ -124,6 +126,19 @@ public final class ScoreQueries {
         String[] a = categories.toArray(new String[0]);
         Arrays.sort(a);
         return List.of(a);
+    }
+
+    /**
+     * Strings that go into every message of a decision, encoded once: a string field set from UTF-8 bytes is written by
+     * copying them (protobuf keeps what it was given), where one set from a {@code String} is measured and encoded
+     * again in every message that carries it.
+     */
+    static List<ByteString> utf8(List<String> strings) {
+        ByteString[] out = new ByteString[strings.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = ByteString.copyFromUtf8(strings.get(i));
+        }
+        return List.of(out);
     }
 
     private static boolean allRated(List<PlatformAnswer> answers) {
@@ -198,13 +213,20 @@ public final class ScoreQueries {
         }
     }
 
-    /** @param granted the decision's granted categories, sorted */
-    private static PolicyDecision decision(Decision decision, List<String> granted) {
+    /**
+     * The report's decision, its strings as UTF-8 (see {@link #utf8}): the same message is in every report of the
+     * decision. Reading its strings through the {@code String} getters would turn them back into strings.
+     *
+     * @param granted the decision's granted categories, sorted
+     */
+    private static PolicyDecision decision(Decision decision, List<ByteString> granted) {
         PolicyDecision.Builder d = PolicyDecision.newBuilder()
                 .setAllowed(decision.allowed())
-                .setRule(decision.rule())
-                .setReason(decision.reason() == null ? "" : decision.reason())
-                .addAllGrantedCategories(granted);
+                .setRuleBytes(ByteString.copyFromUtf8(decision.rule()))
+                .setReasonBytes(ByteString.copyFromUtf8(decision.reason() == null ? "" : decision.reason()));
+        for (ByteString category : granted) {
+            d.addGrantedCategoriesBytes(category);
+        }
         if (decision.disclosure() != null) {
             d.setDisclosure(cxg.v1.Disclosure.valueOf(decision.disclosure().name()));
         }

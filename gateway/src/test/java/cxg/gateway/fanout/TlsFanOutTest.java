@@ -1,6 +1,8 @@
 package cxg.gateway.fanout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import cxg.gateway.transport.GatewayTls;
 import cxg.pki.DevPki;
@@ -8,6 +10,7 @@ import cxg.v1.PlatformRating;
 import cxg.v1.PlatformStatus;
 import cxg.v1.ScorerRequest;
 import cxg.v1.ScorerResponse;
+import io.grpc.Channel;
 import io.grpc.netty.GrpcSslContexts;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
@@ -60,6 +63,17 @@ class TlsFanOutTest {
             List<PlatformAnswer> answers = askOne(scorer.endpoint());
             assertEquals(PlatformStatus.OK, answers.get(0).status());
             assertEquals(1, scorer.received.size());
+        }
+    }
+
+    @Test
+    void aTargetEqualToOneAskedBeforeGetsTheSameChannelAndAnotherTargetItsOwn() throws Exception {
+        String subject = DevPki.subjectOf("alpha-credit", "platform");
+        try (TlsScorerChannels channels = new TlsScorerChannels(GatewayTls.load(pki, "gateway", DevPki.PASSWORD))) {
+            Channel first = channels.channel(new ScorerTarget("alpha-credit", "127.0.0.1:1", subject));
+            // a reloaded policy set hands out new, equal target instances: still one connection per connector
+            assertSame(first, channels.channel(new ScorerTarget("alpha-credit", "127.0.0.1:1", subject)));
+            assertNotSame(first, channels.channel(new ScorerTarget("alpha-credit", "127.0.0.1:2", subject)));
         }
     }
 

@@ -20,8 +20,10 @@ import cxg.v1.Disclosure;
 import cxg.v1.Factor;
 import cxg.v1.PlatformRating;
 import cxg.v1.PlatformStatus;
+import cxg.v1.PolicyDecision;
 import cxg.v1.ScoreQuery;
 import cxg.v1.ScoreReport;
+import cxg.v1.ScoreScale;
 import cxg.v1.ScorerResponse;
 import cxg.v1.SubjectId;
 import cxg.v1.SubjectKind;
@@ -121,6 +123,29 @@ class ScoreQueriesTest {
         assertEquals(List.of("JUDICIAL"), alpha.received.get(0).getCategoriesList());
         assertEquals("generated", alpha.received.get(0).getRequestId());
         assertEquals("11010519491231002X", alpha.received.get(0).getSubject().getValue());
+    }
+
+    @Test
+    void everyReportOfADecisionCarriesTheDecisionAndScaleByteForByteAsBuiltFromTheirStrings() throws Exception {
+        ScoreReport first = run("court", query("court-enforcement")).value();
+        // the audit path reads the decision's strings in between; the next report must be written the same
+        first.getDecision().getRule();
+        first.getDecision().getGrantedCategoriesList().forEach(String::length);
+        ScoreReport second = run("court", query("court-enforcement")).value();
+
+        PolicyDecision d = second.getDecision();
+        PolicyDecision fromStrings = PolicyDecision.newBuilder().setAllowed(true).setRule("agreements.yaml#court-enforcement")
+                .setReason(d.getReason()).setDisclosure(Disclosure.FULL)
+                .addAllGrantedCategories(List.of("ADMINISTRATIVE", "COMMERCIAL", "FINANCIAL", "JUDICIAL", "TAX")).build();
+        assertEquals(fromStrings.toByteString(), first.getDecision().toByteString());
+        assertEquals(fromStrings.toByteString(), second.getDecision().toByteString());
+        ScoreScale scale = second.getResults(0).getScore().getScale();
+        ScoreScale scaleFromStrings = ScoreScale.newBuilder().setId("alpha-credit").setMin(350).setMax(950)
+                .addAllTiers(List.of("excellent", "very-good", "good", "fair", "poor")).build();
+        assertEquals(scaleFromStrings.toByteString(), scale.toByteString());
+        assertEquals(first.toBuilder().clearAnsweredAt().build().toByteString(),
+                second.toBuilder().clearAnsweredAt().build().toByteString());
+        assertEquals(List.of("ADMINISTRATIVE", "COMMERCIAL", "FINANCIAL", "JUDICIAL", "TAX"), alpha.received.get(1).getCategoriesList());
     }
 
     @Test
