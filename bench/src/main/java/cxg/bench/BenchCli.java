@@ -189,7 +189,7 @@ public final class BenchCli implements Callable<Integer> {
             InetSocketAddress out = LoopbackGuard.requireLoopback("--backend", backend);
             ClientChannels.clientContext(pkiDir != null ? pkiDir : defaultPkiDir(), member);
             ForwardingHop hop = ForwardingHop.start(in, out, pkiDir != null ? pkiDir : defaultPkiDir(), member);
-            System.out.println("cxg bench hop: listening on " + listen + ", forwarding to " + backend);
+            System.out.println("cxg bench hop: listening on " + listen + ", forwarding to " + backend + ", TLS " + hop.tls());
             hop.awaitTermination();
             return OK;
         }

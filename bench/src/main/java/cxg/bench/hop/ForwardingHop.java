@@ -13,6 +13,7 @@ import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSslContext;
 import io.netty.handler.ssl.SslContext;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -50,11 +51,13 @@ public final class ForwardingHop implements AutoCloseable {
 
     private final ManagedChannel backend;
     private final Server server;
+    private final String tls;
     private final Map<String, ServerMethodDefinition<byte[], byte[]>> methods = new ConcurrentHashMap<>();
 
-    private ForwardingHop(ManagedChannel backend, Server server) {
+    private ForwardingHop(ManagedChannel backend, Server server, String tls) {
         this.backend = backend;
         this.server = server;
+        this.tls = tls;
     }
 
     /**
@@ -82,9 +85,18 @@ public final class ForwardingHop implements AutoCloseable {
                     }
                 })
                 .build();
-        self[0] = new ForwardingHop(backend, server);
+        self[0] = new ForwardingHop(backend, server, providerOf(serverTls));
         server.start();
         return self[0];
+    }
+
+    /** The TLS implementation on the caller's side, as the gateway names its own: BoringSSL when netty-tcnative loads. */
+    public String tls() {
+        return tls;
+    }
+
+    static String providerOf(SslContext context) {
+        return context instanceof OpenSslContext ? "OpenSSL (BoringSSL)" : "JDK";
     }
 
     public int port() {
