@@ -402,7 +402,8 @@ final class Report {
             phases.append(phases.length() == 0 ? "" : ")");
         }
         s.append(String.format(Locale.ROOT, "| run time | %.0f s%s |%n%n", (double) q.get("wallSeconds"), phases));
-        s.append("Everything on 127.0.0.1 with mutual TLS on every gRPC hop; the load generator shares the CPUs with the servers. ")
+        s.append("Everything on 127.0.0.1 with mutual TLS on every gRPC hop (BoringSSL in the load generator, the hop and the gateways;"
+                + " the JDK's TLS in the scorer connectors); the load generator shares the CPUs with the servers. ")
                 .append("Platform REST stand-in: `cxg.bench.platform.FastPlatform` (JDK HttpServer; parses each request, answers the demo subject's rating from memory), not WireMock. ")
                 .append("Paths: **direct** = `ScorerService/GetScore` to the alpha-credit scorer connector; **bare hop** = the same through ")
                 .append("`cxg.bench.hop.ForwardingHop`; **gateway** = `QueryService/QueryScore` (court, court-enforcement, FULL) through the ")
