@@ -176,36 +176,25 @@ public final class AuditLog implements AutoCloseable {
 
     /** Appends an entry; completes with its index once it is durable, or with {@link AuditUnavailableException}. */
     public CompletionStage<Long> append(byte[] entry) {
+        return append(entry, true);
+    }
+
+    /** {@link #append} of bytes the caller hands over and never touches again (an entry just encoded): no defensive copy. */
+    CompletableFuture<Long> appendOwned(byte[] entry) {
+        return append(entry, false);
+    }
+
+    private CompletableFuture<Long> append(byte[] entry, boolean copy) {
         CompletableFuture<Long> done = new CompletableFuture<>();
         if (entry.length > Tiles.MAX_ENTRY_SIZE) {
             done.completeExceptionally(new IllegalArgumentException("audit entry of " + entry.length + " bytes exceeds " + Tiles.MAX_ENTRY_SIZE));
         } else if (closed) {
             done.completeExceptionally(new AuditUnavailableException("audit log is closed", null));
         } else {
-            enqueue(entry.clone(), done);
+            byte[] bytes = copy ? entry.clone() : entry;
+            queue.add(new Append(bytes, Merkle.leafHash(bytes), done));
         }
         return done;
-    }
-
-    /**
-     * {@link #append} of bytes the caller hands over and never touches again (an entry just encoded), without the
-     * defensive copy; every failure, an oversized entry included, is an {@link AuditUnavailableException}.
-     */
-    CompletableFuture<Long> appendOwned(byte[] entry) {
-        CompletableFuture<Long> done = new CompletableFuture<>();
-        if (entry.length > Tiles.MAX_ENTRY_SIZE) {
-            done.completeExceptionally(new AuditUnavailableException("audit entry could not be recorded",
-                    new IllegalArgumentException("audit entry of " + entry.length + " bytes exceeds " + Tiles.MAX_ENTRY_SIZE)));
-        } else if (closed) {
-            done.completeExceptionally(new AuditUnavailableException("audit log is closed", null));
-        } else {
-            enqueue(entry, done);
-        }
-        return done;
-    }
-
-    private void enqueue(byte[] entry, CompletableFuture<Long> done) {
-        queue.add(new Append(entry, Merkle.leafHash(entry), done));
     }
 
     /** Signs and stores a checkpoint of the current tree now. */

@@ -102,8 +102,7 @@ public final class CanonicalJson {
         /** A member's key as written, quoted and followed by its colon; only for keys that need no escape. */
         static byte[] key(String key) {
             for (int i = 0; i < key.length(); i++) {
-                char c = key.charAt(i);
-                if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') {
+                if (!plain(key.charAt(i))) {
                     throw new IllegalArgumentException("key needs escaping: " + key);
                 }
             }
@@ -255,11 +254,7 @@ public final class CanonicalJson {
             b[p++] = '"';
             int i = 0;
             // the usual case: printable ASCII that needs no escape, one byte per char
-            for (; i < length; i++) {
-                char c = s.charAt(i);
-                if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') {
-                    break;
-                }
+            for (char c; i < length && plain(c = s.charAt(i)); i++) {
                 b[p++] = (byte) c;
             }
             n = p;
@@ -271,11 +266,16 @@ public final class CanonicalJson {
             return this;
         }
 
+        /** Printable ASCII that JSON needs no escape for: written as its one byte. */
+        private static boolean plain(char c) {
+            return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+        }
+
         /** The rest of a string from the first char that needs escaping or more than one byte (room is ensured). */
         private void rest(String s, int from) {
             for (int i = from; i < s.length(); i++) {
                 char c = s.charAt(i);
-                if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+                if (plain(c)) {
                     buf[n++] = (byte) c;
                 } else if (c < 0x80) {
                     escape(c);
