@@ -489,6 +489,35 @@ class AuditLogTest {
         assertTrue(checkpoint.startsWith("cxg.test/audit\n700\n"), checkpoint);
     }
 
+    @Test
+    void aCheckpointsPartialTileIsStoredEvenWhenTheDirectoryOfAnEarlierOneWasRemoved() throws Exception {
+        Location at = new Location(Kind.DIRECTORY);
+        Path partials = at.dir.resolve("tile/0/000.p");
+        try (AuditLog log = openLog(at.open())) {
+            appendConcurrently(log, 0, 10);
+            log.checkpoint().toCompletableFuture().join();
+            Await.until("the partial tile of size 10 is written", Duration.ofSeconds(30), Duration.ofMillis(5),
+                    () -> Files.exists(partials.resolve("10")));
+            // as a resume point does once the full tile is durable, while the store knows the directory
+            try (var files = Files.list(partials)) {
+                for (Path f : files.toList()) {
+                    Files.delete(f);
+                }
+            }
+            Files.delete(partials);
+            appendConcurrently(log, 10, 10);
+            log.checkpoint().toCompletableFuture().join();
+        }
+        assertEquals(20 * 32, Files.size(partials.resolve("20")));
+        try (AuditLog log = openLog(at.open())) {
+            assertEquals(20, log.size());
+            assertTreeIsSound(log);
+        }
+        try (LogStore store = at.open()) {
+            assertEquals(20, store.recover().checkpointSize(), "closing moved the resume point to the last checkpoint");
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Kind.class)
     void failsClosedWhenTheStoreRefusesWritesAndRecoversAfterwards(Kind kind) throws Exception {
