@@ -8,6 +8,7 @@ import cxg.gateway.transport.AuditedRefusals;
 import cxg.gateway.transport.Caller;
 import cxg.gateway.transport.Failure;
 import cxg.gateway.transport.StatusMapping;
+import io.grpc.InternalMetadata;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -28,7 +29,11 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class TokenInterceptor implements ServerInterceptor, Prioritized {
 
-    static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    /**
+     * The header's bytes as received, not decoded into a ~1 KB string per call; grpc's trusted marshaller hands over
+     * its own array, which {@link TokenVerifier} only reads.
+     */
+    static final Metadata.Key<byte[]> AUTHORIZATION = InternalMetadata.keyOf("authorization", new RawAscii());
     static final String ROLE_RULE = "role-separation";
 
     private static final Logger LOG = Logger.getLogger(TokenInterceptor.class);
@@ -77,6 +82,18 @@ public class TokenInterceptor implements ServerInterceptor, Prioritized {
                     ROLE_RULE);
         }
         return next.startCall(call, headers);
+    }
+
+    private static final class RawAscii implements InternalMetadata.TrustedAsciiMarshaller<byte[]> {
+        @Override
+        public byte[] toAsciiString(byte[] value) {
+            return value;
+        }
+
+        @Override
+        public byte[] parseAsciiString(byte[] serialized) {
+            return serialized;
+        }
     }
 
     private static boolean hasAnyOf(VerifiedToken token, SortedSet<String> roles) {

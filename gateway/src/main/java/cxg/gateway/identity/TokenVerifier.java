@@ -68,37 +68,80 @@ public final class TokenVerifier {
      * @param memberId      the member that certificate belongs to
      */
     public TokenCheck verify(String authorization, X509Certificate peer, String memberId) {
-        if (authorization == null || authorization.isBlank()) {
+        return verify(authorization == null ? null : authorization.getBytes(StandardCharsets.US_ASCII), peer, memberId);
+    }
+
+    /**
+     * As {@link #verify(String, X509Certificate, String)}, with the header as it arrived (ASCII; not modified). A
+     * token this connection's certificate sent before is found by comparing its bytes ({@link VerifiedTokenCache#recent}).
+     */
+    public TokenCheck verify(byte[] authorization, X509Certificate peer, String memberId) {
+        if (authorization == null || isBlank(authorization)) {
             return TokenCheck.refused("token-missing", "no bearer token (send header authorization: Bearer <token from realm cxg>)");
         }
-        if (!authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+        if (!startsWithBearer(authorization)) {
             return TokenCheck.refused("token-missing", "authorization header is not a bearer token");
         }
         // the token is authorization[from, to), trimmed as String.trim() would; copied out only to verify it in full
         int from = BEARER.length();
-        int to = authorization.length();
-        while (from < to && authorization.charAt(from) <= ' ') {
+        int to = authorization.length;
+        while (from < to && (authorization[from] & 0xFF) <= ' ') {
             from++;
         }
-        while (to > from && authorization.charAt(to - 1) <= ' ') {
+        while (to > from && (authorization[to - 1] & 0xFF) <= ' ') {
             to--;
         }
         Instant now = clock.instant();
-        VerifiedTokenCache.Key key = VerifiedTokenCache.keyOf(authorization, from, to);
-        VerifiedTokenCache.Entry entry = cache.get(key);
+        VerifiedTokenCache.Recent recent = cache.recent(peer, authorization, from, to);
+        VerifiedTokenCache.Key key;
+        VerifiedTokenCache.Entry entry;
+        if (recent != null) {
+            key = recent.key();
+            entry = recent.entry();
+        } else {
+            key = VerifiedTokenCache.keyOf(authorization, from, to);
+            entry = cache.get(key);
+        }
         if (entry != null && !keys.stillHas(entry.kid, entry.key)) {
             cache.remove(key);
             entry = null;
         }
         if (entry == null) {
-            Verified verified = verifyToken(authorization.substring(from, to), now);
+            Verified verified = verifyToken(new String(authorization, from, to - from, StandardCharsets.US_ASCII), now);
             if (verified.problem != null) {
                 return TokenCheck.refused(verified.rule, verified.problem);
             }
             entry = verified.entry;
             cache.put(key, entry, now);
         }
-        return checkCall(key, entry, peer, memberId, now);
+        TokenCheck check = checkCall(key, entry, peer, memberId, now);
+        if (recent == null && check.isAccepted()) {
+            cache.rememberRecent(peer, authorization, from, to, key, entry);
+        }
+        return check;
+    }
+
+    /** As {@code String.isBlank()} of the header read as ASCII. */
+    private static boolean isBlank(byte[] header) {
+        for (byte b : header) {
+            if (!Character.isWhitespace((char) (b & 0xFF)) || b < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean startsWithBearer(byte[] header) {
+        if (header.length < BEARER.length()) {
+            return false;
+        }
+        for (int i = 0; i < BEARER.length(); i++) {
+            byte b = header[i];
+            if (b < 0 || Character.toLowerCase((char) b) != Character.toLowerCase(BEARER.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The checks that depend on the call, not only on the token. */

@@ -6,7 +6,9 @@ import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Tokens whose signature, issuer, audience and lifetime have been verified, so that the next call
@@ -46,10 +48,17 @@ final class VerifiedTokenCache {
     record Key(long a, long b, long c, long d) {
     }
 
-    /** Per thread: the digest, a buffer the token's characters are hashed from, and the digest's output. */
+    /**
+     * The last token a connection's certificate sent, with its key and entry: a connection sends the same token on
+     * every call, so a repeat is found by comparing bytes instead of hashing them. It holds the token's bytes, which
+     * the connection's header table (HPACK) holds anyway while the connection is open.
+     */
+    record Recent(X509Certificate peer, byte[] token, Key key, Entry entry) {
+    }
+
+    /** Per thread: the digest and its output. */
     private static final class Hashing {
         final MessageDigest sha256;
-        final byte[] chunk = new byte[2048];
         final byte[] out = new byte[32];
 
         Hashing() {
@@ -61,10 +70,15 @@ final class VerifiedTokenCache {
         }
     }
 
+    /** Slots of {@link #recent}, a power of two. */
+    private static final int RECENT_SLOTS = 16;
+
     private static final ThreadLocal<Hashing> HASHING = ThreadLocal.withInitial(Hashing::new);
 
     private final int capacity;
     private final ConcurrentHashMap<Key, Entry> entries = new ConcurrentHashMap<>();
+    /** Recent tokens by their certificate's identity (see {@link Recent}); a slot lost to another connection is refilled. */
+    private final AtomicReferenceArray<Recent> recent = new AtomicReferenceArray<>(RECENT_SLOTS);
 
     /** @param capacity most tokens kept; 0 turns caching off */
     VerifiedTokenCache(int capacity) {
@@ -74,25 +88,11 @@ final class VerifiedTokenCache {
         this.capacity = capacity;
     }
 
-    /**
-     * The key of the token {@code text[from, to)}, hashed straight from the characters (every call's token
-     * arrives inside its authorization header; no copy of it is made): the bytes hashed are those of
-     * {@code String.getBytes(US_ASCII)}, one byte per character, anything outside ASCII as {@code '?'}.
-     */
-    static Key keyOf(String text, int from, int to) {
+    /** The key of the token {@code token[from, to)}: its SHA-256. */
+    static Key keyOf(byte[] token, int from, int to) {
         Hashing h = HASHING.get();
         MessageDigest sha256 = h.sha256;
-        byte[] chunk = h.chunk;
-        int n = 0;
-        for (int i = from; i < to; i++) {
-            char c = text.charAt(i);
-            chunk[n++] = c < 0x80 ? (byte) c : (byte) '?';
-            if (n == chunk.length) {
-                sha256.update(chunk, 0, n);
-                n = 0;
-            }
-        }
-        sha256.update(chunk, 0, n);
+        sha256.update(token, from, to - from);
         byte[] d = h.out;
         try {
             sha256.digest(d, 0, d.length);
@@ -100,6 +100,30 @@ final class VerifiedTokenCache {
             throw new IllegalStateException("SHA-256 into a 32-byte buffer failed", e);
         }
         return new Key(longAt(d, 0), longAt(d, 8), longAt(d, 16), longAt(d, 24));
+    }
+
+    /**
+     * The entry of the token {@code token[from, to)} if a recent call with the same client certificate (the same
+     * object: one per connection) carried exactly these bytes and the cache still holds what it verified: no hashing.
+     */
+    Recent recent(X509Certificate peer, byte[] token, int from, int to) {
+        Recent r = recent.get(slotOf(peer));
+        if (r == null || r.peer != peer || !Arrays.equals(r.token, 0, r.token.length, token, from, to)
+                || entries.get(r.key) != r.entry) {
+            return null;
+        }
+        return r;
+    }
+
+    /** Remembers that {@code peer} sent {@code token[from, to)}, whose key and entry are given. */
+    void rememberRecent(X509Certificate peer, byte[] token, int from, int to, Key key, Entry entry) {
+        if (capacity != 0) {
+            recent.set(slotOf(peer), new Recent(peer, Arrays.copyOfRange(token, from, to), key, entry));
+        }
+    }
+
+    private int slotOf(X509Certificate peer) {
+        return System.identityHashCode(peer) & (recent.length() - 1);
     }
 
     private static long longAt(byte[] b, int i) {

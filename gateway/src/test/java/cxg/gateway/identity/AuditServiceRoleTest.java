@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -124,7 +125,7 @@ class AuditServiceRoleTest {
                 .build();
         try {
             Metadata headers = new Metadata();
-            headers.put(TokenInterceptor.AUTHORIZATION, "Bearer " + keycloak.token(member));
+            headers.put(TokenInterceptor.AUTHORIZATION, ("Bearer " + keycloak.token(member)).getBytes(StandardCharsets.US_ASCII));
             return AuditServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS)
                     .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
                     .latestCheckpoint(CheckpointRequest.getDefaultInstance());

@@ -199,7 +199,7 @@ public class TokenBenchmark {
                 .build();
         channels.add(channel);
         Metadata headers = new Metadata();
-        headers.put(TokenInterceptor.AUTHORIZATION, authorization);
+        headers.put(TokenInterceptor.AUTHORIZATION, authorization.getBytes(StandardCharsets.US_ASCII));
         return QueryServiceGrpc.newBlockingStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
     }
 

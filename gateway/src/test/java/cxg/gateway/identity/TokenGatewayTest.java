@@ -61,7 +61,7 @@ class TokenGatewayTest {
             var stub = QueryServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
             if (token != null) {
                 Metadata headers = new Metadata();
-                headers.put(TokenInterceptor.AUTHORIZATION, "Bearer " + token);
+                headers.put(TokenInterceptor.AUTHORIZATION, ("Bearer " + token).getBytes(StandardCharsets.US_ASCII));
                 stub = stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
             }
             return stub.queryScore(COURT_QUERY);

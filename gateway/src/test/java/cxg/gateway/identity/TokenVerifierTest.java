@@ -70,7 +70,7 @@ class TokenVerifierTest {
 
     @Test
     void refusesACallWithoutToken() {
-        assertRefused(verifier(Clock.systemUTC()).verify(null, courtCert, "court"), "no bearer token");
+        assertRefused(verifier(Clock.systemUTC()).verify((String) null, courtCert, "court"), "no bearer token");
         assertRefused(verifier(Clock.systemUTC()).verify("Basic Y291cnQ6eA==", courtCert, "court"), "not a bearer token");
         assertRefused(verifier(Clock.systemUTC()).verify("Bearer not-a-jwt", courtCert, "court"), "not a signed JWT");
     }
@@ -199,6 +199,42 @@ class TokenVerifierTest {
     }
 
     @Test
+    void acceptsARepeatedTokenOnlyWithExactlyItsBytesFromTheSameCertificate() {
+        TokenVerifier verifier = verifier(Clock.systemUTC());
+        byte[] header = ascii("Bearer " + courtToken);
+        assertTrue(verifier.verify(header, courtCert, "court").isAccepted());
+        assertTrue(verifier.verify(ascii("Bearer " + courtToken), courtCert, "court").isAccepted(), "the same bytes in a new array");
+
+        byte[] lastChanged = header.clone();
+        lastChanged[lastChanged.length - 1] ^= 1;
+        assertRefused(verifier.verify(lastChanged, courtCert, "court"), "token");
+        byte[] longer = ascii("Bearer " + courtToken + "A");
+        assertRefused(verifier.verify(longer, courtCert, "court"), "token");
+        byte[] shorter = ascii("Bearer " + courtToken.substring(0, courtToken.length() - 1));
+        assertRefused(verifier.verify(shorter, courtCert, "court"), "token");
+        assertRefused(verifier.verify(header, railwayCert, "railway"), "token is bound to another certificate");
+        assertRefused(verifier.verify(header, courtCert, "railway"), "issued to client court, not to member railway");
+        assertTrue(verifier.verify(header, courtCert, "court").isAccepted());
+        assertEquals(1, verifier.cachedTokens());
+    }
+
+    @Test
+    void readsTheHeaderBytesAsAsciiText() {
+        TokenVerifier verifier = verifier(Clock.systemUTC());
+        assertTrue(verifier.verify(ascii("bEaReR \t" + courtToken + "\r\n "), courtCert, "court").isAccepted());
+        assertRefused(verifier.verify(ascii(" \t "), courtCert, "court"), "no bearer token");
+        assertRefused(verifier.verify(new byte[0], courtCert, "court"), "no bearer token");
+        assertRefused(verifier.verify(ascii("Bearer"), courtCert, "court"), "not a bearer token");
+        // a byte outside ASCII is neither blank nor trimmed: it is part of the token, which then is no JWT
+        byte[] nonAscii = ascii("Bearer " + courtToken + "x");
+        nonAscii[nonAscii.length - 1] = (byte) 0xA0;
+        assertRefused(verifier.verify(nonAscii, courtCert, "court"), "not a signed JWT");
+        byte[] nonAsciiPrefix = ascii("Bearer " + courtToken);
+        nonAsciiPrefix[0] = (byte) ('B' | 0x80);
+        assertRefused(verifier.verify(nonAsciiPrefix, courtCert, "court"), "not a bearer token");
+    }
+
+    @Test
     void refusesARememberedTokenOnceItExpires() {
         MovableClock clock = new MovableClock(Instant.now());
         TokenVerifier verifier = verifier(clock);
@@ -271,6 +307,10 @@ class TokenVerifierTest {
     private static TokenVerifier verifier(Clock clock) {
         return new TokenVerifier(keycloak.issuer(), "cxg-gateway",
                 new JwksKeys(jwks, Clock.systemUTC(), Duration.ofSeconds(10)), clock, Duration.ofSeconds(5));
+    }
+
+    private static byte[] ascii(String header) {
+        return header.getBytes(StandardCharsets.US_ASCII);
     }
 
     private static void assertRefused(TokenCheck check, String expectedProblem) {
