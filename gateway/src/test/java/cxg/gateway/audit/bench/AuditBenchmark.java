@@ -208,9 +208,9 @@ public final class AuditBenchmark {
         double rate;
         long writerCpu;
         try (AuditLog log = AuditLog.open(store, NoteSigner.generate("bench/audit"), AuditLog.Options.defaults("bench/audit"))) {
-            long cpu0 = writerCpuNanos();
+            long cpu0 = ThreadCpu.writer();
             rate = appends(log, entries, RECORD, 1);
-            writerCpu = writerCpuNanos() - cpu0;
+            writerCpu = ThreadCpu.writer() - cpu0;
         }
         r.put("entries", entries);
         // CPU the single writer thread spends per entry: what caps the rate once the disk keeps up, and less
@@ -240,12 +240,6 @@ public final class AuditBenchmark {
         bytes.put("rawFile", round((double) Files.size(work.resolve("raw.log")) / entries, 1));
         r.put("bytesPerEntry", bytes);
         deleteTree(dir);
-    }
-
-    private static long writerCpuNanos() {
-        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
-        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("audit-log-writer"))
-                .mapToLong(t -> mx.getThreadCpuTime(t.getId())).sum();
     }
 
     private int latencySamples(int writers) {

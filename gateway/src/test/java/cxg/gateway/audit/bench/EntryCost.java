@@ -157,8 +157,8 @@ public final class EntryCost {
                     List<CompletableFuture<Long>> inflight = new ArrayList<>(8192);
                     long cpu0 = processCpu();
                     long main0 = threadCpu();
-                    long writer0 = writerCpu();
-                    java.util.Map<String, Long> all0 = allCpu();
+                    long writer0 = ThreadCpu.writer();
+                    java.util.Map<String, Long> all0 = ThreadCpu.byName();
                     long t0 = System.nanoTime();
                     for (int i = 0; i < n; i++) {
                         byte[] e = base.clone();
@@ -173,8 +173,8 @@ public final class EntryCost {
                     rate = n / ((System.nanoTime() - t0) / 1e9);
                     cpu = processCpu() - cpu0;
                     System.out.printf(Locale.ROOT, "  producer thread cpu ns/entry %.0f  writer thread %.0f%n",
-                            (double) (threadCpu() - main0) / n, (double) (writerCpu() - writer0) / n);
-                    java.util.Map<String, Long> all1 = allCpu();
+                            (double) (threadCpu() - main0) / n, (double) (ThreadCpu.writer() - writer0) / n);
+                    java.util.Map<String, Long> all1 = ThreadCpu.byName();
                     all1.forEach((k, v) -> {
                         long d = v - all0.getOrDefault(k, 0L);
                         if (d > n * 50L) {
@@ -190,21 +190,6 @@ public final class EntryCost {
                 }
             }
         }
-    }
-
-    private static java.util.Map<String, Long> allCpu() {
-        java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-        java.util.Map<String, Long> m = new java.util.TreeMap<>();
-        for (java.lang.management.ThreadInfo t : mx.dumpAllThreads(false, false)) {
-            m.merge(t.getThreadName().replaceAll("[0-9]+$", ""), Math.max(0, mx.getThreadCpuTime(t.getThreadId())), Long::sum);
-        }
-        return m;
-    }
-
-    private static long writerCpu() {
-        java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("audit-log-writer"))
-                .mapToLong(t -> mx.getThreadCpuTime(t.getId())).sum();
     }
 
     private static long threadCpu() {

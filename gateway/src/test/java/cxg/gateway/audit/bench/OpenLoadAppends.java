@@ -3,9 +3,6 @@ package cxg.gateway.audit.bench;
 import cxg.gateway.audit.AuditLog;
 import cxg.gateway.audit.DirectoryLogStore;
 import cxg.gateway.audit.NoteSigner;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadInfo;
-import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,7 +75,7 @@ public final class OpenLoadAppends {
         Map<String, Long> cpuBefore = null;
         Map<String, Long> cpuAfter;
         try (AuditLog log = AuditLog.open(DirectoryLogStore.open(work), NoteSigner.generate("bench/open-load"), options)) {
-            cpuBefore = threadCpu();
+            cpuBefore = ThreadCpu.byName();
             long start = System.nanoTime();
             java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
             for (int n = 0; n < total; n++) {
@@ -100,7 +97,7 @@ public final class OpenLoadAppends {
             while (done.get() < total) {
                 Thread.sleep(10);
             }
-            cpuAfter = threadCpu();
+            cpuAfter = ThreadCpu.byName();
         }
         List<String> spikes = new ArrayList<>();
         for (int s = 0; s < seconds; s++) {
@@ -132,22 +129,6 @@ public final class OpenLoadAppends {
             }
         });
         System.out.println();
-    }
-
-    /** CPU time of the live threads, summed by name without a trailing number (tile writers are a pool). */
-    private static Map<String, Long> threadCpu() {
-        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-        Map<String, Long> out = new TreeMap<>();
-        for (ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
-            if (t == null) {
-                continue;
-            }
-            long cpu = mx.getThreadCpuTime(t.getThreadId());
-            if (cpu > 0) {
-                out.merge(t.getThreadName().replaceAll("-?\\d+$", ""), cpu, Long::sum);
-            }
-        }
-        return out;
     }
 
     /** JFR {@code jdk.FileForce} of every thread during the run, classified by file. */
