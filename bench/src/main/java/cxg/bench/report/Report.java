@@ -35,6 +35,8 @@ final class Report {
     private final List<LoadResult> sweep;
     private final Profile profile;
     private final List<Variant> variants;
+    /** Each variant's rows against the gateway, in the order of {@code variants}: computed once for the Markdown and the JSON. */
+    private final Map<Variant, List<VariantRow>> variantRows;
     private final String when = ReportRunner.now();
 
     /**
@@ -57,6 +59,11 @@ final class Report {
         this.runs = runs;
         this.sweep = sweep;
         this.profile = profile;
+        Map<Variant, List<VariantRow>> rows = new LinkedHashMap<>();
+        for (Variant v : this.variants) {
+            rows.put(v, variantRows(v));
+        }
+        this.variantRows = rows;
     }
 
     private List<Measured> rounds(String path, String suffix) {
@@ -584,7 +591,7 @@ final class Report {
      * The variant against the plain gateway, per load: throughput, p50, p99 (all rounds together), the CPU per call of
      * the gateway process and of the whole path, each with the per-round ratio variant / gateway.
      */
-    List<VariantRow> variantRows(Variant v) {
+    private List<VariantRow> variantRows(Variant v) {
         List<VariantRow> rows = new ArrayList<>();
         String gwProcess = ReportRunner.PROCESS_OF_PATH.get(ReportRunner.GW1);
         for (String[] load : VARIANT_LOADS) {
@@ -622,10 +629,11 @@ final class Report {
                 .append("against gateway; the ratio variant / gateway of all rounds, then in brackets the median and range of the ")
                 .append("per-round ratios (what to judge a setting on: the host's slow minutes hit both sides of each round alike). ")
                 .append("Below 1 is less (faster for latency, cheaper for CPU).\n");
-        for (Variant v : variants) {
+        for (Map.Entry<Variant, List<VariantRow>> e : variantRows.entrySet()) {
+            Variant v = e.getKey();
             s.append("\n### ").append(v.name()).append(": `").append(String.join(" ", v.javaOptions())).append("`\n\n")
                     .append("| measure | load | variant | gateway | variant / gateway [per round] |\n|---|---|---:|---:|---:|\n");
-            for (VariantRow r : variantRows(v)) {
+            for (VariantRow r : e.getValue()) {
                 s.append(String.format(Locale.ROOT, "| %s | %s | %,.0f | %,.0f | %.2f [%s] |%n", r.measure(), r.load(), r.variant(),
                         r.gateway(), r.variant() / r.gateway(), r.perRound().format("%.2f")));
             }
@@ -634,14 +642,15 @@ final class Report {
 
     private List<Object> variantsJson() {
         List<Object> out = new ArrayList<>();
-        for (Variant v : variants) {
+        for (Map.Entry<Variant, List<VariantRow>> e : variantRows.entrySet()) {
+            Variant v = e.getKey();
             Map<String, Object> x = new LinkedHashMap<>();
             x.put("name", v.name());
             x.put("javaOptions", v.javaOptions());
             x.put("path", v.path());
             x.put("process", v.process());
             List<Object> rows = new ArrayList<>();
-            for (VariantRow r : variantRows(v)) {
+            for (VariantRow r : e.getValue()) {
                 Map<String, Object> y = new LinkedHashMap<>();
                 y.put("measure", r.measure());
                 y.put("load", r.load());

@@ -429,14 +429,15 @@ public final class ReportRunner {
         json.put("halfLoadStalls", stalls.toJson());
         Files.writeString(out.resolve("results.json"), Json.write(json) + "\n");
         Files.writeString(out.resolve("latency-vs-load.svg"), report.chart());
-        Files.writeString(out.resolve("report.md"), report.markdown() + stalls.markdown());
+        String markdown = report.markdown() + stalls.markdown();
+        Files.writeString(out.resolve("report.md"), markdown);
         System.out.println("cxg bench report: written to " + out + " in " + Math.round(wall) + " s");
         if (!(Boolean) quiet.get("quiet")) {
             System.out.printf("cxg bench report: WARNING the machine was not quiet (other processes used %.0f%% of the CPU); "
                     + "these numbers are not a valid measurement%n", 100 * foreign / capacity);
         }
         if (companions) {
-            StringBuilder md = new StringBuilder(report.markdown() + stalls.markdown());
+            StringBuilder md = new StringBuilder(markdown);
             md.append("\n## Other benchmarks of this run (issue 6 item 4)\n\n")
                     .append("Run after the measurements above (not counted in their quietness check), each by its own tool; ")
                     .append("each states its own conditions.\n");
