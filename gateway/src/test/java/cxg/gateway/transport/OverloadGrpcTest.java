@@ -12,7 +12,6 @@ import cxg.gateway.audit.NoteSigner;
 import cxg.gateway.audit.SubjectHasher;
 import cxg.gateway.fanout.ScoreFanOut;
 import cxg.gateway.fanout.ScorerEndpoints;
-import cxg.gateway.policy.Member;
 import cxg.gateway.policy.PolicySet;
 import cxg.gateway.query.AuditedQueries;
 import cxg.gateway.query.PolicyRatingPresenter;
@@ -32,25 +31,17 @@ import cxg.v1.ScorerServiceGrpc;
 import cxg.v1.SubjectId;
 import cxg.v1.SubjectKind;
 import io.grpc.Context;
-import io.grpc.Contexts;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.Server;
-import io.grpc.ServerCall;
-import io.grpc.ServerCallHandler;
-import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -63,7 +54,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Overload as a caller meets it over gRPC: with one query allowed in flight, a second caller gets a fast
+ * Overload as a caller meets it over gRPC (mutual TLS, the gateway's identity check): with one query allowed in flight, a second caller gets a fast
  * UNAVAILABLE saying the gateway is overloaded, the first caller's cancellation ends its fan-out and frees its
  * place, and both the refusal and the abandoned query are in the audit log.
  */
@@ -104,31 +95,21 @@ class OverloadGrpcTest {
                 Clock.systemUTC());
         log = AuditLog.open(DirectoryLogStore.open(dir.resolve("audit")), NoteSigner.generate("test/audit"),
                 new AuditLog.Options("test/audit", 64, Duration.ZERO, 64));
-        AuditedQueries audited = new AuditedQueries(queries, new AuditRecorder(log, new SubjectHasher(new byte[32]), Clock.systemUTC()),
-                new Admission(1));
-        Caller court = new Caller(policy.member("court").orElseThrow(), courtCertificate());
-        gateway = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                .addService(ServerInterceptors.intercept(new QueryGrpcService(audited, null), as(court)))
-                .build().start();
-        client = NettyChannelBuilder.forAddress("127.0.0.1", gateway.getPort()).usePlaintext().build();
-    }
-
-    /** Stands in for the identity interceptor (its mutual TLS is tested elsewhere): every call is court's. */
-    private static ServerInterceptor as(Caller caller) {
-        return new ServerInterceptor() {
-            @Override
-            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-                return Contexts.interceptCall(Context.current().withValue(Caller.KEY, caller), call, headers, next);
-            }
-        };
-    }
-
-    private X509Certificate courtCertificate() throws Exception {
+        AuditRecorder recorder = new AuditRecorder(log, new SubjectHasher(new byte[32]), Clock.systemUTC());
+        AuditedQueries audited = new AuditedQueries(queries, recorder, new Admission(1));
         Path pki = dir.resolve("pki");
         DevPki.init(pki, false);
-        try (InputStream in = Files.newInputStream(pki.resolve("court.crt"))) {
-            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-        }
+        GatewayTls tls = GatewayTls.load(pki, "gateway", DevPki.PASSWORD);
+        // the gateway's own identity check in front, as in production: every call here is court's over mutual TLS
+        gateway = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                .sslContext(tls.serverContext())
+                .addService(ServerInterceptors.intercept(new QueryGrpcService(audited, null),
+                        new CallerIdentityInterceptor(() -> policy, tls, new AuditedRefusals(recorder))))
+                .build().start();
+        client = NettyChannelBuilder.forAddress("127.0.0.1", gateway.getPort())
+                .sslContext(GrpcSslContexts.forClient().trustManager(pki.resolve("ca.crt").toFile())
+                        .keyManager(pki.resolve("court.crt").toFile(), pki.resolve("court.key").toFile()).build())
+                .build();
     }
 
     @AfterEach
