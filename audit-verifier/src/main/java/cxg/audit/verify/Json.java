@@ -78,7 +78,11 @@ final class Json {
         if (start == p || (p < s.length() && ".eE".indexOf(s.charAt(p)) >= 0)) {
             throw error("expected an integer");
         }
-        return Long.parseLong(s.substring(start, p));
+        try {
+            return Long.parseLong(s.substring(start, p));
+        } catch (NumberFormatException e) {
+            throw error("expected an integer of at most 19 digits");
+        }
     }
 
     private Map<String, Object> object() {

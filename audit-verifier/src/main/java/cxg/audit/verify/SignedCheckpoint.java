@@ -20,7 +20,16 @@ record SignedCheckpoint(String origin, long size, byte[] root, String note) {
         }
     }
 
-    static SignedCheckpoint verify(String note, String verifierKey) throws Invalid {
+    /** A verifier key, decoded and checked against its own id. */
+    private record Key(String name, String id, byte[] publicKey, byte[] idBytes) {
+    }
+
+    /** Checks that {@code verifierKey} is a well-formed Ed25519 note verifier key whose id matches; the message names what is wrong. */
+    static void checkKey(String verifierKey) throws Invalid {
+        key(verifierKey);
+    }
+
+    private static Key key(String verifierKey) throws Invalid {
         String[] key = verifierKey.trim().split("\\+", 3);
         if (key.length != 3) {
             throw new Invalid("key: not a note verifier key (name+id+base64 key)");
@@ -39,6 +48,13 @@ record SignedCheckpoint(String origin, long size, byte[] root, String note) {
         if (!String.format("%08x", java.nio.ByteBuffer.wrap(id).getInt()).equals(key[1])) {
             throw new Invalid("key: its id does not match its name and public key");
         }
+        return new Key(key[0], key[1], pub, id);
+    }
+
+    static SignedCheckpoint verify(String note, String verifierKey) throws Invalid {
+        Key k = key(verifierKey);
+        byte[] pub = k.publicKey();
+        byte[] id = k.idBytes();
         int split = note.lastIndexOf("\n\n");
         if (split < 0) {
             throw new Invalid("checkpoint: no signature block");
@@ -46,7 +62,7 @@ record SignedCheckpoint(String origin, long size, byte[] root, String note) {
         String text = note.substring(0, split + 1);
         byte[] msg = text.getBytes(StandardCharsets.UTF_8);
         boolean signed = false;
-        String prefix = "\u2014 " + key[0] + " ";
+        String prefix = "\u2014 " + k.name() + " ";
         for (String line : note.substring(split + 2).split("\n")) {
             if (!line.startsWith(prefix)) {
                 continue;
@@ -64,12 +80,12 @@ record SignedCheckpoint(String origin, long size, byte[] root, String note) {
             v.init(false, new Ed25519PublicKeyParameters(pub, 0));
             v.update(msg, 0, msg.length);
             if (!v.verifySignature(Arrays.copyOfRange(blob, 4, 68))) {
-                throw new Invalid("checkpoint signature: does not verify with key " + key[0] + "+" + key[1]);
+                throw new Invalid("checkpoint signature: does not verify with key " + k.name() + "+" + k.id());
             }
             signed = true;
         }
         if (!signed) {
-            throw new Invalid("checkpoint signature: not signed by key " + key[0] + "+" + key[1]);
+            throw new Invalid("checkpoint signature: not signed by key " + k.name() + "+" + k.id());
         }
         String[] lines = text.split("\n", -1);
         if (lines.length < 4 || lines[0].isEmpty() || !lines[1].matches("0|[1-9][0-9]{0,18}")) {

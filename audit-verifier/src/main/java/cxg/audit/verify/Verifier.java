@@ -117,14 +117,16 @@ final class Verifier {
         return sb.toString();
     }
 
-    /** Checks an export file: its checkpoint, consistency with the trusted checkpoint, and every entry's inclusion. */
-    @SuppressWarnings("unchecked")
+    /**
+     * Checks an export file: its checkpoint, consistency with the trusted checkpoint, and every entry's inclusion. A
+     * malformed export is an {@link IllegalArgumentException} whose message names the field.
+     */
     static Outcome verifyExport(Map<String, Object> export, String key, Optional<SignedCheckpoint> trusted)
             throws Failed, SignedCheckpoint.Invalid {
         if (!"cxg-audit-export/v1".equals(export.get("format"))) {
             throw new IllegalArgumentException("export: format is not cxg-audit-export/v1");
         }
-        SignedCheckpoint cp = SignedCheckpoint.verify(string(export, "checkpoint"), key);
+        SignedCheckpoint cp = SignedCheckpoint.verify(string(export, "checkpoint", "export"), key);
         long n = cp.size();
         String consistency = "no earlier checkpoint trusted";
         if (trusted.isPresent()) {
@@ -148,23 +150,24 @@ final class Verifier {
             }
             consistency = "consistent with the trusted checkpoint of size " + m;
         }
-        List<Object> entries = (List<Object>) export.getOrDefault("entries", List.of());
+        List<Object> entries = list(export.getOrDefault("entries", List.of()), "export: 'entries'");
         long previous = -1;
         List<byte[]> leaves = new ArrayList<>();
-        for (Object o : entries) {
-            Map<String, Object> e = (Map<String, Object>) o;
-            long index = (Long) e.get("index");
+        for (int i = 0; i < entries.size(); i++) {
+            Map<String, Object> e = object(entries.get(i), "export: entries[" + i + "]");
+            if (!(e.get("index") instanceof Long boxed)) {
+                throw new IllegalArgumentException("export: entries[" + i + "]: 'index' is missing or not an integer");
+            }
+            long index = boxed;
+            String where = "export: entry " + index;
             if (index <= previous) {
                 throw new Failed("entry " + index, "out of order or repeated in the export (after entry " + previous + ")");
             }
             if (index >= n) {
                 throw new Failed("entry " + index, "beyond the checkpoint's tree size " + n);
             }
-            byte[] leaf = Rfc6962.leaf(Base64.getDecoder().decode(string(e, "data")));
-            List<byte[]> proof = new ArrayList<>();
-            for (Object h : (List<Object>) e.get("proof")) {
-                proof.add(Base64.getDecoder().decode((String) h));
-            }
+            byte[] leaf = Rfc6962.leaf(base64(string(e, "data", where), where + ": 'data'"));
+            List<byte[]> proof = hashes(e.get("proof"), where);
             if (!Rfc6962.verifyInclusion(index, n, leaf, proof, cp.root())) {
                 throw new Failed("entry " + index, "its inclusion proof does not lead to the checkpoint's root");
             }
@@ -177,25 +180,63 @@ final class Verifier {
         return new Outcome(cp, entries.size(), consistency);
     }
 
-    @SuppressWarnings("unchecked")
     private static Optional<List<byte[]>> findProof(Map<String, Object> export, long from, long to) {
-        for (Object o : (List<Object>) export.getOrDefault("consistency", List.of())) {
-            Map<String, Object> c = (Map<String, Object>) o;
+        List<Object> proofs = list(export.getOrDefault("consistency", List.of()), "export: 'consistency'");
+        for (int i = 0; i < proofs.size(); i++) {
+            Map<String, Object> c = object(proofs.get(i), "export: consistency[" + i + "]");
             if (Long.valueOf(from).equals(c.get("from")) && Long.valueOf(to).equals(c.get("to"))) {
-                List<byte[]> proof = new ArrayList<>();
-                for (Object h : (List<Object>) c.get("proof")) {
-                    proof.add(Base64.getDecoder().decode((String) h));
-                }
-                return Optional.of(proof);
+                return Optional.of(hashes(c.get("proof"), "export: consistency proof " + from + " to " + to));
             }
         }
         return Optional.empty();
     }
 
-    private static String string(Map<String, Object> m, String key) {
+    /** A proof's hashes: a JSON array of base64 strings of 32 bytes each; {@code where} names its place in the export. */
+    private static List<byte[]> hashes(Object proof, String where) {
+        List<Object> items = list(proof, where + ": 'proof'");
+        List<byte[]> out = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            String what = where + ": 'proof' hash " + i;
+            if (!(items.get(i) instanceof String s)) {
+                throw new IllegalArgumentException(what + " is not a string");
+            }
+            byte[] hash = base64(s, what);
+            if (hash.length != 32) {
+                throw new IllegalArgumentException(what + " is not a 32-byte hash");
+            }
+            out.add(hash);
+        }
+        return out;
+    }
+
+    private static byte[] base64(String value, String what) {
+        try {
+            return Base64.getDecoder().decode(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(what + " is not base64");
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> list(Object value, String what) {
+        if (!(value instanceof List<?> l)) {
+            throw new IllegalArgumentException(what + " is missing or not an array");
+        }
+        return (List<Object>) l;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> object(Object value, String what) {
+        if (!(value instanceof Map<?, ?> m)) {
+            throw new IllegalArgumentException(what + " is not an object");
+        }
+        return (Map<String, Object>) m;
+    }
+
+    private static String string(Map<String, Object> m, String key, String where) {
         Object v = m.get(key);
         if (!(v instanceof String s)) {
-            throw new IllegalArgumentException("export: field '" + key + "' is missing or not a string");
+            throw new IllegalArgumentException(where + ": '" + key + "' is missing or not a string");
         }
         return s;
     }

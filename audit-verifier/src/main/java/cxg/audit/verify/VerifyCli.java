@@ -86,6 +86,15 @@ public final class VerifyCli implements Callable<Integer> {
             Optional<SignedCheckpoint> trusted;
             try {
                 verifierKey = readKey(key);
+                SignedCheckpoint.checkKey(verifierKey);
+            } catch (IOException e) {
+                err.println("invalid input: cannot read " + e.getMessage());
+                return 2;
+            } catch (SignedCheckpoint.Invalid e) {
+                err.println("invalid input: " + e.getMessage());
+                return 2;
+            }
+            try {
                 trusted = Files.exists(statePath)
                         ? Optional.of(SignedCheckpoint.verify(Files.readString(statePath, StandardCharsets.UTF_8), verifierKey))
                         : Optional.empty();
@@ -99,7 +108,13 @@ public final class VerifyCli implements Callable<Integer> {
             Verifier.Outcome outcome;
             try {
                 if (export != null) {
-                    Object parsed = Json.parse(Files.readString(export, StandardCharsets.UTF_8));
+                    Object parsed;
+                    try {
+                        parsed = Json.parse(Files.readString(export, StandardCharsets.UTF_8));
+                    } catch (IllegalArgumentException e) {
+                        err.println("invalid input: export: " + e.getMessage());
+                        return 2;
+                    }
                     if (!(parsed instanceof Map<?, ?>)) {
                         err.println("invalid input: export: not a JSON object");
                         return 2;
