@@ -179,12 +179,14 @@ public record AuditEntry(Instant time, String member, String role, String servic
         private String role;
         private String purpose;
         private SubjectHasher.SubjectRef subject;
-        private List<String> requested;
-        private List<String> served;
+        /** As given: the entry's constructor makes its own sorted, distinct copy (one copy per entry, not two). */
+        private Collection<String> requested;
+        private Collection<String> served;
         private String disclosure;
         private Boolean allowed;
         private String rule;
-        private final List<WithheldField> withheld = new ArrayList<>();
+        /** Made on the first withheld field: most entries have none. */
+        private List<WithheldField> withheld;
         private String requestId;
         private Batch batch;
 
@@ -213,12 +215,12 @@ public record AuditEntry(Instant time, String member, String role, String servic
         }
 
         public Builder categoriesRequested(Collection<String> categories) {
-            this.requested = List.copyOf(categories);
+            this.requested = categories;
             return this;
         }
 
         public Builder categoriesServed(Collection<String> categories) {
-            this.served = List.copyOf(categories);
+            this.served = categories;
             return this;
         }
 
@@ -229,7 +231,7 @@ public record AuditEntry(Instant time, String member, String role, String servic
                 this.disclosure = d.disclosure().name();
             }
             if (d.allowed() && served == null) {
-                this.served = List.copyOf(d.grantedCategories());
+                this.served = d.grantedCategories();
             }
             return this;
         }
@@ -240,7 +242,10 @@ public record AuditEntry(Instant time, String member, String role, String servic
         }
 
         public Builder withheld(String platform, String field, String category, String reason) {
-            this.withheld.add(new WithheldField(platform, field, category, reason));
+            if (withheld == null) {
+                withheld = new ArrayList<>();
+            }
+            withheld.add(new WithheldField(platform, field, category, reason));
             return this;
         }
 
@@ -256,8 +261,12 @@ public record AuditEntry(Instant time, String member, String role, String servic
         }
 
         public AuditEntry outcome(String status) {
-            return new AuditEntry(time, member == null ? "" : member, role, service, method, purpose, subject, requested, served,
-                    disclosure, allowed, rule, withheld, requestId, status, batch);
+            return new AuditEntry(time, member == null ? "" : member, role, service, method, purpose, subject, list(requested),
+                    list(served), disclosure, allowed, rule, withheld, requestId, status, batch);
+        }
+
+        private static List<String> list(Collection<String> categories) {
+            return categories == null || categories instanceof List<String> ? (List<String>) categories : List.copyOf(categories);
         }
     }
 }

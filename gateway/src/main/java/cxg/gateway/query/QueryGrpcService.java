@@ -13,8 +13,9 @@ import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.Context;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import java.util.concurrent.Executor;
+import java.util.function.BiConsumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -41,26 +42,53 @@ public final class QueryGrpcService extends QueryServiceGrpc.QueryServiceImplBas
     @Override
     public void queryScore(ScoreQuery request, StreamObserver<ScoreReport> answer) {
         Caller caller = Caller.current();
-        Executor answerOn = callersEventLoop();
+        Answer reply = new Answer(answer, Vertx.currentContext());
         try {
-            queries.query(caller.member(), request, io.grpc.Context.current()).whenComplete((outcome, error) ->
-                    // the audit log completes on its single writer thread: answer from the call's event loop, not from there
-                    answerOn.execute(() -> respond(answer, outcome, error, "score query")));
+            queries.query(caller.member(), request, io.grpc.Context.current()).whenComplete(reply);
         } catch (RuntimeException e) {
             respond(answer, null, e, "score query");
         }
     }
 
     /**
-     * The Vert.x context the call arrived on, whose event loop writes the answer anyway: answering there costs
-     * one thread hand-off (audit writer to event loop) where a worker in between would cost two.
+     * A query's answer, sent from the Vert.x context the call arrived on, whose event loop writes it anyway: the
+     * audit log completes on its single writer thread, and answering on the caller's event loop costs one thread
+     * hand-off (audit writer to event loop) where a worker in between would cost two. One object per call is the
+     * completion callback and the task on the event loop (was four lambdas).
      */
-    private static Executor callersEventLoop() {
-        Context context = Vertx.currentContext();
-        if (context == null || !Context.isOnEventLoopThread()) {
-            return Infrastructure.getDefaultWorkerPool();
+    private static final class Answer implements BiConsumer<Outcome<ScoreReport>, Throwable>, Handler<Void>, Runnable {
+        private final StreamObserver<ScoreReport> answer;
+        /** Null when the call did not arrive on an event loop: then the answer is sent from a worker. */
+        private final Context context;
+        private Outcome<ScoreReport> outcome;
+        private Throwable error;
+
+        Answer(StreamObserver<ScoreReport> answer, Context context) {
+            this.answer = answer;
+            this.context = context != null && Context.isOnEventLoopThread() ? context : null;
         }
-        return task -> context.runOnContext(ignored -> task.run());
+
+        @Override
+        public void accept(Outcome<ScoreReport> outcome, Throwable error) {
+            // written before the hand-off, read after it: runOnContext and the worker pool's queue order the two
+            this.outcome = outcome;
+            this.error = error;
+            if (context != null) {
+                context.runOnContext(this);
+            } else {
+                Infrastructure.getDefaultWorkerPool().execute(this);
+            }
+        }
+
+        @Override
+        public void handle(Void ignored) {
+            run();
+        }
+
+        @Override
+        public void run() {
+            respond(answer, outcome, error, "score query");
+        }
     }
 
     /** Reads the store (JDBC) and waits for the audit log, so it runs on a worker thread, never on the event loop. */

@@ -83,16 +83,14 @@ public final class ScoreQueries {
             return CompletableFuture.completedFuture(Outcome.fail(refusal(decision)));
         }
         DecisionView view = views.get(decision);
-        ScorerRequest.Builder asked = ScorerRequest.newBuilder()
+        // the view's categories list is shared, not copied: a built message's list is immutable
+        ScorerRequest.Builder asked = ScorerRequest.newBuilder(view.request())
                 .setSubject(cxg.v1.SubjectId.newBuilder()
                         .setKind(q.subject().kind() == cxg.gateway.subject.SubjectId.Kind.RESIDENT_ID
                                 ? SubjectKind.RESIDENT_ID : SubjectKind.UNIFIED_SOCIAL_CREDIT_CODE)
                         .setValue(q.subject().value()))
                 .setPurpose(q.purpose())
                 .setRequestId(q.requestId());
-        for (ByteString category : view.grantedUtf8()) {
-            asked.addCategoriesBytes(category);
-        }
         ScorerRequest request = asked.build();
         List<Member> platforms = policy.platforms();
         return fanOut.ask(endpoints.targets(platforms), request).thenCompose(answers -> {
@@ -107,10 +105,11 @@ public final class ScoreQueries {
      * What a report says of one decision, worked out once per decision: a policy set hands out the same allow
      * decision to every query of an agency that names no categories (see {@link PolicySet#decide}).
      *
-     * @param grantedUtf8 the decision's granted categories, sorted, as UTF-8 (see {@link #utf8})
      * @param message the report's decision; a message is immutable, so every report may carry the same one
+     * @param request the scorer request's granted categories (and nothing else), which every request of the decision
+     *                starts from: added one by one, they grew the builder's list per query
      */
-    private record DecisionView(Decision decision, List<ByteString> grantedUtf8, PolicyDecision message) {
+    private record DecisionView(Decision decision, PolicyDecision message, ScorerRequest request) {
     }
 
     /** The views of recent decisions; a few slots, so that several agencies' decisions do not evict each other. */
@@ -118,7 +117,11 @@ public final class ScoreQueries {
 
     private static DecisionView viewOf(Decision decision) {
         List<ByteString> granted = utf8(sorted(decision.grantedCategories()));
-        return new DecisionView(decision, granted, decision(decision, granted));
+        ScorerRequest.Builder request = ScorerRequest.newBuilder();
+        for (ByteString category : granted) {
+            request.addCategoriesBytes(category);
+        }
+        return new DecisionView(decision, decision(decision, granted), request.build());
     }
 
     /** The granted categories in order, without a stream pipeline per query. */

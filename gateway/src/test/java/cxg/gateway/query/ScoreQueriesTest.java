@@ -24,6 +24,7 @@ import cxg.v1.PolicyDecision;
 import cxg.v1.ScoreQuery;
 import cxg.v1.ScoreReport;
 import cxg.v1.ScoreScale;
+import cxg.v1.ScorerRequest;
 import cxg.v1.ScorerResponse;
 import cxg.v1.SubjectId;
 import cxg.v1.SubjectKind;
@@ -123,6 +124,24 @@ class ScoreQueriesTest {
         assertEquals(List.of("JUDICIAL"), alpha.received.get(0).getCategoriesList());
         assertEquals("generated", alpha.received.get(0).getRequestId());
         assertEquals("11010519491231002X", alpha.received.get(0).getSubject().getValue());
+    }
+
+    @Test
+    void everyScorerRequestOfADecisionIsByteForByteTheRequestBuiltFieldByField() throws Exception {
+        run("court", query("court-enforcement").setRequestId("req-1"));
+        run("court", query("court-enforcement").setRequestId("req-2"));
+        run("court", query("court-enforcement").setRequestId("req-3").addCategories("JUDICIAL"));
+
+        List<List<String>> categories = List.of(List.of("ADMINISTRATIVE", "COMMERCIAL", "FINANCIAL", "JUDICIAL", "TAX"),
+                List.of("ADMINISTRATIVE", "COMMERCIAL", "FINANCIAL", "JUDICIAL", "TAX"), List.of("JUDICIAL"));
+        for (int i = 0; i < 3; i++) {
+            ScorerRequest.Builder expected = ScorerRequest.newBuilder()
+                    .setSubject(SubjectId.newBuilder().setKind(SubjectKind.RESIDENT_ID).setValue("11010519491231002X"))
+                    .setPurpose("court-enforcement").setRequestId("req-" + (i + 1));
+            categories.get(i).forEach(expected::addCategories);
+            assertEquals(expected.build().toByteString(), alpha.received.get(i).toByteString(), "request " + (i + 1));
+            assertEquals(expected.build(), alpha.received.get(i));
+        }
     }
 
     /** The report's bytes without what differs between two queries: when it was answered, how long platforms took. */
