@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import javax.crypto.Mac;
@@ -74,11 +75,16 @@ public final class SubjectHasher {
         return maskNormalised(normalise(identifier));
     }
 
+    /** Written into one array: every audit entry of a query masks its subject (was two substrings, a repeat and a concatenation). */
     private static String maskNormalised(String id) {
-        if (id.length() <= 8) {
-            return "*".repeat(id.length());
+        int n = id.length();
+        char[] masked = new char[n];
+        Arrays.fill(masked, '*');
+        if (n > 8) {
+            id.getChars(0, 4, masked, 0);
+            id.getChars(n - 4, n, masked, n - 4);
         }
-        return id.substring(0, 4) + "*".repeat(id.length() - 8) + id.substring(id.length() - 4);
+        return new String(masked);
     }
 
     private static String normalise(String identifier) {
