@@ -44,7 +44,7 @@ import cxg.pki.keycloak.TestKeycloak;
 class KeycloakOutageTest {
 
     @Test
-    void tokensSignedWithCachedKeysKeepVerifyingUntilTheyExpireWhileKeycloakIsDown() throws Exception {
+    void tokensKeepVerifyingWithCachedKeysWhileKeycloakIsDownAndKeysAreFetchedAgainOnceItIsBack() throws Exception {
         TestKeycloak keycloak = TestKeycloak.get();
         X509Certificate court = DevPki.open(keycloak.pkiDir()).certificate("court");
         String token = keycloak.token("court");
