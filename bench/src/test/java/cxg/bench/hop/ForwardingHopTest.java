@@ -81,6 +81,17 @@ class ForwardingHopTest {
     }
 
     @Test
+    void forwardsMessagesOfEverySizeByteForByte() {
+        ScorerServiceGrpc.ScorerServiceBlockingStub stub = ScorerServiceGrpc.newBlockingStub(channel);
+        // around grpc's and the JDK's buffer sizes, and several HTTP/2 frames long
+        for (int size : new int[] {1, 8_191, 8_192, 8_193, 16_384, 100_000}) {
+            String purpose = "p".repeat(size - 1) + "!";
+            assertEquals("asked for " + purpose, stub.getScore(ScorerRequest.newBuilder().setPurpose(purpose).build()).getDetail(),
+                    "purpose of " + size + " characters");
+        }
+    }
+
+    @Test
     void paysForTlsWhatTheGatewayPays() {
         // the gateway runs BoringSSL (gateway/pom.xml); a hop on the JDK's TLS would be a different ceiling
         assertEquals("OpenSSL (BoringSSL)", hop.tls());
