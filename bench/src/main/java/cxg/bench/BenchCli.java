@@ -19,6 +19,8 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -57,6 +59,10 @@ public final class BenchCli implements Callable<Integer> {
         @Option(names = "--call", defaultValue = "query",
                 description = "query = QueryService/QueryScore (gateway); scorer = ScorerService/GetScore (a scorer connector, or the bare hop)")
         String call;
+
+        @Option(names = "--categories", split = ",", description = "for --call scorer: the categories asked for, comma-separated, "
+                + "as the gateway asks a scorer for those its decision granted (default: none)")
+        List<String> categories = new ArrayList<>();
 
         @Option(names = "--as", description = "member certificate to present (default: court for query, gateway for scorer)")
         String member;
@@ -120,7 +126,7 @@ public final class BenchCli implements Callable<Integer> {
             ManagedChannel channel = ClientChannels.open(checked, ClientChannels.clientContext(pki, who));
             try {
                 io.grpc.Channel ch = ClientChannels.intercepted(channel, auth);
-                CallTarget t = query ? GrpcTargets.queryScore(ch, deadline) : GrpcTargets.getScore(ch, deadline);
+                CallTarget t = query ? GrpcTargets.queryScore(ch, deadline) : GrpcTargets.getScore(ch, deadline, categories);
                 LoadResult result = new LoadRunner().run((query ? "QueryScore" : "GetScore") + " @ " + address, spec, t);
                 if ("-".equals(json)) {
                     System.out.println(Json.write(result.toJson()));

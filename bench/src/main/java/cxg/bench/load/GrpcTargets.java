@@ -18,8 +18,12 @@ import io.grpc.Status;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /** The two calls the report compares: an agency's score query to the gateway, and the gateway's call to a scorer. */
 public final class GrpcTargets {
@@ -30,24 +34,41 @@ public final class GrpcTargets {
     private GrpcTargets() {
     }
 
-    /** {@code QueryService/QueryScore} as an agency sends it; DEGRADED if any platform did not answer OK. */
-    public static CallTarget queryScore(Channel channel, Duration deadline) {
-        ScoreQuery query = ScoreQuery.newBuilder()
+    /** The report's score query: the court asks about the demo subject for court enforcement, full disclosure. */
+    public static ScoreQuery reportQuery() {
+        return ScoreQuery.newBuilder()
                 .setSubject(SubjectId.newBuilder().setKind(SubjectKind.RESIDENT_ID).setValue(SUBJECT))
                 .setPurpose(PURPOSE)
                 .setDisclosure(Disclosure.FULL)
                 .build();
-        return unary(channel, QueryServiceGrpc.getQueryScoreMethod(), query, deadline, GrpcTargets::firstNotOk);
     }
 
-    /** {@code ScorerService/GetScore} as the gateway sends it (direct baseline, and through the bare hop). */
-    public static CallTarget getScore(Channel channel, Duration deadline) {
-        ScorerRequest request = ScorerRequest.newBuilder()
+    /** {@code QueryService/QueryScore} as an agency sends it; DEGRADED if any platform did not answer OK. */
+    public static CallTarget queryScore(Channel channel, Duration deadline) {
+        ScoreQuery query = reportQuery();
+        return unary(channel, QueryServiceGrpc.getQueryScoreMethod(), () -> query, deadline, GrpcTargets::firstNotOk);
+    }
+
+    /**
+     * {@code ScorerService/GetScore} as the gateway sends it for the report's query (direct baseline, and through the
+     * bare hop): the subject, the purpose, the categories the gateway's decision granted, and a new request id on
+     * every call, which the connector passes on to its platform as the gateway's are.
+     */
+    public static CallTarget getScore(Channel channel, Duration deadline, List<String> categories) {
+        ScorerRequest asked = ScorerRequest.newBuilder()
                 .setSubject(SubjectId.newBuilder().setKind(SubjectKind.RESIDENT_ID).setValue(SUBJECT))
                 .setPurpose(PURPOSE)
+                .addAllCategories(categories)
                 .build();
-        return unary(channel, ScorerServiceGrpc.getGetScoreMethod(), request, deadline,
-                r -> r.getStatus() == PlatformStatus.OK ? null : r.getStatus().name());
+        return unary(channel, ScorerServiceGrpc.getGetScoreMethod(), () -> asked.toBuilder().setRequestId(requestId()).build(),
+                deadline, r -> r.getStatus() == PlatformStatus.OK ? null : r.getStatus().name());
+    }
+
+    /** A version-4 UUID, as the gateway makes one for a query that names none. */
+    static String requestId() {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        return new UUID((r.nextLong() & ~0xF000L) | 0x4000L, (r.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L)
+                .toString();
     }
 
     private static String firstNotOk(ScoreReport report) {
@@ -62,12 +83,12 @@ public final class GrpcTargets {
         return null;
     }
 
-    private static <Q, R> CallTarget unary(Channel channel, MethodDescriptor<Q, R> method, Q request, Duration deadline,
+    private static <Q, R> CallTarget unary(Channel channel, MethodDescriptor<Q, R> method, Supplier<Q> requests, Duration deadline,
                                            Function<R, String> notOk) {
         long deadlineNanos = deadline.toNanos();
         return done -> ClientCalls.asyncUnaryCall(
                 channel.newCall(method, CallOptions.DEFAULT.withDeadlineAfter(deadlineNanos, TimeUnit.NANOSECONDS)),
-                request, new StreamObserver<R>() {
+                requests.get(), new StreamObserver<R>() {
                     private String problem;
 
                     @Override

@@ -412,12 +412,13 @@ final class Report {
         s.append("Everything on 127.0.0.1 with mutual TLS on every gRPC hop (BoringSSL in the load generator, the hop and the gateways;"
                 + " the JDK's TLS in the scorer connectors); the load generator shares the CPUs with the servers. ")
                 .append("Platform REST stand-in: `cxg.bench.platform.FastPlatform` (JDK HttpServer; parses each request, answers the demo subject's rating from memory), not WireMock. ")
-                .append("Paths: **direct** = `ScorerService/GetScore` to the alpha-credit scorer connector; **bare hop** = the same through ")
+                .append("Paths: **direct** = `ScorerService/GetScore` to the alpha-credit scorer connector, asking what the gateway asks it ")
+                .append("for the same query (the categories its decision granted, a new request id per call); **bare hop** = the same through ")
                 .append("`cxg.bench.hop.ForwardingHop`; **gateway** = `QueryService/QueryScore` (court, court-enforcement, FULL) through the ")
                 .append("cxg gateway, whose policy lists one platform (alpha-credit) or two (alpha-credit, beta-score); a third gateway ")
                 .append("(1 platform) writes its audit entries without fsync. All servers run side by side for the whole report. ")
                 .append("Tokens: ").append(machine.get("tokens")).append(". Every path first gets ")
-                .append(timing.jitWarmup().toSeconds()).append(" s of unmeasured calls at 64 outstanding, then ")
+                .append(timing.jitWarmup().toSeconds()).append(" s of unmeasured calls at 64 outstanding (the 2-platform path twice that, for as many calls), then ")
                 .append(timing.jitWarmupOne().toSeconds()).append(" s at 1 outstanding (JIT warm-up).\n\n");
         s.append(String.format(Locale.ROOT, "## Closed model (fixed outstanding calls; %d interleaved rounds, each path %s measured per round after %s of warm-up)%n%n",
                 timing.rounds(), secs(timing.roundMeasure()), secs(timing.roundWarmup())));

@@ -9,8 +9,11 @@ import cxg.bench.load.LoadRunner;
 import cxg.bench.load.LoadSpec;
 import cxg.bench.load.MemberTokens;
 import cxg.pki.DevPki;
+import cxg.v1.QueryServiceGrpc;
+import io.grpc.Channel;
 import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -343,13 +346,17 @@ public final class ReportRunner {
             ManagedChannel direct = ClientChannels.open(new InetSocketAddress("127.0.0.1", scorers.get("alpha-credit")[0]), asGateway);
             ManagedChannel viaHop = ClientChannels.open(new InetSocketAddress("127.0.0.1", hopPort), asGateway);
             channels.addAll(List.of(direct, viaHop));
-            targets.put(DIRECT, GrpcTargets.getScore(direct, DEADLINE));
-            targets.put(HOP, GrpcTargets.getScore(viaHop, DEADLINE));
+            Map<String, Channel> gateways = new LinkedHashMap<>();
             for (Map.Entry<String, int[]> g : gatewayPorts.entrySet()) {
                 ManagedChannel ch = ClientChannels.open(new InetSocketAddress("127.0.0.1", g.getValue()[0]), asCourt);
                 channels.add(ch);
-                targets.put(g.getKey(), GrpcTargets.queryScore(ClientChannels.intercepted(ch, courtToken), DEADLINE));
+                gateways.put(g.getKey(), ClientChannels.intercepted(ch, courtToken));
             }
+            // the direct and hop paths ask the scorer what the gateway asks it for the same query
+            List<String> granted = grantedCategories(gateways.get(GW1));
+            targets.put(DIRECT, GrpcTargets.getScore(direct, DEADLINE, granted));
+            targets.put(HOP, GrpcTargets.getScore(viaHop, DEADLINE, granted));
+            gateways.forEach((path, ch) -> targets.put(path, GrpcTargets.queryScore(ch, DEADLINE)));
             for (Map.Entry<String, CallTarget> t : targets.entrySet()) {
                 probe(t.getKey(), t.getValue());
                 jitWarmup(t.getKey(), t.getValue());
@@ -619,10 +626,28 @@ public final class ReportRunner {
                 + "); see the logs in " + out.resolve("raw-tmp/logs"));
     }
 
+    /** The categories the gateway's decision grants the report's query: what it asks each scorer for. */
+    private List<String> grantedCategories(Channel gateway) {
+        StatusRuntimeException last = null;
+        for (int attempt = 0; attempt < 12; attempt++) {
+            try {
+                return QueryServiceGrpc.newBlockingStub(gateway).withDeadlineAfter(DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
+                        .queryScore(GrpcTargets.reportQuery()).getDecision().getGrantedCategoriesList();
+            } catch (StatusRuntimeException e) {
+                last = e;
+            }
+        }
+        throw new IllegalStateException(GW1 + ": no answer to the report's query (last: " + last.getStatus().getCode()
+                + "); see the logs in " + out.resolve("raw-tmp/logs"));
+    }
+
     /** Unmeasured calls until the path's servers have compiled their hot code (see {@link Timing#jitWarmup}). */
     private void jitWarmup(String label, CallTarget target) {
         if (!timing.jitWarmup().isZero()) {
-            runner.run(label + " (JIT warm-up)", LoadSpec.closed(64, 0, timing.jitWarmup(), Duration.ZERO), target);
+            // the 2-platform path answers about half as many calls per second, and beta-score's connector serves no
+            // other path: twice the time gives its servers as many warm-up calls as the 1-platform path's
+            Duration warmup = GW2.equals(label) ? timing.jitWarmup().multipliedBy(2) : timing.jitWarmup();
+            runner.run(label + " (JIT warm-up)", LoadSpec.closed(64, 0, warmup, Duration.ZERO), target);
         }
         if (!timing.jitWarmupOne().isZero()) {
             runner.run(label + " (JIT warm-up, 1 outstanding)", LoadSpec.closed(1, 0, timing.jitWarmupOne(), Duration.ZERO), target);
