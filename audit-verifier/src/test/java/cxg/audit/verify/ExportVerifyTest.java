@@ -10,7 +10,6 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -36,15 +35,22 @@ class ExportVerifyTest {
     private record Run(int exit, String out, String err) {
     }
 
-    private Run verify(String exportJson, String... more) throws IOException {
+    private Run verify(String exportJson) throws IOException {
+        return verify(exportJson, key.verifierKey());
+    }
+
+    private Run verify(String exportJson, String verifierKey) throws IOException {
         Path export = dir.resolve("export.json");
         Files.writeString(export, exportJson, StandardCharsets.UTF_8);
-        List<String> args = new ArrayList<>(List.of("verify", "--export", export.toString(), "--key", key.verifierKey(),
-                "--state", dir.resolve("state").toString()));
-        args.addAll(List.of(more));
+        return verifyFile(export, verifierKey);
+    }
+
+    /** {@code cxg audit verify --export <file> --key <verifierKey> --state <dir>/state}, as an auditor runs it. */
+    private Run verifyFile(Path export, String verifierKey) {
+        String[] args = {"verify", "--export", export.toString(), "--key", verifierKey, "--state", dir.resolve("state").toString()};
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int exit = VerifyCli.run(args.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
+        int exit = VerifyCli.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
         return new Run(exit, out.toString(), err.toString());
     }
 
@@ -252,27 +258,20 @@ class ExportVerifyTest {
     }
 
     @Test
-    void refusesAnExportThatIsNotAFile() throws IOException {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = VerifyCli.run(new String[] {"verify", "--export", dir.resolve("missing.json").toString(), "--key", key.verifierKey(),
-            "--state", dir.resolve("state").toString()}, new PrintWriter(out, true), new PrintWriter(err, true));
+    void refusesAnExportThatIsNotAFile() {
+        Run run = verifyFile(dir.resolve("missing.json"), key.verifierKey());
 
-        assertFails(new Run(exit, out.toString(), err.toString()), 2, "invalid input: cannot read " + dir.resolve("missing.json"));
+        assertFails(run, 2, "invalid input: cannot read " + dir.resolve("missing.json"));
     }
 
     @Test
     void refusesAMalformedVerifierKey() throws IOException {
         String export = log.export(key, SIZE, List.of(3), List.of());
         String mangled = key.verifierKey().substring(0, key.verifierKey().length() - 8) + "!!!!!!!!";
-        Path file = dir.resolve("export.json");
-        Files.writeString(file, export, StandardCharsets.UTF_8);
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = VerifyCli.run(new String[] {"verify", "--export", file.toString(), "--key", mangled,
-            "--state", dir.resolve("state").toString()}, new PrintWriter(out, true), new PrintWriter(err, true));
 
-        assertFails(new Run(exit, out.toString(), err.toString()), 2, "invalid input: key: not base64");
+        Run run = verify(export, mangled);
+
+        assertFails(run, 2, "invalid input: key: not base64");
     }
 
     @Test
