@@ -155,13 +155,14 @@ public final class AuditLog implements AutoCloseable {
         }
         List<Tile> tiles = new ArrayList<>();
         List<Bundle> bundles = new ArrayList<>();
+        TreeEdge.Growth replay = restored.grow();
         for (byte[] e : r.tail()) {
-            restored.append(e, tiles, bundles);
+            replay.append(e, tiles, bundles);
         }
         store.commit(size, List.of(), tiles, bundles);
-        this.edge = restored;
+        this.edge = replay.edge();
         if (r.checkpoint().isEmpty() || !r.tail().isEmpty()) {
-            signCheckpoint(restored);
+            signCheckpoint(edge);
         } else {
             String note = r.checkpoint().get();
             this.latest = new SignedCheckpoint(size, rootHash(size), note, clock.instant());
@@ -223,8 +224,12 @@ public final class AuditLog implements AutoCloseable {
     private void writeLoop() {
         long delayNanos = options.commitDelay().toNanos();
         List<Request> batch = new ArrayList<>();
+        List<Append> appends = new ArrayList<>();
+        List<CheckpointRequest> checkpoints = new ArrayList<>();
         while (true) {
             batch.clear();
+            appends.clear();
+            checkpoints.clear();
             try {
                 batch.add(queue.take());
             } catch (InterruptedException e) {
@@ -236,10 +241,9 @@ public final class AuditLog implements AutoCloseable {
                 LockSupport.parkNanos(delayNanos);
                 queue.drainTo(batch, options.maxBatch() - batch.size());
             }
-            List<Append> appends = new ArrayList<>();
-            List<CheckpointRequest> checkpoints = new ArrayList<>();
             boolean stop = false;
-            for (Request r : batch) {
+            for (int i = 0; i < batch.size(); i++) {
+                Request r = batch.get(i);
                 if (r instanceof Append a) {
                     appends.add(a);
                 } else if (r instanceof CheckpointRequest c) {
@@ -269,11 +273,12 @@ public final class AuditLog implements AutoCloseable {
 
     private void commit(List<Append> appends) {
         TreeEdge current = edge;
-        TreeEdge next = current.copy();
+        TreeEdge.Growth next = current.grow();
         List<Tile> tiles = new ArrayList<>();
         List<Bundle> bundles = new ArrayList<>();
         List<byte[]> entries = new ArrayList<>(appends.size());
-        for (Append a : appends) {
+        for (int i = 0; i < appends.size(); i++) {
+            Append a = appends.get(i);
             next.append(a.entry(), a.leafHash(), tiles, bundles);
             entries.add(a.entry());
         }
@@ -285,12 +290,14 @@ public final class AuditLog implements AutoCloseable {
             for (Append a : appends) {
                 a.done().completeExceptionally(failure);
             }
+            // the refused growth wrote into buffers the next one would share: start it from clean ones
+            edge = current.copy();
             return;
         }
-        edge = next;
+        edge = next.edge();
         long index = current.size();
-        for (Append a : appends) {
-            a.done().complete(index++);
+        for (int i = 0; i < appends.size(); i++) {
+            appends.get(i).done().complete(index++);
         }
     }
 
@@ -513,8 +520,8 @@ public final class AuditLog implements AutoCloseable {
         int to = Tiles.WIDTH;
         for (int n = Tiles.WIDTH / 2; n >= 1; n /= 2) {
             for (int i = 0; i < n; i++) {
-                byte[] h = Merkle.nodeHash(inner, (from + 2 * i) * Merkle.HASH_SIZE, inner, (from + 2 * i + 1) * Merkle.HASH_SIZE);
-                System.arraycopy(h, 0, inner, (to + i) * Merkle.HASH_SIZE, Merkle.HASH_SIZE);
+                Merkle.nodeHash(inner, (from + 2 * i) * Merkle.HASH_SIZE, inner, (from + 2 * i + 1) * Merkle.HASH_SIZE,
+                        inner, (to + i) * Merkle.HASH_SIZE);
             }
             from = to;
             to += n;

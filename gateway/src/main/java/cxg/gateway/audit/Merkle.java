@@ -60,6 +60,19 @@ public final class Merkle {
         return d.digest();
     }
 
+    /** {@link #nodeHash(byte[], int, byte[], int)} written into {@code out[oo..]} instead of a new array. */
+    static void nodeHash(byte[] left, int lo, byte[] right, int ro, byte[] out, int oo) {
+        MessageDigest d = DIGEST.get();
+        d.update((byte) 0x01);
+        d.update(left, lo, HASH_SIZE);
+        d.update(right, ro, HASH_SIZE);
+        try {
+            d.digest(out, oo, HASH_SIZE);
+        } catch (java.security.DigestException e) {
+            throw new IllegalStateException("SHA-256 into a 32-byte slot", e);
+        }
+    }
+
     /** The largest power of two strictly smaller than {@code n} (n ≥ 2). */
     static long splitPoint(long n) {
         return Long.highestOneBit(n - 1);
