@@ -450,8 +450,8 @@ public final class DirectoryLogStore implements LogStore {
             throw new AuditStoreException("append at " + firstIndex + " but the log holds " + committedSize);
         }
         int bytes = 0;
-        for (byte[] e : batch) {
-            bytes += HEADER + e.length;
+        for (int k = 0; k < batch.size(); k++) {
+            bytes += HEADER + batch.get(k).length;
         }
         if (walBuffer.capacity() < bytes) {
             walBuffer = ByteBuffer.allocateDirect(Integer.highestOneBit(bytes) << 1);
@@ -463,7 +463,8 @@ public final class DirectoryLogStore implements LogStore {
         int newBundles = 0;
         long at = committedOffset;
         long i = committedSize;
-        for (byte[] e : batch) {
+        for (int k = 0; k < batch.size(); k++) {
+            byte[] e = batch.get(k);
             if (i++ % Tiles.WIDTH == 0) {
                 starts[newBundles++] = at;
             }
@@ -515,11 +516,15 @@ public final class DirectoryLogStore implements LogStore {
                 current = nextSegment(pos);
             }
             int n = (int) Math.min(buf.remaining(), current.end - pos);
-            ByteBuffer part = buf.slice(buf.position(), n);
+            // only a group that crosses into the next segment is written in parts
+            boolean whole = n == buf.remaining();
+            ByteBuffer part = whole ? buf : buf.slice(buf.position(), n);
             while (part.hasRemaining()) {
                 pos += current.channel.write(part, pos - current.start);
             }
-            buf.position(buf.position() + n);
+            if (!whole) {
+                buf.position(buf.position() + n);
+            }
             if (first == null) {
                 first = current;
             }
