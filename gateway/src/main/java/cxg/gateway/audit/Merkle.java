@@ -1,5 +1,6 @@
 package cxg.gateway.audit;
 
+import java.security.DigestException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -53,24 +54,25 @@ public final class Merkle {
 
     /** Node hash of the 32-byte hashes at {@code left[lo..]} and {@code right[ro..]}. */
     public static byte[] nodeHash(byte[] left, int lo, byte[] right, int ro) {
-        MessageDigest d = DIGEST.get();
-        d.update((byte) 0x01);
-        d.update(left, lo, HASH_SIZE);
-        d.update(right, ro, HASH_SIZE);
-        return d.digest();
+        return nodeDigest(left, lo, right, ro).digest();
     }
 
     /** {@link #nodeHash(byte[], int, byte[], int)} written into {@code out[oo..]} instead of a new array. */
     static void nodeHash(byte[] left, int lo, byte[] right, int ro, byte[] out, int oo) {
+        try {
+            nodeDigest(left, lo, right, ro).digest(out, oo, HASH_SIZE);
+        } catch (DigestException e) {
+            throw new IllegalStateException("SHA-256 into a 32-byte slot", e);
+        }
+    }
+
+    /** This thread's digest, fed with a node's prefix and its two children. */
+    private static MessageDigest nodeDigest(byte[] left, int lo, byte[] right, int ro) {
         MessageDigest d = DIGEST.get();
         d.update((byte) 0x01);
         d.update(left, lo, HASH_SIZE);
         d.update(right, ro, HASH_SIZE);
-        try {
-            d.digest(out, oo, HASH_SIZE);
-        } catch (java.security.DigestException e) {
-            throw new IllegalStateException("SHA-256 into a 32-byte slot", e);
-        }
+        return d;
     }
 
     /** The largest power of two strictly smaller than {@code n} (n ≥ 2). */

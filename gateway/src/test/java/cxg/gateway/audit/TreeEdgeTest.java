@@ -9,22 +9,24 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
 
 /**
  * The writer's edge against a from-scratch RFC 6962 tree: for any sequence of group commits (some refused by the
  * store, some after a restart from the stored tiles) every published edge gives the reference's roots, inclusion and
  * consistency proofs, partial tiles and bundles, and full tiles and bundles as they complete; and nothing the writer
- * does afterwards changes an edge it published or a tile it handed over. (Named *Test so that surefire's default
- * includes, and with them {@code mvn verify}, run it.)
+ * does afterwards changes an edge it published or a tile it handed over.
  */
 class TreeEdgeTest {
 
@@ -49,10 +51,10 @@ class TreeEdgeTest {
     @Provide
     Arbitrary<List<Group>> groups() {
         Arbitrary<Integer> sizes = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(6, Arbitraries.integers().between(1, 8)),
-                net.jqwik.api.Tuple.of(3, Arbitraries.integers().between(9, 64)),
-                net.jqwik.api.Tuple.of(1, Arbitraries.integers().between(200, 600)));
-        Arbitrary<Group> group = net.jqwik.api.Combinators.combine(sizes,
+                Tuple.of(6, Arbitraries.integers().between(1, 8)),
+                Tuple.of(3, Arbitraries.integers().between(9, 64)),
+                Tuple.of(1, Arbitraries.integers().between(200, 600)));
+        Arbitrary<Group> group = Combinators.combine(sizes,
                 Arbitraries.integers().between(0, 9).map(n -> n == 0),
                 Arbitraries.integers().between(0, 14).map(n -> n == 0)).as(Group::new);
         return group.list().ofMinSize(1).ofMaxSize(40);
@@ -153,7 +155,7 @@ class TreeEdgeTest {
         assertEquals(Tiles.partialIndex(0, size) - Tiles.partialIndex(0, from), bundles.size(), "full bundles completed by the group");
         for (Bundle b : bundles) {
             assertEquals(Tiles.WIDTH, b.width());
-            assertSameEntries(entries.subList((int) b.index() * Tiles.WIDTH, (int) (b.index() + 1) * Tiles.WIDTH), b.entries(), b.path());
+            MerkleTest.assertSameHashes(entries.subList((int) b.index() * Tiles.WIDTH, (int) (b.index() + 1) * Tiles.WIDTH), b.entries(), b.path());
         }
     }
 
@@ -176,12 +178,12 @@ class TreeEdgeTest {
         assertEquals(n, partials.size(), "partial tiles of " + size);
         int bundleWidth = Tiles.partialWidth(0, size);
         List<byte[]> tail = entries.subList(entries.size() - bundleWidth, entries.size());
-        assertSameEntries(tail, edge.bundleEntries(), "bundle entries of " + size);
+        MerkleTest.assertSameHashes(tail, edge.bundleEntries(), "bundle entries of " + size);
         if (bundleWidth == 0) {
             assertNull(edge.partialBundle());
         } else {
             assertEquals(Tiles.bundlePath(Tiles.partialIndex(0, size), bundleWidth), edge.partialBundle().path());
-            assertSameEntries(tail, edge.partialBundle().entries(), "partial bundle of " + size);
+            MerkleTest.assertSameHashes(tail, edge.partialBundle().entries(), "partial bundle of " + size);
         }
         for (int k = 0; k < provenEntries; k++) {
             long m = k == 0 ? size - 1 : random.nextLong(size);
@@ -247,7 +249,7 @@ class TreeEdgeTest {
     /** Everything a reader can see of an edge: root, every complete partial node, partial tiles, bundle. */
     private static String fingerprint(TreeEdge edge, Map<String, byte[]> fullTiles) {
         StringBuilder sb = new StringBuilder();
-        java.util.HexFormat hex = java.util.HexFormat.of();
+        HexFormat hex = HexFormat.of();
         sb.append(edge.size()).append(' ').append(hex.formatHex(Merkle.rootHash(nodes(edge, fullTiles), edge.size())));
         for (int level = 0; level < Tiles.levels(edge.size()); level++) {
             int width = Tiles.partialWidth(level, edge.size());
@@ -264,12 +266,5 @@ class TreeEdgeTest {
             sb.append(' ').append(hex.formatHex(e));
         }
         return sb.toString();
-    }
-
-    private static void assertSameEntries(List<byte[]> expected, List<byte[]> actual, String what) {
-        assertEquals(expected.size(), actual.size(), what + ": count");
-        for (int i = 0; i < expected.size(); i++) {
-            assertArrayEquals(expected.get(i), actual.get(i), what + ": entry " + i);
-        }
     }
 }
