@@ -467,27 +467,23 @@ public final class AuditLog implements AutoCloseable {
      */
     private Merkle.NodeSource nodes(TreeEdge e, Map<Long, byte[]> fetched, Map<Long, LogStore.TileId> missing) {
         return (level, index) -> {
-            int tileLevel = level / Tiles.HEIGHT;
-            int height = level % Tiles.HEIGHT;
-            long first = index << height;
-            long tileIndex = first >>> Tiles.HEIGHT;
-            int offset = (int) (first & (Tiles.WIDTH - 1));
-            if (tileIndex == Tiles.partialIndex(tileLevel, e.size())) {
-                return e.partialNode(tileLevel, height, offset >> height);
+            Tiles.NodeAt node = Tiles.NodeAt.of(level, index);
+            if (node.tileIndex() == Tiles.partialIndex(node.tileLevel(), e.size())) {
+                return e.partialNode(node.tileLevel(), node.height(), node.position());
             }
-            long key = tileKey(tileLevel, tileIndex);
+            long key = tileKey(node.tileLevel(), node.tileIndex());
             byte[] inner = fetched.get(key);
             if (inner == null) {
                 inner = tileCache.get(key);
             }
             if (inner == null) {
                 if (missing != null) {
-                    missing.putIfAbsent(key, new LogStore.TileId(tileLevel, tileIndex));
+                    missing.putIfAbsent(key, new LogStore.TileId(node.tileLevel(), node.tileIndex()));
                     return PLACEHOLDER;
                 }
-                inner = fullTile(tileLevel, tileIndex);
+                inner = fullTile(node.tileLevel(), node.tileIndex());
             }
-            int at = (2 * Tiles.WIDTH - (2 * Tiles.WIDTH >> height) + (offset >> height)) * Merkle.HASH_SIZE;
+            int at = (Tiles.rowStart(node.height()) + node.position()) * Merkle.HASH_SIZE;
             return java.util.Arrays.copyOfRange(inner, at, at + Merkle.HASH_SIZE);
         };
     }
@@ -516,16 +512,7 @@ public final class AuditLog implements AutoCloseable {
             throw new AuditStoreException("tile " + Tiles.tilePath(level, index, Tiles.WIDTH) + " has " + data.length + " bytes");
         }
         byte[] inner = java.util.Arrays.copyOf(data, all);
-        int from = 0;
-        int to = Tiles.WIDTH;
-        for (int n = Tiles.WIDTH / 2; n >= 1; n /= 2) {
-            for (int i = 0; i < n; i++) {
-                Merkle.nodeHash(inner, (from + 2 * i) * Merkle.HASH_SIZE, inner, (from + 2 * i + 1) * Merkle.HASH_SIZE,
-                        inner, (to + i) * Merkle.HASH_SIZE);
-            }
-            from = to;
-            to += n;
-        }
+        Tiles.hashRows(inner, Tiles.WIDTH, inner, Tiles.WIDTH);
         return inner;
     }
 

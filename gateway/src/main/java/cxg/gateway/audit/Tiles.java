@@ -63,6 +63,42 @@ public final class Tiles {
         return size >>> (HEIGHT * (level + 1));
     }
 
+    /**
+     * Where the row of {@code height} (0..8) starts in a tile's flat layout, in hashes: its 256 hashes, then the 128
+     * nodes one level up, and so on to its root (511 hashes in all).
+     */
+    static int rowStart(int height) {
+        return 2 * WIDTH - (2 * WIDTH >> height);
+    }
+
+    /**
+     * Hashes the complete nodes above the first {@code width} hashes of {@code hashes} into {@code rows}, each row where
+     * the flat layout puts it, shifted so that the layout's height-1 row starts at hash {@code rowsAt} of {@code rows}.
+     */
+    static void hashRows(byte[] hashes, int width, byte[] rows, int rowsAt) {
+        byte[] below = hashes;
+        int from = 0;
+        for (int height = 1; width >> height > 0; height++) {
+            int to = rowsAt + rowStart(height) - WIDTH;
+            for (int i = 0; i < width >> height; i++) {
+                Merkle.nodeHash(below, (from + 2 * i) * Merkle.HASH_SIZE, below, (from + 2 * i + 1) * Merkle.HASH_SIZE,
+                        rows, (to + i) * Merkle.HASH_SIZE);
+            }
+            below = rows;
+            from = to;
+        }
+    }
+
+    /** Where the node {@code index} of tree level {@code level} lies: in which tile, at which height and position there. */
+    record NodeAt(int tileLevel, long tileIndex, int height, int position) {
+
+        static NodeAt of(int level, long index) {
+            int height = level % HEIGHT;
+            long first = index << height;
+            return new NodeAt(level / HEIGHT, first >>> HEIGHT, height, (int) (first & (WIDTH - 1)) >> height);
+        }
+    }
+
     /** Number of levels that hold any tile for a tree of {@code size}. */
     public static int levels(long size) {
         int levels = 0;

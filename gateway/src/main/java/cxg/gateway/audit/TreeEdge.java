@@ -54,14 +54,7 @@ final class TreeEdge {
             }
             leaves[level] = Arrays.copyOf(tile, LEAVES);
             inner[level] = new byte[INNER];
-            for (int height = 1; height < Tiles.HEIGHT; height++) {
-                byte[] below = height == 1 ? leaves[level] : inner[level];
-                int from = height == 1 ? 0 : rowStart(height - 1);
-                for (int i = 0; i < width >> height; i++) {
-                    Merkle.nodeHash(below, (from + 2 * i) * HASH, below, (from + 2 * i + 1) * HASH,
-                            inner[level], (rowStart(height) + i) * HASH);
-                }
-            }
+            Tiles.hashRows(leaves[level], width, inner[level], 0);
         }
         if (partialBundle.size() != Tiles.partialWidth(0, size)) {
             throw new IllegalStateException("partial bundle has the wrong width for size " + size);
@@ -75,7 +68,7 @@ final class TreeEdge {
 
     /** Where the nodes of {@code height} (1..7) start in a tile's inner buffer, in hashes. */
     private static int rowStart(int height) {
-        return Tiles.WIDTH - (2 * Tiles.WIDTH >> height);
+        return Tiles.rowStart(height) - Tiles.WIDTH;
     }
 
     /** A writer that extends this edge; this edge stays as it is. */

@@ -198,17 +198,14 @@ class TreeEdgeTest {
     /** As AuditLog reads a tree: the edge's partial tiles, and full tiles as the store holds them. */
     private static Merkle.NodeSource nodes(TreeEdge edge, Map<String, byte[]> fullTiles) {
         return (level, index) -> {
-            int tileLevel = level / Tiles.HEIGHT;
-            int height = level % Tiles.HEIGHT;
-            long first = index << height;
-            long tileIndex = first >>> Tiles.HEIGHT;
-            int offset = (int) (first & (Tiles.WIDTH - 1));
-            if (tileIndex == Tiles.partialIndex(tileLevel, edge.size())) {
-                return edge.partialNode(tileLevel, height, offset >> height);
+            Tiles.NodeAt node = Tiles.NodeAt.of(level, index);
+            if (node.tileIndex() == Tiles.partialIndex(node.tileLevel(), edge.size())) {
+                return edge.partialNode(node.tileLevel(), node.height(), node.position());
             }
-            byte[] tile = fullTiles.get(Tiles.tilePath(tileLevel, tileIndex, Tiles.WIDTH));
+            byte[] tile = fullTiles.get(Tiles.tilePath(node.tileLevel(), node.tileIndex(), Tiles.WIDTH));
+            int offset = node.position() << node.height();
             List<byte[]> hashes = new ArrayList<>();
-            for (int i = offset; i < offset + (1 << height); i++) {
+            for (int i = offset; i < offset + (1 << node.height()); i++) {
                 hashes.add(Tiles.slice(tile, i));
             }
             return MerkleTest.mth(hashes);
