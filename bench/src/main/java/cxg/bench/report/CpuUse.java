@@ -13,8 +13,13 @@ import java.util.Map;
  * @param otherSeconds CPU-seconds the rest of the machine used in the same window(s) (busy time of all CPUs
  *                     from /proc/stat minus the report's processes; never below 0)
  * @param cpus         processors of the machine
+ * @param sched        how long the processes waited for a CPU in the same window(s); null if not measured
  */
-record CpuUse(double wallSeconds, Map<String, Double> seconds, double otherSeconds, int cpus) {
+record CpuUse(double wallSeconds, Map<String, Double> seconds, double otherSeconds, int cpus, SchedUse sched) {
+
+    CpuUse(double wallSeconds, Map<String, Double> seconds, double otherSeconds, int cpus) {
+        this(wallSeconds, seconds, otherSeconds, cpus, null);
+    }
 
     /** Name of the sum over the report's processes in {@link #microsPerCall}. */
     static final String TOTAL = "total";
@@ -31,14 +36,17 @@ record CpuUse(double wallSeconds, Map<String, Double> seconds, double otherSecon
             }
         }
         double other = Math.max(0, after.machineBusySeconds() - before.machineBusySeconds() - own);
-        return new CpuUse((after.nanos() - before.nanos()) / 1e9, used, Double.isNaN(other) ? 0 : other, after.cpus());
+        double wall = (after.nanos() - before.nanos()) / 1e9;
+        SchedUse sched = before.sched() == null || after.sched() == null ? null : SchedUse.between(before.sched(), after.sched(), wall);
+        return new CpuUse(wall, used, Double.isNaN(other) ? 0 : other, after.cpus(), sched);
     }
 
     /** The two windows together (for the rounds of one path). */
     CpuUse plus(CpuUse o) {
         Map<String, Double> sum = new LinkedHashMap<>(seconds);
         o.seconds.forEach((k, v) -> sum.merge(k, v, Double::sum));
-        return new CpuUse(wallSeconds + o.wallSeconds, sum, otherSeconds + o.otherSeconds, Math.max(cpus, o.cpus));
+        return new CpuUse(wallSeconds + o.wallSeconds, sum, otherSeconds + o.otherSeconds, Math.max(cpus, o.cpus),
+                sched == null || o.sched == null ? null : sched.plus(o.sched));
     }
 
     double totalSeconds() {
@@ -69,6 +77,9 @@ record CpuUse(double wallSeconds, Map<String, Double> seconds, double otherSecon
         m.put("cpuMicrosPerCall", microsPerCall(answered));
         m.put("otherProcessesCpuSeconds", otherSeconds);
         m.put("otherProcessesShare", otherShare());
+        if (sched != null) {
+            m.put("sched", sched.toJson(answered));
+        }
         return m;
     }
 }

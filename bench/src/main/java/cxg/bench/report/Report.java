@@ -32,7 +32,7 @@ final class Report {
     private final ReportRunner.Timing timing;
     private final boolean quick;
     private final Map<String, List<Measured>> runs;
-    private final List<LoadResult> sweep;
+    private final List<Measured> sweep;
     private final Profile profile;
     private final List<Variant> variants;
     /** Each variant's rows against the gateway, in the order of {@code variants}: computed once for the Markdown and the JSON. */
@@ -42,16 +42,16 @@ final class Report {
     /**
      * @param runs  per {@code path@1}, {@code path@64} (closed model) and {@code path@half} (open model at half the
      *              gateway's maximum), the interleaved rounds in order
-     * @param sweep the other open-model points (one run each)
+     * @param sweep the other open-model points (one run each, with the CPU used and waited for in it)
      */
     Report(Map<String, Object> machine, ReportRunner.Timing timing, boolean quick, Map<String, List<Measured>> runs,
-           List<LoadResult> sweep, Profile profile) {
+           List<Measured> sweep, Profile profile) {
         this(machine, timing, quick, runs, sweep, profile, List.of());
     }
 
     /** @param variants gateway variants measured in the same rounds as the gateway (1 platform), {@code path} keys in {@code runs} */
     Report(Map<String, Object> machine, ReportRunner.Timing timing, boolean quick, Map<String, List<Measured>> runs,
-           List<LoadResult> sweep, Profile profile, List<Variant> variants) {
+           List<Measured> sweep, Profile profile, List<Variant> variants) {
         this.variants = List.copyOf(variants);
         this.machine = machine;
         this.timing = timing;
@@ -82,15 +82,135 @@ final class Report {
 
     /** The sweep's points and the half-load rounds of the chart's paths (merged), by offered rate. */
     List<LoadResult> sweepPoints() {
-        List<LoadResult> all = new ArrayList<>(sweep);
+        return sweepMeasured().stream().map(Measured::result).toList();
+    }
+
+    private List<Measured> sweepMeasured() {
+        List<Measured> all = new ArrayList<>(sweep);
         for (String path : CHART_PATHS) {
             Measured h = merged(path, HALF);
             if (h != null) {
-                all.add(h.result());
+                all.add(h);
             }
         }
-        all.sort(Comparator.comparingDouble((LoadResult r) -> r.spec().rate()).thenComparing(r -> CHART_PATHS.indexOf(r.label())));
+        all.sort(Comparator.comparingDouble((Measured m) -> m.result().spec().rate()).thenComparing(m -> CHART_PATHS.indexOf(m.result().label())));
         return all;
+    }
+
+    /** Every open-model window: the sweep's points and the half-load rounds of every path (merged), by offered rate. */
+    private List<Measured> openModelWindows() {
+        List<Measured> all = new ArrayList<>(sweep);
+        runs.forEach((key, rounds) -> {
+            if (key.endsWith(HALF) && !rounds.isEmpty()) {
+                all.add(Rounds.merge(rounds));
+            }
+        });
+        all.sort(Comparator.comparingDouble((Measured m) -> m.result().spec().rate()));
+        return all;
+    }
+
+    /** The server a path's own work runs in: its gateway or the hop; for direct calls, the scorer connector. */
+    private String ownProcess(String path) {
+        return variants.stream().filter(v -> v.path().equals(path)).map(Variant::process).findFirst()
+                .orElseGet(() -> ReportRunner.PROCESS_OF_PATH.getOrDefault(path, ReportRunner.connector(ReportRunner.ALPHA)));
+    }
+
+    /**
+     * The processes a path's calls pass through: the load generator, the path's own process, the alpha-credit connector
+     * (and beta-score's for the 2-platform gateway) and the platform stand-in.
+     */
+    static List<String> pathProcesses(String path, String own) {
+        Set<String> p = new LinkedHashSet<>(List.of(ReportRunner.LOAD_GENERATOR, own, ReportRunner.connector(ReportRunner.ALPHA)));
+        if (path.equals(ReportRunner.GW2)) {
+            p.add(ReportRunner.connector(ReportRunner.BETA));
+        }
+        p.add(ReportRunner.PLATFORM);
+        return List.copyOf(p);
+    }
+
+    /**
+     * One open-model window (a sweep point, or a path's half-load rounds together) with how long the path's processes
+     * waited for a CPU in it; NaN where not measured or not available.
+     *
+     * @param ownMicrosPerCall  run-queue wait of the path's own process, µs per answered call
+     * @param pathMicrosPerCall the same of all the path's processes ({@link #pathProcesses}) together
+     * @param pathWaitMillis    their run-queue wait in the window(s), ms
+     * @param pressure          the machine's CPU pressure, ms per second
+     * @param kernel            per group of kernel threads, their CPU time, ms per second
+     */
+    record WaitRow(double rate, String path, double windowSeconds, double p99Micros, String own, double ownMicrosPerCall,
+                   double pathMicrosPerCall, double pathWaitMillis, double pressure, Map<String, Double> kernel) {
+    }
+
+    List<WaitRow> waits() {
+        List<WaitRow> rows = new ArrayList<>();
+        for (Measured m : openModelWindows()) {
+            LoadResult r = m.result();
+            String own = ownProcess(r.label());
+            SchedUse u = m.cpu() == null ? null : m.cpu().sched();
+            Map<String, Double> kernel = new LinkedHashMap<>();
+            Sched.KERNEL_THREADS.forEach(k -> kernel.put(k, u == null ? Double.NaN : u.kernelMillisPerSecond(k)));
+            double pathWait = u == null ? Double.NaN : u.waitSecondsOf(pathProcesses(r.label(), own));
+            double ownWait = u == null ? Double.NaN : u.waitSecondsOf(List.of(own));
+            long answered = r.answered();
+            rows.add(new WaitRow(r.spec().rate(), r.label(), u == null ? Double.NaN : u.wallSeconds(), r.percentileMicros(99), own,
+                    answered > 0 ? ownWait * 1e6 / answered : Double.NaN, answered > 0 ? pathWait * 1e6 / answered : Double.NaN,
+                    pathWait * 1e3, u == null ? Double.NaN : u.cpuPressureMillisPerSecond(), kernel));
+        }
+        return rows;
+    }
+
+    /** "Waiting for a CPU": the open-model windows' p99 beside the time the path's threads waited for a CPU in them. */
+    void waitSection(StringBuilder s) {
+        List<WaitRow> rows = waits();
+        if (rows.isEmpty()) {
+            return;
+        }
+        s.append("\n### Waiting for a CPU in the open-model windows\n\n")
+                .append("How long the threads of the path's processes were runnable but not on a CPU (run-queue wait, the second field of ")
+                .append("`/proc/<pid>/task/<tid>/schedstat`, summed over the threads), in µs per answered call: of the path's own process ")
+                .append("(the gateway, the hop; for direct calls the connector) and of all the processes its calls pass through (the load ")
+                .append("generator, that process, the scorer connector(s), the platform stand-in), then their total in the window. A call ")
+                .append("waits while one of its threads does; a wait of milliseconds, not the path's work, is then in its latency. Then the ")
+                .append("machine: CPU pressure (`/proc/pressure/cpu`, \"some\": ms per second in which some task waited for a CPU) and the CPU ")
+                .append("time of the kernel threads `kdamond` (DAMON, sampling memory for the host), `ksoftirqd` and `kworker` (ms per second). ")
+                .append("Half load: all rounds together. BENCHMARKS.md, \"How to read the report\", says how to read it.\n\n");
+        s.append("| offered req/s | path | p99 µs | wait µs per call, own process | wait µs per call, path's processes | path's processes waited | ")
+                .append("CPU pressure ms/s | kdamond / ksoftirqd / kworker ms/s |\n|---:|---|---:|---:|---:|---:|---:|---:|\n");
+        for (WaitRow w : rows) {
+            StringBuilder kernel = new StringBuilder();
+            w.kernel().values().forEach(v -> kernel.append(kernel.length() == 0 ? "" : " / ").append(num("%.1f", v)));
+            s.append(String.format(Locale.ROOT, "| %,.0f | %s | %,.0f | %s (%s) | %s | %s | %s | %s |%n", w.rate(), w.path(), w.p99Micros(),
+                    num("%,.1f", w.ownMicrosPerCall()), w.own(), num("%,.1f", w.pathMicrosPerCall()),
+                    Double.isNaN(w.pathWaitMillis()) ? SchedUse.NOT_AVAILABLE
+                            : String.format(Locale.ROOT, "%,.0f ms in %.0f s", w.pathWaitMillis(), w.windowSeconds()),
+                    num("%,.0f", w.pressure()), w.kernel().values().stream().allMatch(v -> Double.isNaN(v)) ? SchedUse.NOT_AVAILABLE : kernel));
+        }
+    }
+
+    private static String num(String pattern, double v) {
+        return Double.isNaN(v) ? SchedUse.NOT_AVAILABLE : String.format(Locale.ROOT, pattern, v);
+    }
+
+    private static Map<String, Object> waitJson(WaitRow w) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("offeredRate", w.rate());
+        m.put("path", w.path());
+        m.put("windowSeconds", nanOr(w.windowSeconds()));
+        m.put("p99Micros", w.p99Micros());
+        m.put("ownProcess", w.own());
+        m.put("ownRunQueueWaitMicrosPerCall", nanOr(w.ownMicrosPerCall()));
+        m.put("pathRunQueueWaitMicrosPerCall", nanOr(w.pathMicrosPerCall()));
+        m.put("pathRunQueueWaitMillis", nanOr(w.pathWaitMillis()));
+        m.put("cpuPressureMillisPerSecond", nanOr(w.pressure()));
+        Map<String, Object> k = new LinkedHashMap<>();
+        w.kernel().forEach((name, v) -> k.put(name, nanOr(v)));
+        m.put("kernelThreadsCpuMillisPerSecond", k);
+        return m;
+    }
+
+    private static Object nanOr(double v) {
+        return Double.isNaN(v) ? SchedUse.NOT_AVAILABLE : v;
     }
 
     private LoadResult atRate(String path, double rate) {
@@ -253,8 +373,9 @@ final class Report {
         m.put("closedModel", cl);
         m.put("halfLoad", hl);
         List<Object> sw = new ArrayList<>();
-        sweepPoints().forEach(r -> sw.add(r.toJson()));
+        sweepMeasured().forEach(r -> sw.add(pointJson(r)));
         m.put("rateSweep", sw);
+        m.put("waitingForCpu", waits().stream().map(Report::waitJson).toList());
         List<Object> ts = new ArrayList<>();
         for (Target t : targets()) {
             Map<String, Object> x = new LinkedHashMap<>();
@@ -311,6 +432,15 @@ final class Report {
         return m;
     }
 
+    /** One open-model point (merged rounds), the CPU used and waited for in it. */
+    private static Map<String, Object> pointJson(Measured point) {
+        Map<String, Object> m = point.result().toJson();
+        if (point.cpu() != null) {
+            m.put("cpu", point.cpu().toJson(point.result().answered()));
+        }
+        return m;
+    }
+
     /** A path's rounds merged (with the full histogram), the CPU used, and a summary of each round. */
     private static Map<String, Object> runJson(List<Measured> rounds) {
         Measured all = Rounds.merge(rounds);
@@ -331,6 +461,9 @@ final class Report {
                 x.put("p99Micros", r.result().percentileMicros(99));
                 x.put("cpuMicrosPerCall", r.cpuMicrosPerCall());
                 x.put("otherProcessesShare", r.cpu() == null ? null : r.cpu().otherShare());
+                if (r.cpu() != null && r.cpu().sched() != null) {
+                    x.put("sched", r.cpu().sched().toJson(r.result().answered()));
+                }
                 each.add(x);
             }
             m.put("rounds", each);
@@ -487,6 +620,7 @@ final class Report {
                     r.label(), r.throughput(), r.percentileMicros(50), r.percentileMicros(90), r.percentileMicros(99),
                     r.percentileMicros(99.9), r.ok(), r.degraded(), r.failed()));
         }
+        waitSection(s);
         List<Object[]> audit = auditWrite();
         if (!audit.isEmpty()) {
             s.append("\n## What the audit write adds to a query (issue 5)\n\n")
@@ -575,7 +709,7 @@ final class Report {
         double half = gwHalf != null ? gwHalf.result().spec().rate() : rates.size() > 2 ? rates.get(2) : Double.MAX_VALUE;
         return runs.entrySet().stream().filter(e -> !e.getKey().startsWith(ReportRunner.GW1_NO_FSYNC + "@") && !isVariant(e.getKey()))
                 .flatMap(e -> e.getValue().stream()).allMatch(r -> r.result().clean())
-                && sweep.stream().filter(r -> r.spec().rate() <= half).allMatch(LoadResult::clean);
+                && sweep.stream().map(Measured::result).filter(r -> r.spec().rate() <= half).allMatch(LoadResult::clean);
     }
 
     private boolean isVariant(String key) {
@@ -669,7 +803,7 @@ final class Report {
 
     /** Every measured call answered with every platform OK. */
     boolean clean() {
-        return runs.values().stream().flatMap(List::stream).allMatch(r -> r.result().clean()) && sweep.stream().allMatch(LoadResult::clean);
+        return runs.values().stream().flatMap(List::stream).allMatch(r -> r.result().clean()) && sweep.stream().allMatch(r -> r.result().clean());
     }
 
     private String fractions() {

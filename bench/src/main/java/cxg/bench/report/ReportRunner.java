@@ -82,6 +82,16 @@ public final class ReportRunner {
     /** The process that does a path's own work (beyond the connector and platform every path shares). */
     static final Map<String, String> PROCESS_OF_PATH = Map.of(HOP, "hop", GW1, "gateway-1", GW1_NO_FSYNC, "gateway-1-no-fsync",
             GW2, "gateway-2");
+    /** The scorer members: every path calls alpha-credit's connector, the 2-platform gateway beta-score's too. */
+    static final String ALPHA = "alpha-credit";
+    static final String BETA = "beta-score";
+    /** The platform stand-in's process name. */
+    static final String PLATFORM = "platform";
+
+    /** A scorer connector's process name. */
+    static String connector(String member) {
+        return member + "-connector";
+    }
     private static final Duration DEADLINE = Duration.ofSeconds(5);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(240);
 
@@ -197,7 +207,7 @@ public final class ReportRunner {
     private final List<Variant> variants;
     private final List<Child> children = new ArrayList<>();
     private final LoadRunner runner = new LoadRunner();
-    private final CpuMeter cpu = new CpuMeter();
+    private final CpuMeter cpu = new CpuMeter(Sched.linux());
     /** Wall time of each phase of the run, to see where the report's minutes go. */
     private final Map<String, Double> phases = new LinkedHashMap<>();
     private double phaseMark;
@@ -251,7 +261,7 @@ public final class ReportRunner {
         double busyStart = Machine.busyCpuSeconds();
         double selfCpuStart = Machine.cpuSecondsOf(ProcessHandle.current());
         Map<String, List<Rounds.Measured>> runs = new LinkedHashMap<>();
-        List<LoadResult> sweep = new ArrayList<>();
+        List<Rounds.Measured> sweep = new ArrayList<>();
         Report.Profile profiled = null;
         cpu.add(LOAD_GENERATOR, ProcessHandle.current());
         Path logs = raw.resolve("logs");
@@ -282,14 +292,14 @@ public final class ReportRunner {
             }
             int platformPort = freePort();
             String jul = "-Djava.util.logging.manager=org.jboss.logmanager.LogManager";
-            Child platform = start("platform", logs, cmd(java, List.of(jul, "-cp", cp, "cxg.bench.BenchCli", "platform",
+            Child platform = start(PLATFORM, logs, cmd(java, List.of(jul, "-cp", cp, "cxg.bench.BenchCli", "platform",
                     "--listen", "127.0.0.1:" + platformPort)));
             Map<String, int[]> scorers = new LinkedHashMap<>();
-            for (String member : List.of("alpha-credit", "beta-score")) {
+            for (String member : List.of(ALPHA, BETA)) {
                 int grpc = freePort();
                 int http = freePort();
                 scorers.put(member, new int[] {grpc, http});
-                start(member + "-connector", logs, cmd(java, List.of(
+                start(connector(member), logs, cmd(java, List.of(
                         "-Dcxg.member=" + member, "-Dcxg.pki.dir=" + pki,
                         "-Dcxg.platform.base-url=http://127.0.0.1:" + platformPort + "/" + member,
                         "-Dquarkus.grpc.server.port=" + grpc, "-Dquarkus.grpc.server.host=127.0.0.1",
@@ -319,7 +329,7 @@ public final class ReportRunner {
             platform.awaitReady(null, platformPort, START_TIMEOUT);
             hop.awaitReady(null, hopPort, START_TIMEOUT);
             for (Map.Entry<String, int[]> s : scorers.entrySet()) {
-                child(s.getKey() + "-connector").awaitReady(health(s.getValue()[1]), 0, START_TIMEOUT);
+                child(connector(s.getKey())).awaitReady(health(s.getValue()[1]), 0, START_TIMEOUT);
             }
             if (tokens) {
                 awaitKeycloak(keycloakStart);
@@ -400,7 +410,10 @@ public final class ReportRunner {
                 double rate = Math.max(1, Math.round(gatewayMax * SWEEP[i]));
                 for (String path : List.of(DIRECT, HOP, GW1)) {
                     collectGenerator();
-                    sweep.add(measure(path, LoadSpec.open(rate, 10_000, 0, timing.sweepMeasure(), timing.sweepWarmup()), targets.get(path)));
+                    // the warm-up as its own run (as LoadRunner runs a spec's warm-up), so that the window metered is the measured one
+                    runner.run(path + " (warm-up)", LoadSpec.open(rate, 10_000, 0, timing.sweepWarmup(), Duration.ZERO), targets.get(path));
+                    sweep.add(metered(path, path, LoadSpec.open(rate, 10_000, 0, timing.sweepMeasure(), Duration.ZERO), targets.get(path),
+                            "sweep"));
                 }
             }
             phase("rate sweep", wallStart);
@@ -503,17 +516,26 @@ public final class ReportRunner {
 
     /** One measured window with the CPU used in it; {@code path} names the process whose share is printed. */
     private Rounds.Measured metered(String path, String label, LoadSpec spec, CallTarget target, String note) {
-        CpuMeter.Snapshot before = cpu.take();
+        long read = System.nanoTime();
+        CpuMeter.Snapshot before = cpu.start();
+        read = System.nanoTime() - read;
         LoadResult r = runner.run(label, spec, target);
-        CpuUse used = CpuUse.between(before, cpu.take());
+        long readAfter = System.nanoTime();
+        CpuUse used = CpuUse.between(before, cpu.end());
+        read += System.nanoTime() - readAfter;
         Rounds.Measured m = new Rounds.Measured(r, used);
         Map<String, Double> perCall = m.cpuMicrosPerCall();
+        String own = processOf(path) != null ? processOf(path) : connector(ALPHA);
+        SchedUse sched = used.sched();
+        double waited = sched == null ? Double.NaN : sched.waitSecondsOf(Report.pathProcesses(path, own));
         System.out.printf(java.util.Locale.ROOT, "%s, %s (%s): %.0f answered/s, p50 %.0f µs, p99 %.0f µs, ok/degraded/failed %d/%d/%d; "
-                        + "CPU µs per call %.0f in all%s; other processes %.0f%% of the CPU%n",
+                        + "CPU µs per call %.0f in all%s; other processes %.0f%% of the CPU; run-queue wait µs per call %.0f in the path's "
+                        + "processes, CPU pressure %.0f ms/s (/proc read in %.1f ms)%n",
                 label, spec.describe(), note, r.throughput(), r.percentileMicros(50), r.percentileMicros(99), r.ok(), r.degraded(), r.failed(),
                 perCall.getOrDefault(CpuUse.TOTAL, Double.NaN),
                 processOf(path) != null ? String.format(java.util.Locale.ROOT, ", %.0f in %s", perCall.getOrDefault(processOf(path),
-                        Double.NaN), processOf(path)) : "", 100 * used.otherShare());
+                        Double.NaN), processOf(path)) : "", 100 * used.otherShare(), waited * 1e6 / Math.max(1, r.answered()),
+                sched == null ? Double.NaN : sched.cpuPressureMillisPerSecond(), read / 1e6);
         return m;
     }
 
@@ -605,12 +627,6 @@ public final class ReportRunner {
     private static void primeJfr(long pid) throws IOException, InterruptedException {
         jcmd(pid, "JFR.start", "name=cxg-bench-prime", "settings=profile");
         jcmd(pid, "JFR.stop", "name=cxg-bench-prime");
-    }
-
-    private LoadResult measure(String label, LoadSpec spec, CallTarget target) {
-        LoadResult r = runner.run(label, spec, target);
-        System.out.print(r.toText());
-        return r;
     }
 
     /** The first calls of a fresh path may outlive the deadline (cold JIT, handshakes): retry for a while, then give up. */

@@ -13,7 +13,7 @@ class CpuUseTest {
         for (int i = 0; i < cpu.length; i += 2) {
             m.put((String) cpu[i], (Double) cpu[i + 1]);
         }
-        return new CpuMeter.Snapshot((long) (seconds * 1e9), m, machineBusy, 2);
+        return new CpuMeter.Snapshot((long) (seconds * 1e9), m, machineBusy, 2, null);
     }
 
     @Test

@@ -52,7 +52,7 @@ class ReportTest {
                 one.add(closed(path, 1, 1000, gw ? 1200 - round * 100 : hop ? 500 : 200, cpu));
                 many.add(closed(path, 64, gw ? gatewayAt64[round] : 1000, 5000, cpu));
                 half.add(new Measured(result(path, LoadSpec.open(HALF_RATE, 10_000, 0, Duration.ofSeconds(10), Duration.ZERO), 37_500, 10,
-                        gw ? 9000 : 4000, gw && HALF_RATE >= degradedFromRate ? 10 : 0), new CpuUse(10, cpu, 0.2, 2)));
+                        gw ? 9000 : 4000, gw && HALF_RATE >= degradedFromRate ? 10 : 0), new CpuUse(10, cpu, 0.2, 2, HALF_ROUND_WAITS)));
             }
             runs.put(path + "@1", one);
             runs.put(path + "@64", many);
@@ -61,12 +61,31 @@ class ReportTest {
         return runs;
     }
 
+    /**
+     * Each half-load round (10 s, 37,500 calls): the load generator waited 0.75 s for a CPU, the gateway 0.375 s, the
+     * connector and the platform stand-in 0.1875 s each; the hop, which the gateway's calls do not pass, 3 s; 2 s of
+     * CPU pressure.
+     */
+    private static final SchedUse HALF_ROUND_WAITS = new SchedUse(10, Map.of(ReportRunner.LOAD_GENERATOR, 0.75, "gateway-1", 0.375,
+            "alpha-credit-connector", 0.1875, "platform", 0.1875, "hop", 3.0), 2.0, Map.of("kdamond", 0.09, "ksoftirqd", 0.0, "kworker", 0.03));
+
+    /**
+     * A sweep point's 6 s window: the hop waited 50 ms (1,000 calls); the gateway 20 ms, the load generator 10, the connector 5, the
+     * platform 3; 0.6 s of CPU pressure; kdamond 48 ms of CPU, ksoftirqd 3, the kworkers 12. The direct path's windows had no
+     * figures (another kernel).
+     */
+    private static SchedUse sweepWaits(String path) {
+        return path.equals(ReportRunner.DIRECT) ? new SchedUse(6, Map.of(), Double.NaN, Map.of())
+                : new SchedUse(6, Map.of(ReportRunner.LOAD_GENERATOR, 0.010, "gateway-1", 0.020, "alpha-credit-connector", 0.005,
+                "platform", 0.003, "hop", 0.050), 0.6, Map.of("kdamond", 0.048, "ksoftirqd", 0.003, "kworker", 0.012));
+    }
+
     private static Report report(double degradedFromRate) {
-        List<LoadResult> sweep = new ArrayList<>();
+        List<Measured> sweep = new ArrayList<>();
         for (double rate : RATES) {
             for (String path : PATHS) {
-                sweep.add(result(path, LoadSpec.open(rate, 10_000, 0, Duration.ofSeconds(6), Duration.ZERO), 1000, 6, 1000,
-                        path.equals(ReportRunner.GW1) && rate >= degradedFromRate ? 10 : 0));
+                sweep.add(new Measured(result(path, LoadSpec.open(rate, 10_000, 0, Duration.ofSeconds(6), Duration.ZERO), 1000, 6, 1000,
+                        path.equals(ReportRunner.GW1) && rate >= degradedFromRate ? 10 : 0), new CpuUse(6, Map.of(), 0, 2, sweepWaits(path))));
             }
         }
         Map<String, Object> quietness = new LinkedHashMap<>();
@@ -208,6 +227,30 @@ class ReportTest {
         // gateway process 500 µs per call against the hop process's 200 µs
         assertTrue(md.contains("| gateway process (1 platform) / hop process, CPU per call | 2.50 [2.50 (2.50–2.50, 3 rounds)] |"), md);
         assertTrue(md.contains("| 3,750 | gateway, 1 platform | 3,750 |"), "the half-load rounds are the sweep's half point:\n" + md);
+    }
+
+    @Test
+    void tablesTheWaitForACpuOfThePathsProcessesBesideTheOpenModelP99() {
+        Report r = report(Double.MAX_VALUE);
+        String md = r.markdown();
+
+        assertTrue(md.contains("### Waiting for a CPU in the open-model windows"), md);
+        // the gateway's own 20 ms and its path's 38 ms (not the hop's 50) over 1,000 calls; 0.6 s of pressure in 6 s
+        assertTrue(md.contains("| 750 | gateway, 1 platform | 1,000 | 20.0 (gateway-1) | 38.0 | 38 ms in 6 s | 100 | 8.0 / 0.5 / 2.0 |"), md);
+        assertTrue(md.contains("| 750 | bare hop | 1,000 | 50.0 (hop) | 68.0 | 68 ms in 6 s | 100 | 8.0 / 0.5 / 2.0 |"), md);
+        // the half-load rounds together: 3 × 1.5 s of the gateway path's processes over 3 × 37,500 calls in 30 s
+        assertTrue(md.contains("| 3,750 | gateway, 1 platform | 9,003 | 10.0 (gateway-1) | 40.0 | 4,500 ms in 30 s | 200 | 9.0 / 0.0 / 3.0 |"), md);
+        assertTrue(md.contains("| 750 | direct | 1,000 | not available (alpha-credit-connector) | not available | not available | not available "
+                + "| not available |"), md);
+        int table = md.indexOf("| offered req/s | path | achieved req/s");
+        int waits = md.indexOf("### Waiting for a CPU");
+        assertTrue(table >= 0 && waits > table, "right after the open-model table");
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> json = (List<Map<String, Object>>) r.toJson().get("waitingForCpu");
+        Map<String, Object> first = json.get(1);
+        assertEquals(ReportRunner.HOP, first.get("path"));
+        assertEquals(68.0, (double) first.get("pathRunQueueWaitMicrosPerCall"), 1e-9);
+        assertEquals(SchedUse.NOT_AVAILABLE, json.get(0).get("cpuPressureMillisPerSecond"));
     }
 
     @Test
