@@ -158,7 +158,7 @@ public final class ReportRunner {
         // "Metadata GC Threshold" full collections (0.08-2.7 s on the busy machine, 2026-11-26 13:14) and young pauses
         // 3x as often as the gateway, so the ceiling stalled more than what it is the ceiling for
         @Option(names = "--server-java-opts",
-                defaultValue = "-XX:+UseSerialGC -Xms512m -Xmx512m -Xmn256m -XX:MaxTenuringThreshold=2 -XX:MetaspaceSize=128m",
+                defaultValue = "-XX:+UseSerialGC -Xms512m -Xmx512m -Xmn256m -XX:MaxTenuringThreshold=2 -XX:MetaspaceSize=128m -XX:+AlwaysPreTouch",
                 description = "JVM options of every server process but the gateway (default: ${DEFAULT-VALUE})")
         String serverJavaOpts;
 

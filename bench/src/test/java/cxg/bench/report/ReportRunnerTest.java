@@ -1,11 +1,34 @@
 package cxg.bench.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import cxg.bench.ingest.GatewayProcess;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 class ReportRunnerTest {
+
+    /** The repository root: Maven runs the module's tests in bench/. */
+    private static final Path REPO = Path.of(System.getProperty("cxg.repo", "..")).toAbsolutePath().normalize();
+
+    // A fresh JVM's first young collections first-touch the heap's pages: 2-10x longer without pre-touching
+    // (BENCHMARKS.md, "Pre-touching the heap"). The demo's gateway and the report's read this one file.
+    @Test
+    void theGatewayPreTouchesItsHeap() throws IOException {
+        assertTrue(GatewayProcess.jvmOptions(REPO).contains("-XX:+AlwaysPreTouch"), "gateway/jvm.options");
+    }
+
+    // The ceiling (hop, connectors, stand-in) is started like the gateway, or it would pay pauses the gateway does not.
+    @Test
+    void theReportsOtherServersPreTouchTheirHeapsByDefault() {
+        ReportRunner.Command report = new ReportRunner.Command();
+        new CommandLine(report).parseArgs();
+        assertTrue(List.of(report.serverJavaOpts.trim().split("\\s+")).contains("-XX:+AlwaysPreTouch"), report.serverJavaOpts);
+    }
 
     @Test
     void benchmarkPoliciesLiftTheQuotasToTheSchemaMaximum() {
