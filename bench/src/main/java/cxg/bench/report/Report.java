@@ -111,8 +111,7 @@ final class Report {
 
     /** The server a path's own work runs in: its gateway or the hop; for direct calls, the scorer connector. */
     private String ownProcess(String path) {
-        return variants.stream().filter(v -> v.path().equals(path)).map(Variant::process).findFirst()
-                .orElseGet(() -> ReportRunner.PROCESS_OF_PATH.getOrDefault(path, ReportRunner.connector(ReportRunner.ALPHA)));
+        return ReportRunner.ownProcess(variants, path);
     }
 
     /**

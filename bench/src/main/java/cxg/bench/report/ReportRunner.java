@@ -76,7 +76,18 @@ public final class ReportRunner {
     }
 
     private String processOf(String path) {
+        return processOf(variants, path);
+    }
+
+    /** The process that does a path's own work: its gateway (a variant's too) or the hop; null for direct calls. */
+    static String processOf(List<Variant> variants, String path) {
         return variants.stream().filter(v -> v.path().equals(path)).map(Variant::process).findFirst().orElseGet(() -> PROCESS_OF_PATH.get(path));
+    }
+
+    /** {@link #processOf}, and for direct calls the scorer connector they go to. */
+    static String ownProcess(List<Variant> variants, String path) {
+        String p = processOf(variants, path);
+        return p != null ? p : connector(ALPHA);
     }
 
     /** The process that does a path's own work (beyond the connector and platform every path shares). */
@@ -525,7 +536,7 @@ public final class ReportRunner {
         read += System.nanoTime() - readAfter;
         Rounds.Measured m = new Rounds.Measured(r, used);
         Map<String, Double> perCall = m.cpuMicrosPerCall();
-        String own = processOf(path) != null ? processOf(path) : connector(ALPHA);
+        String own = ownProcess(variants, path);
         SchedUse sched = used.sched();
         double waited = sched == null ? Double.NaN : sched.waitSecondsOf(Report.pathProcesses(path, own));
         System.out.printf(java.util.Locale.ROOT, "%s, %s (%s): %.0f answered/s, p50 %.0f µs, p99 %.0f µs, ok/degraded/failed %d/%d/%d; "
