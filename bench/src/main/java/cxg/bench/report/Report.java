@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
 
 /** Turns the measured runs into the report's JSON, Markdown and chart. */
 final class Report {
@@ -177,8 +178,7 @@ final class Report {
         s.append("| offered req/s | path | p99 µs | wait µs per call, own process | wait µs per call, path's processes | path's processes waited | ")
                 .append("CPU pressure ms/s | kdamond / ksoftirqd / kworker ms/s |\n|---:|---|---:|---:|---:|---:|---:|---:|\n");
         for (WaitRow w : rows) {
-            StringBuilder kernel = new StringBuilder();
-            w.kernel().values().forEach(v -> kernel.append(kernel.length() == 0 ? "" : " / ").append(num("%.1f", v)));
+            String kernel = w.kernel().values().stream().map(v -> num("%.1f", v)).collect(Collectors.joining(" / "));
             s.append(String.format(Locale.ROOT, "| %,.0f | %s | %,.0f | %s (%s) | %s | %s | %s | %s |%n", w.rate(), w.path(), w.p99Micros(),
                     num("%,.1f", w.ownMicrosPerCall()), w.own(), num("%,.1f", w.pathMicrosPerCall()),
                     Double.isNaN(w.pathWaitMillis()) ? SchedUse.NOT_AVAILABLE
