@@ -110,11 +110,6 @@ final class Report {
         return all;
     }
 
-    /** The server a path's own work runs in: its gateway or the hop; for direct calls, the scorer connector. */
-    private String ownProcess(String path) {
-        return ReportRunner.ownProcess(variants, path);
-    }
-
     /**
      * The processes a path's calls pass through: the load generator, the path's own process, the alpha-credit connector
      * (and beta-score's for the 2-platform gateway) and the platform stand-in.
@@ -146,7 +141,7 @@ final class Report {
         List<WaitRow> rows = new ArrayList<>();
         for (Measured m : openModelWindows()) {
             LoadResult r = m.result();
-            String own = ownProcess(r.label());
+            String own = ReportRunner.ownProcess(variants, r.label());
             SchedUse u = m.cpu() == null ? null : m.cpu().sched();
             Map<String, Double> kernel = new LinkedHashMap<>();
             Sched.KERNEL_THREADS.forEach(k -> kernel.put(k, u == null ? Double.NaN : u.kernelMillisPerSecond(k)));

@@ -536,6 +536,7 @@ public final class ReportRunner {
         read += System.nanoTime() - readAfter;
         Rounds.Measured m = new Rounds.Measured(r, used);
         Map<String, Double> perCall = m.cpuMicrosPerCall();
+        String process = processOf(path);
         String own = ownProcess(variants, path);
         SchedUse sched = used.sched();
         double waited = sched == null ? Double.NaN : sched.waitSecondsOf(Report.pathProcesses(path, own));
@@ -544,8 +545,7 @@ public final class ReportRunner {
                         + "processes, CPU pressure %.0f ms/s (/proc read in %.1f ms)%n",
                 label, spec.describe(), note, r.throughput(), r.percentileMicros(50), r.percentileMicros(99), r.ok(), r.degraded(), r.failed(),
                 perCall.getOrDefault(CpuUse.TOTAL, Double.NaN),
-                processOf(path) != null ? String.format(java.util.Locale.ROOT, ", %.0f in %s", perCall.getOrDefault(processOf(path),
-                        Double.NaN), processOf(path)) : "", 100 * used.otherShare(), waited * 1e6 / Math.max(1, r.answered()),
+                process != null ? String.format(java.util.Locale.ROOT, ", %.0f in %s", perCall.getOrDefault(process, Double.NaN), process) : "", 100 * used.otherShare(), waited * 1e6 / Math.max(1, r.answered()),
                 sched == null ? Double.NaN : sched.cpuPressureMillisPerSecond(), read / 1e6);
         return m;
     }
