@@ -44,6 +44,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The audit wiring as members meet it over mutual TLS: queries are recorded, the audit service
@@ -218,7 +219,7 @@ abstract class AuditServiceContractTest {
     }
 
     @Test
-    void exportVerifiesWithTheIndependentVerifierAndAnAlteredEntryFails() throws Exception {
+    void exportVerifiesWithTheIndependentVerifierAndAnAlteredEntryFails(@TempDir Path dir) throws Exception {
         String subject = residentId(501);
         query("court").queryScore(scoreQuery(subject, "court-enforcement"));
         query("railway").queryScore(scoreQuery(subject, "travel-restriction-check"));
@@ -226,7 +227,6 @@ abstract class AuditServiceContractTest {
         ExportResponse export = audit("auditor").export(ExportRequest.newBuilder()
                 .setFilter(AuditFilter.newBuilder().setSubject(subject(subject))).build());
         assertEquals(2, export.getEntriesCount());
-        Path dir = Files.createTempDirectory("cxg-audit-export");
         String key = Files.readString(AuditGatewayTestResource.keyDir.resolve(AuditConfiguration.SIGNING_KEY + ".pub")).trim();
         assertEquals(key, export.getCheckpoint().getVerifierKey());
 
@@ -246,7 +246,7 @@ abstract class AuditServiceContractTest {
     }
 
     @Test
-    void anyoneCanMirrorTheTilesOverHttpsAndVerifyTheMirror() throws Exception {
+    void anyoneCanMirrorTheTilesOverHttpsAndVerifyTheMirror(@TempDir Path mirror) throws Exception {
         query("court").queryScore(scoreQuery(residentId(601), "court-enforcement"));
         String note = audit("auditor").latestCheckpoint(CheckpointRequest.newBuilder().setSignNow(true).build()).getNote();
 
@@ -273,7 +273,6 @@ abstract class AuditServiceContractTest {
         byte[] checkpoint = get.apply("checkpoint").body();
         assertEquals(note, new String(checkpoint, StandardCharsets.UTF_8));
         long size = Long.parseLong(note.split("\n")[1]);
-        Path mirror = Files.createTempDirectory("cxg-audit-mirror");
         Files.write(mirror.resolve("checkpoint"), checkpoint);
         for (long t = 0; t * 256 < size; t++) {
             int width = (int) Math.min(256, size - t * 256);
