@@ -1,5 +1,6 @@
 package cxg.gateway.audit;
 
+import cxg.gateway.transport.Admission;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
@@ -31,8 +32,9 @@ import org.jboss.logging.Logger;
  * (default: not served; 0 picks a free port); {@code cxg.audit.fsync} (default true) false only for
  * benchmarks: entries are written but not forced to disk (PostgreSQL: {@code synchronous_commit=off}), so an
  * acknowledgement no longer means durable; a WARN says so at start. {@code cxg.audit.commit-delay} (default 2ms; 0s:
- * never; at most 10ms) and {@code cxg.audit.commit-siblings} (default 2): how long the writer waits for more entries
- * before committing a group that already has that many (see {@link AuditLog.Options}). On by default because each
+ * never; at most 10ms) and {@code cxg.audit.commit-siblings} (default 8): how long the writer waits for more entries
+ * before committing a group while at least that many queries are in flight, until all of them are in the group (see
+ * {@link AuditLog#open(LogStore, NoteSigner, AuditLog.Options, java.util.function.IntSupplier)}). On by default because each
  * fsync costs the writer ~100 µs of CPU here, more than the rest of its work for a group (gateway/AUDIT.md).
  */
 @Singleton
@@ -60,7 +62,8 @@ final class AuditConfiguration {
                       @ConfigProperty(name = "cxg.audit.tile-cache", defaultValue = "1024") int tileCache,
                       @ConfigProperty(name = "cxg.audit.fsync", defaultValue = "true") boolean fsync,
                       @ConfigProperty(name = "cxg.audit.commit-delay", defaultValue = "2ms") Duration commitDelay,
-                      @ConfigProperty(name = "cxg.audit.commit-siblings", defaultValue = "2") int commitSiblings,
+                      @ConfigProperty(name = "cxg.audit.commit-siblings", defaultValue = "8") int commitSiblings,
+                      Admission admission,
                       @ConfigProperty(name = "cxg.data.dir") Optional<String> dataDir,
                       @ConfigProperty(name = "cxg.home") Optional<String> home) {
         if (commitDelay.isNegative() || commitDelay.compareTo(MAX_COMMIT_DELAY) > 0) {
@@ -83,9 +86,12 @@ final class AuditConfiguration {
         }
         try {
             NoteSigner signer = AuditKeys.loadOrCreateSigner(keys(keyDir, data).resolve(SIGNING_KEY), origin);
-            AuditLog log = AuditLog.open(store, signer, new AuditLog.Options(origin, 4096, interval, tileCache, commitDelay, commitSiblings));
+            AuditLog.Options options = new AuditLog.Options(origin, 4096, interval, tileCache, commitDelay, commitSiblings);
+            // a query holds its admission permit until its entry is durable: exactly the callers that may still join a group
+            AuditLog log = AuditLog.open(store, signer, options, admission::inFlight);
             String grouping = commitDelay.isZero() ? "commits each group at once"
-                    : "waits up to " + commitDelay.toNanos() / 1000 + " µs for more entries once " + commitSiblings + " are waiting";
+                    : "waits up to " + commitDelay.toNanos() / 1000 + " µs for more entries while at least " + commitSiblings
+                    + " queries are in flight and not all in the group";
             LOG.infof("audit log %s open (%s store), %d entries, verifier key %s; the writer %s",
                     origin, kind, log.size(), log.verifierKey(), grouping);
             return log;

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -37,7 +38,9 @@ public final class AuditLog implements AutoCloseable {
      * @param commitDelay how long the writer waits for more appends before committing a group that already has
      *                    {@code commitSiblings} entries (zero: never waits). Under load each group's fsync is shared by
      *                    more entries; a lone entry, or a group smaller than that, is committed at once.
-     * @param commitSiblings the group size from which the writer waits {@code commitDelay}
+     * @param commitSiblings the group size from which the writer waits {@code commitDelay}; opened with the number of
+     *                       callers in flight (see {@link #open}), the number of callers in flight from which it waits, and
+     *                       only while some of them are not yet in the group
      */
     public record Options(String origin, int maxBatch, Duration checkpointInterval, int tileCacheSize,
                           Duration commitDelay, int commitSiblings) {
@@ -59,6 +62,14 @@ public final class AuditLog implements AutoCloseable {
         public static Options defaults(String origin) {
             return new Options(origin, 4096, Duration.ofSeconds(1), 4096);
         }
+
+        /** {@link #defaults} with the gateway's default commit delay and siblings (AuditConfiguration). */
+        public static Options gatewayGrouping(String origin) {
+            return new Options(origin, 4096, Duration.ofSeconds(1), 4096, GATEWAY_COMMIT_DELAY, GATEWAY_COMMIT_SIBLINGS);
+        }
+
+        static final Duration GATEWAY_COMMIT_DELAY = Duration.ofMillis(2);
+        static final int GATEWAY_COMMIT_SIBLINGS = 8;
     }
 
     private sealed interface Request permits Append, CheckpointRequest, Stop {
@@ -75,11 +86,15 @@ public final class AuditLog implements AutoCloseable {
     }
 
     private static final byte[] PLACEHOLDER = new byte[Merkle.HASH_SIZE];
+    /** How often a waiting writer looks whether every caller in flight has joined its group. */
+    private static final long JOIN_CHECK_NANOS = 250_000;
 
     private final LogStore store;
     private final NoteSigner signer;
     private final Options options;
     private final Clock clock;
+    /** Callers in flight whose entries may still join a group (each counts until its entry is durable), or null: unknown. */
+    private final IntSupplier callersInFlight;
     private final LinkedBlockingQueue<Request> queue = new LinkedBlockingQueue<>();
     private final Map<Long, byte[]> tileCache;
     private final Thread writer;
@@ -90,11 +105,12 @@ public final class AuditLog implements AutoCloseable {
     private volatile SignedCheckpoint latest;
     private volatile boolean closed;
 
-    private AuditLog(LogStore store, NoteSigner signer, Options options, Clock clock) {
+    private AuditLog(LogStore store, NoteSigner signer, Options options, Clock clock, IntSupplier callersInFlight) {
         this.store = store;
         this.signer = signer;
         this.options = options;
         this.clock = clock;
+        this.callersInFlight = callersInFlight;
         int cacheSize = options.tileCacheSize();
         this.tileCache = java.util.Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
             @Override
@@ -121,8 +137,21 @@ public final class AuditLog implements AutoCloseable {
         return open(store, signer, options, Clock.systemUTC());
     }
 
+    /**
+     * {@link #open(LogStore, NoteSigner, Options)} knowing how many callers are in flight: each from before its append
+     * until its entry is durable (the gateway's admitted queries). The commit delay then applies from
+     * {@code commitSiblings} callers in flight, and only while some of them are not yet in the group.
+     */
+    public static AuditLog open(LogStore store, NoteSigner signer, Options options, IntSupplier callersInFlight) {
+        return open(store, signer, options, Clock.systemUTC(), callersInFlight);
+    }
+
     public static AuditLog open(LogStore store, NoteSigner signer, Options options, Clock clock) {
-        AuditLog log = new AuditLog(store, signer, options, clock);
+        return open(store, signer, options, clock, null);
+    }
+
+    private static AuditLog open(LogStore store, NoteSigner signer, Options options, Clock clock, IntSupplier callersInFlight) {
+        AuditLog log = new AuditLog(store, signer, options, clock, callersInFlight);
         log.resume();
         log.writer.start();
         if (!options.checkpointInterval().isZero()) {
@@ -237,9 +266,14 @@ public final class AuditLog implements AutoCloseable {
                 return;
             }
             queue.drainTo(batch, options.maxBatch() - 1);
-            if (delayNanos > 0 && batch.size() >= options.commitSiblings() && batch.size() < options.maxBatch()) {
-                LockSupport.parkNanos(delayNanos);
-                queue.drainTo(batch, options.maxBatch() - batch.size());
+            if (delayNanos > 0 && worthWaiting(batch)) {
+                long deadline = System.nanoTime() + delayNanos;
+                long step = callersInFlight == null ? delayNanos : JOIN_CHECK_NANOS;
+                for (long left = delayNanos; left > 0 && batch.size() < options.maxBatch() && othersInFlight(batch);
+                     left = deadline - System.nanoTime()) {
+                    LockSupport.parkNanos(Math.min(step, left));
+                    queue.drainTo(batch, options.maxBatch() - batch.size());
+                }
             }
             boolean stop = false;
             for (int i = 0; i < batch.size(); i++) {
@@ -269,6 +303,33 @@ public final class AuditLog implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    /**
+     * Whether to wait for more entries: with the number of callers in flight unknown, once the group has
+     * {@code commitSiblings} entries; with it, while at least that many callers are in flight and not all in the group.
+     * Few callers do not wait, as with PostgreSQL's commit_siblings: when the gateway is far from busy a wait saves no
+     * CPU anyone needs, and every call pays it (BENCHMARKS.md, "The commit delay and a few callers").
+     */
+    private boolean worthWaiting(List<Request> batch) {
+        if (closing(batch)) {
+            return false;
+        }
+        if (callersInFlight == null) {
+            return batch.size() >= options.commitSiblings();
+        }
+        int inFlight = callersInFlight.getAsInt();
+        return inFlight >= options.commitSiblings() && inFlight > batch.size();
+    }
+
+    /** Whether a caller in flight is not in {@code batch} yet (always, when the number in flight is unknown). */
+    private boolean othersInFlight(List<Request> batch) {
+        return !closing(batch) && (callersInFlight == null || callersInFlight.getAsInt() > batch.size());
+    }
+
+    /** A stop is the last request ever queued: closing never waits for callers. */
+    private static boolean closing(List<Request> batch) {
+        return batch.get(batch.size() - 1) instanceof Stop;
     }
 
     private void commit(List<Append> appends) {

@@ -2,8 +2,10 @@ package cxg.gateway.audit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import cxg.gateway.testing.Await;
@@ -590,6 +592,72 @@ class AuditLogTest {
             Await.until("the audit writer waits its commit delay", Duration.ofSeconds(10), Duration.ofMillis(5),
                     () -> Thread.getAllStackTraces().keySet().stream()
                             .anyMatch(t -> t.getName().equals("audit-log-writer") && t.getState() == Thread.State.TIMED_WAITING));
+            CompletableFuture<Long> late = log.append(entry(3)).toCompletableFuture();
+            assertEquals(List.of(0L, 1L, 2L, 3L), List.of(first.get(60, TimeUnit.SECONDS), second.get(60, TimeUnit.SECONDS),
+                    third.get(60, TimeUnit.SECONDS), late.get(60, TimeUnit.SECONDS)));
+            assertEquals(List.of(1, 3), store.groups, "group sizes");
+        }
+    }
+
+    @Test
+    void aGroupHoldingEveryCallerInFlightIsCommittedWithoutTheDelay() throws Exception {
+        Location at = new Location(Kind.DIRECTORY);
+        GatedCommits store = new GatedCommits(at.open());
+        AtomicInteger inFlight = new AtomicInteger(1);
+        try (AuditLog log = AuditLog.open(store, KEY,
+                new AuditLog.Options("cxg.test/audit", 1000, Duration.ZERO, 64, Duration.ofMinutes(5), 2), inFlight::get)) {
+            store.hold();
+            CompletableFuture<Long> first = log.append(entry(0)).toCompletableFuture();
+            assertTrue(store.gate.entered.await(30, TimeUnit.SECONDS), "a lone caller never waits");
+            inFlight.set(2);
+            CompletableFuture<Long> second = log.append(entry(1)).toCompletableFuture();
+            CompletableFuture<Long> third = log.append(entry(2)).toCompletableFuture();
+            store.gate.release();
+            // two waiting is a group worth delaying, but both callers in flight are in it: nobody else can join
+            assertEquals(List.of(0L, 1L, 2L), List.of(first.get(60, TimeUnit.SECONDS), second.get(60, TimeUnit.SECONDS),
+                    third.get(60, TimeUnit.SECONDS)));
+            assertEquals(List.of(1, 2), store.groups, "group sizes");
+        }
+    }
+
+    @Test
+    void fewerCallersInFlightThanTheCommitSiblingsNeverWait() throws Exception {
+        Location at = new Location(Kind.DIRECTORY);
+        GatedCommits store = new GatedCommits(at.open());
+        try (AuditLog log = AuditLog.open(store, KEY,
+                new AuditLog.Options("cxg.test/audit", 1000, Duration.ZERO, 64, Duration.ofMinutes(5), 8), () -> 4)) {
+            store.hold();
+            CompletableFuture<Long> first = log.append(entry(0)).toCompletableFuture();
+            assertTrue(store.gate.entered.await(30, TimeUnit.SECONDS), "first group never reached the store");
+            CompletableFuture<Long> second = log.append(entry(1)).toCompletableFuture();
+            CompletableFuture<Long> third = log.append(entry(2)).toCompletableFuture();
+            store.gate.release();
+            // two more callers could still join, but four in flight is not a busy gateway: no wait
+            assertEquals(List.of(0L, 1L, 2L), List.of(first.get(60, TimeUnit.SECONDS), second.get(60, TimeUnit.SECONDS),
+                    third.get(60, TimeUnit.SECONDS)));
+            assertEquals(List.of(1, 2), store.groups, "group sizes");
+        }
+    }
+
+    @Test
+    void aWaitingGroupIsCommittedOnceTheLastCallerInFlightJoinsIt() throws Exception {
+        Location at = new Location(Kind.DIRECTORY);
+        GatedCommits store = new GatedCommits(at.open());
+        AtomicInteger inFlight = new AtomicInteger(1);
+        try (AuditLog log = AuditLog.open(store, KEY,
+                new AuditLog.Options("cxg.test/audit", 1000, Duration.ZERO, 64, Duration.ofMinutes(5), 2), inFlight::get)) {
+            store.hold();
+            CompletableFuture<Long> first = log.append(entry(0)).toCompletableFuture();
+            assertTrue(store.gate.entered.await(30, TimeUnit.SECONDS), "a lone caller never waits");
+            inFlight.set(3);
+            CompletableFuture<Long> second = log.append(entry(1)).toCompletableFuture();
+            CompletableFuture<Long> third = log.append(entry(2)).toCompletableFuture();
+            store.gate.release();
+            // a third caller is in flight: the writer waits for it, and commits as soon as it is in
+            Await.until("the audit writer waits for the third caller", Duration.ofSeconds(10), Duration.ofMillis(5),
+                    () -> Thread.getAllStackTraces().keySet().stream()
+                            .anyMatch(t -> t.getName().equals("audit-log-writer") && t.getState() == Thread.State.TIMED_WAITING));
+            assertFalse(second.isDone(), "committed before the caller in flight joined");
             CompletableFuture<Long> late = log.append(entry(3)).toCompletableFuture();
             assertEquals(List.of(0L, 1L, 2L, 3L), List.of(first.get(60, TimeUnit.SECONDS), second.get(60, TimeUnit.SECONDS),
                     third.get(60, TimeUnit.SECONDS), late.get(60, TimeUnit.SECONDS)));
