@@ -57,8 +57,11 @@ public final class AuditBenchmark {
     private static final double PG_RAW_QUOTED = 98_000;
     private static final double PROOF_TARGET_US = 100;
     private static final Set<String> SECTIONS = new LinkedHashSet<>(List.of("appends", "latency", "proofs"));
-    /** Concurrent writers in the per-entry wait measurement: one request alone, and many at once. */
-    private static final int[] WRITERS = {1, 64};
+    /**
+     * Concurrent writers in the per-entry wait measurement: one request alone, a few (every one of them soon in the
+     * group, where a commit delay can only cost), and many at once.
+     */
+    private static final int[] WRITERS = {1, 4, 64};
 
     private final Path out;
     private final Path work;
@@ -163,12 +166,13 @@ public final class AuditBenchmark {
             Map<String, Object> l = new LinkedHashMap<>();
             l.put("rawFdatasyncAppend", rawWaits(work.resolve("raw-latency.log"), latencySamples(1), false));
             l.put("rawFdatasyncOverwrite", rawWaits(work.resolve("raw-latency-pre.log"), latencySamples(1), true));
-            for (boolean fsync : new boolean[] {true, false}) {
-                Path dir = work.resolve("dir-latency-" + fsync);
+            for (String setting : LATENCY_SETTINGS) {
+                boolean fsync = !setting.equals("noFsync");
+                Path dir = work.resolve("dir-latency-" + setting);
                 for (int writers : WRITERS) {
                     Counting store = new Counting(DirectoryLogStore.open(dir, fsync));
-                    try (AuditLog log = AuditLog.open(store, NoteSigner.generate("bench/audit"), AuditLog.Options.defaults("bench/audit"))) {
-                        l.put((fsync ? "fsync" : "noFsync") + writers, waits(log, store, writers));
+                    try (AuditLog log = open(store, setting, writers)) {
+                        l.put(setting + writers, waits(log, store, writers));
                     }
                 }
                 deleteTree(dir);
@@ -242,6 +246,19 @@ public final class AuditBenchmark {
         deleteTree(dir);
     }
 
+    /**
+     * The per-entry wait's settings, on both stores: durable without a commit delay (the library's default), durable with
+     * the gateway's commit delay, and not durable (no fsync; PostgreSQL: synchronous_commit=off).
+     */
+    private static final List<String> LATENCY_SETTINGS = List.of("fsync", "fsyncGrouped", "noFsync");
+
+    /** With the gateway's commit delay, the writers are its callers in flight: each is, from its append to its acknowledgement. */
+    private static AuditLog open(LogStore store, String setting, int writers) {
+        NoteSigner signer = NoteSigner.generate("bench/audit");
+        return setting.equals("fsyncGrouped") ? AuditLog.open(store, signer, AuditLog.Options.gatewayGrouping("bench/audit"), () -> writers)
+                : AuditLog.open(store, signer, AuditLog.Options.defaults("bench/audit"));
+    }
+
     private int latencySamples(int writers) {
         return (quick ? 300 : 3000) / Math.min(writers, 10);
     }
@@ -280,17 +297,40 @@ public final class AuditBenchmark {
         }
         long commits0 = store.commits;
         long entries0 = store.entries;
+        long writer0 = ThreadCpu.writer();
+        long machine0 = machineBusyNanos();
         long t0 = System.nanoTime();
         start.countDown();
         for (Thread t : threads) {
             t.join();
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
+        long machine = machineBusyNanos() - machine0;
+        long entries = store.entries - entries0;
         Map<String, Object> r = stats(Arrays.stream(nanos).flatMapToLong(Arrays::stream).toArray());
         r.put("writers", writers);
-        r.put("entriesPerSecond", Math.round((store.entries - entries0) / seconds));
-        r.put("meanGroup", round((double) (store.entries - entries0) / Math.max(1, store.commits - commits0), 1));
+        r.put("entriesPerSecond", Math.round(entries / seconds));
+        r.put("meanGroup", round((double) entries / Math.max(1, store.commits - commits0), 1));
+        r.put("writerCpuMicrosPerEntry", round((ThreadCpu.writer() - writer0) / 1e3 / entries, 1));
+        if (machine0 >= 0) {
+            // every process and kernel thread: PostgreSQL's backends and WAL writer, the fsyncs' kworkers, the writers here
+            r.put("machineCpuMicrosPerEntry", round(machine / 1e3 / entries, 1));
+        }
         return r;
+    }
+
+    /** CPU time the whole machine has been busy (not idle, not waiting for I/O) from /proc/stat, or -1 off Linux. */
+    private static long machineBusyNanos() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long ticks = 0;
+            for (int i : new int[] {1, 2, 3, 6, 7}) { // user, nice, system, irq, softirq
+                ticks += Long.parseLong(f[i]);
+            }
+            return ticks * 10_000_000L; // USER_HZ: 100 ticks per second on Linux
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     /** The medium alone: one 408-byte record written and fdatasync'd at a time, appended or overwriting a zero-filled file. */
@@ -366,11 +406,12 @@ public final class AuditBenchmark {
         }
         if (only.contains("latency")) {
             Map<String, Object> l = new LinkedHashMap<>();
-            for (boolean sync : new boolean[] {true, false}) {
+            for (String setting : LATENCY_SETTINGS) {
+                boolean sync = !setting.equals("noFsync");
                 for (int writers : WRITERS) {
-                    Counting store = new Counting(PostgresLogStore.open(database(postgres, "latency_" + sync + "_" + writers), sync));
-                    try (AuditLog log = AuditLog.open(store, NoteSigner.generate("bench/audit"), AuditLog.Options.defaults("bench/audit"))) {
-                        l.put((sync ? "synchronousCommit" : "noSynchronousCommit") + writers, waits(log, store, writers));
+                    Counting store = new Counting(PostgresLogStore.open(database(postgres, "latency_" + setting.toLowerCase(Locale.ROOT) + "_" + writers), sync));
+                    try (AuditLog log = open(store, setting, writers)) {
+                        l.put(setting + writers, waits(log, store, writers));
                     }
                 }
             }
@@ -652,16 +693,37 @@ public final class AuditBenchmark {
             Map<String, Object> pl = (Map<String, Object>) pg.get("latency");
             md.append("## Per-entry wait: append to durable acknowledgement (µs: mean / p50 / p99)\n\n");
             md.append("Each writer appends one 400-byte entry, waits until it is acknowledged, then the next (a request waiting for its entry).\n\n");
-            md.append("| store | 1 writer | 64 writers | entries/s at 64 | mean group at 64 |\n|---|---|---|---|---|\n");
-            md.append(String.format(Locale.ROOT, "| raw medium: one 408-byte record written + fdatasync, appended to a growing file | %s | | | |%n",
-                    micros(dl.get("rawFdatasyncAppend"))));
-            md.append(String.format(Locale.ROOT, "| raw medium: the same, overwriting a zero-filled, fsync'd file (preallocated) | %s | | | |%n", micros(dl.get("rawFdatasyncOverwrite"))));
-            for (String[] row : new String[][] {{"directory", "fsync", "directory"}, {"directory", "noFsync", "directory, cxg.audit.fsync=false"},
-                    {"pg", "synchronousCommit", "PostgreSQL, synchronous_commit=on"}, {"pg", "noSynchronousCommit", "PostgreSQL, cxg.audit.fsync=false (synchronous_commit=off)"}}) {
+            AuditLog.Options grouped = AuditLog.Options.gatewayGrouping("bench/audit");
+            md.append("CPU per entry at " + WRITERS[WRITERS.length - 1] + " writers: the log's writer thread, and the whole machine (every process "
+                    + "and kernel thread, the database's included). \"The gateway's commit delay\": up to " + grouped.commitDelay().toNanos() / 1000
+                    + " µs for more entries while at least " + grouped.commitSiblings() + " writers are in flight (each is, from its append to its"
+                    + " acknowledgement) and not all of them in the group, as the gateway does by default with its queries in flight.\n\n");
+            StringBuilder head = new StringBuilder("| store |");
+            for (int w : WRITERS) {
+                head.append(' ').append(w).append(w == 1 ? " writer |" : " writers |");
+            }
+            int most = WRITERS[WRITERS.length - 1];
+            head.append(String.format(Locale.ROOT, " entries/s at %d | mean group at %d | writer CPU µs per entry at %d | machine CPU µs per entry at %d |%n",
+                    most, most, most, most));
+            md.append(head).append("|---|").append("---|".repeat(WRITERS.length + 4)).append('\n');
+            String blanks = " |".repeat(WRITERS.length + 3);
+            md.append(String.format(Locale.ROOT, "| raw medium: one 408-byte record written + fdatasync, appended to a growing file | %s |%s%n",
+                    micros(dl.get("rawFdatasyncAppend")), blanks));
+            md.append(String.format(Locale.ROOT, "| raw medium: the same, overwriting a zero-filled, fsync'd file (preallocated) | %s |%s%n",
+                    micros(dl.get("rawFdatasyncOverwrite")), blanks));
+            for (String[] row : new String[][] {{"directory", "fsync", "directory, no commit delay"},
+                    {"directory", "fsyncGrouped", "directory, the gateway's commit delay"}, {"directory", "noFsync", "directory, cxg.audit.fsync=false"},
+                    {"pg", "fsync", "PostgreSQL, synchronous_commit=on, no commit delay"},
+                    {"pg", "fsyncGrouped", "PostgreSQL, synchronous_commit=on, the gateway's commit delay"},
+                    {"pg", "noFsync", "PostgreSQL, cxg.audit.fsync=false (synchronous_commit=off)"}}) {
                 Map<String, Object> l = row[0].equals("pg") ? pl : dl;
-                Map<String, Object> many = (Map<String, Object>) l.get(row[1] + WRITERS[1]);
-                md.append(String.format(Locale.ROOT, "| %s | %s | %s | %,d | %s |%n", row[2], micros(l.get(row[1] + WRITERS[0])), micros(many),
-                        many.get("entriesPerSecond"), many.get("meanGroup")));
+                StringBuilder line = new StringBuilder("| " + row[2] + " |");
+                for (int w : WRITERS) {
+                    line.append(' ').append(micros(l.get(row[1] + w))).append(" |");
+                }
+                Map<String, Object> many = (Map<String, Object>) l.get(row[1] + most);
+                md.append(line).append(String.format(Locale.ROOT, " %,d | %s | %s | %s |%n", many.get("entriesPerSecond"), many.get("meanGroup"),
+                        many.get("writerCpuMicrosPerEntry"), many.getOrDefault("machineCpuMicrosPerEntry", "n/a")));
             }
             md.append("\n");
         }
