@@ -35,12 +35,12 @@ public final class AuditLog implements AutoCloseable {
      * @param maxBatch most entries in one group commit
      * @param checkpointInterval how often a grown tree gets a signed checkpoint; zero disables the timer
      * @param tileCacheSize full tiles kept in memory with their inner hashes (16 KB each), for proofs
-     * @param commitDelay how long the writer waits for more appends before committing a group that already has
-     *                    {@code commitSiblings} entries (zero: never waits). Under load each group's fsync is shared by
-     *                    more entries; a lone entry, or a group smaller than that, is committed at once.
-     * @param commitSiblings the group size from which the writer waits {@code commitDelay}; opened with the number of
-     *                       callers in flight (see {@link #open}), the number of callers in flight from which it waits, and
-     *                       only while some of them are not yet in the group
+     * @param commitDelay the longest the writer waits for more appends before committing a group (zero: never waits),
+     *                    when {@code commitSiblings} says so. Under load each group's fsync is shared by more entries.
+     * @param commitSiblings when the writer waits: opened without the number of callers in flight, once the group has
+     *                       this many entries (a lone entry is committed at once); opened with it (see
+     *                       {@link #open(LogStore, NoteSigner, Options, IntSupplier)}), while at least this many callers
+     *                       are in flight and some of them are not yet in the group (a lone caller never waits)
      */
     public record Options(String origin, int maxBatch, Duration checkpointInterval, int tileCacheSize,
                           Duration commitDelay, int commitSiblings) {
