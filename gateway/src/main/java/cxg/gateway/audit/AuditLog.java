@@ -39,8 +39,8 @@ public final class AuditLog implements AutoCloseable {
      *                    when {@code commitSiblings} says so. Under load each group's fsync is shared by more entries.
      * @param commitSiblings when the writer waits: opened without the number of callers in flight, once the group has
      *                       this many entries (a lone entry is committed at once); opened with it (see
-     *                       {@link #open(LogStore, NoteSigner, Options, IntSupplier)}), while at least this many callers
-     *                       are in flight and some of them are not yet in the group (a lone caller never waits)
+     *                       {@link #open(LogStore, NoteSigner, Options, IntSupplier)}), once the group has two entries
+     *                       while at least this many callers are in flight and some of them are not yet in the group
      */
     public record Options(String origin, int maxBatch, Duration checkpointInterval, int tileCacheSize,
                           Duration commitDelay, int commitSiblings) {
@@ -139,8 +139,8 @@ public final class AuditLog implements AutoCloseable {
 
     /**
      * {@link #open(LogStore, NoteSigner, Options)} knowing how many callers are in flight: each from before its append
-     * until its entry is durable (the gateway's admitted queries). The commit delay then applies from
-     * {@code commitSiblings} callers in flight, and only while some of them are not yet in the group.
+     * until its entry is durable (the gateway's admitted queries). The commit delay then applies to a group of at least
+     * two from {@code commitSiblings} callers in flight, and only while some of them are not yet in the group.
      */
     public static AuditLog open(LogStore store, NoteSigner signer, Options options, IntSupplier callersInFlight) {
         return open(store, signer, options, Clock.systemUTC(), callersInFlight);
@@ -307,9 +307,10 @@ public final class AuditLog implements AutoCloseable {
 
     /**
      * Whether to wait for more entries: with the number of callers in flight unknown, once the group has
-     * {@code commitSiblings} entries; with it, while at least that many callers are in flight and not all in the group.
-     * Few callers do not wait, as with PostgreSQL's commit_siblings: when the gateway is far from busy a wait saves no
-     * CPU anyone needs, and every call pays it (BENCHMARKS.md, "The commit delay and a few callers").
+     * {@code commitSiblings} entries; with it, once the group has two (entries arrive close together) while at least
+     * {@code commitSiblings} callers are in flight and not all in the group. Few callers do not wait, as with
+     * PostgreSQL's commit_siblings: when the gateway is far from busy a wait saves no CPU anyone needs, and every call
+     * pays it (BENCHMARKS.md, "The commit delay and a few callers"); nor a lone entry among many slow calls in flight.
      */
     private boolean worthWaiting(List<Request> batch) {
         if (closing(batch)) {
@@ -319,7 +320,7 @@ public final class AuditLog implements AutoCloseable {
             return batch.size() >= options.commitSiblings();
         }
         int inFlight = callersInFlight.getAsInt();
-        return inFlight >= options.commitSiblings() && inFlight > batch.size();
+        return batch.size() >= 2 && inFlight >= options.commitSiblings() && inFlight > batch.size();
     }
 
     /** Whether a caller in flight is not in {@code batch} yet (always, when the number in flight is unknown). */

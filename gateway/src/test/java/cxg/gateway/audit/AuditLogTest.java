@@ -621,6 +621,17 @@ class AuditLogTest {
     }
 
     @Test
+    void aLoneEntryIsCommittedAtOnceEvenWithManyCallersInFlight() throws Exception {
+        Location at = new Location(Kind.DIRECTORY);
+        try (AuditLog log = AuditLog.open(at.open(), KEY,
+                new AuditLog.Options("cxg.test/audit", 1000, Duration.ZERO, 64, Duration.ofMinutes(5), 8), () -> 100)) {
+            // a hundred slow calls in flight, whose entries come one at a time: none of them waits for the others
+            assertEquals(0L, log.append(entry(0)).toCompletableFuture().get(60, TimeUnit.SECONDS));
+            assertEquals(1L, log.append(entry(1)).toCompletableFuture().get(60, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
     void fewerCallersInFlightThanTheCommitSiblingsNeverWait() throws Exception {
         Location at = new Location(Kind.DIRECTORY);
         GatedCommits store = new GatedCommits(at.open());
