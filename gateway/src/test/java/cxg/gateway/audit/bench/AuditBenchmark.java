@@ -696,8 +696,9 @@ public final class AuditBenchmark {
             AuditLog.Options grouped = AuditLog.Options.gatewayGrouping("bench/audit");
             md.append("CPU per entry at " + WRITERS[WRITERS.length - 1] + " writers: the log's writer thread, and the whole machine (every process "
                     + "and kernel thread, the database's included). \"The gateway's commit delay\": up to " + grouped.commitDelay().toNanos() / 1000
-                    + " µs for more entries while at least " + grouped.commitSiblings() + " writers are in flight (each is, from its append to its"
-                    + " acknowledgement) and not all of them in the group, as the gateway does by default with its queries in flight.\n\n");
+                    + " µs for more entries, once the group has two, while at least " + grouped.commitSiblings() + " writers are in flight (each is,"
+                    + " from its append to its acknowledgement) and not all of them in the group, as the gateway does by default with its queries"
+                    + " in flight.\n\n");
             StringBuilder head = new StringBuilder("| store |");
             for (int w : WRITERS) {
                 head.append(' ').append(w).append(w == 1 ? " writer |" : " writers |");
