@@ -313,14 +313,10 @@ public final class AuditLog implements AutoCloseable {
      * pays it (BENCHMARKS.md, "The commit delay and a few callers"); nor a lone entry among many slow calls in flight.
      */
     private boolean worthWaiting(List<Request> batch) {
-        if (closing(batch)) {
-            return false;
-        }
         if (callersInFlight == null) {
-            return batch.size() >= options.commitSiblings();
+            return batch.size() >= options.commitSiblings() && !closing(batch);
         }
-        int inFlight = callersInFlight.getAsInt();
-        return batch.size() >= 2 && inFlight >= options.commitSiblings() && inFlight > batch.size();
+        return batch.size() >= 2 && callersInFlight.getAsInt() >= options.commitSiblings() && othersInFlight(batch);
     }
 
     /** Whether a caller in flight is not in {@code batch} yet (always, when the number in flight is unknown). */

@@ -601,23 +601,8 @@ class AuditLogTest {
 
     @Test
     void aGroupHoldingEveryCallerInFlightIsCommittedWithoutTheDelay() throws Exception {
-        Location at = new Location(Kind.DIRECTORY);
-        GatedCommits store = new GatedCommits(at.open());
-        AtomicInteger inFlight = new AtomicInteger(1);
-        try (AuditLog log = AuditLog.open(store, KEY,
-                new AuditLog.Options("cxg.test/audit", 1000, Duration.ZERO, 64, Duration.ofMinutes(5), 2), inFlight::get)) {
-            store.hold();
-            CompletableFuture<Long> first = log.append(entry(0)).toCompletableFuture();
-            assertTrue(store.gate.entered.await(30, TimeUnit.SECONDS), "a lone caller never waits");
-            inFlight.set(2);
-            CompletableFuture<Long> second = log.append(entry(1)).toCompletableFuture();
-            CompletableFuture<Long> third = log.append(entry(2)).toCompletableFuture();
-            store.gate.release();
-            // two waiting is a group worth delaying, but both callers in flight are in it: nobody else can join
-            assertEquals(List.of(0L, 1L, 2L), List.of(first.get(60, TimeUnit.SECONDS), second.get(60, TimeUnit.SECONDS),
-                    third.get(60, TimeUnit.SECONDS)));
-            assertEquals(List.of(1, 2), store.groups, "group sizes");
-        }
+        // two waiting is a group worth delaying, but both callers in flight are in it: nobody else can join
+        assertEquals(List.of(1, 2), groupsOfTwoQueuedBehindAHeldCommit(2, 2), "group sizes");
     }
 
     @Test
@@ -633,20 +618,30 @@ class AuditLogTest {
 
     @Test
     void fewerCallersInFlightThanTheCommitSiblingsNeverWait() throws Exception {
+        // two more callers could still join, but four in flight is not a busy gateway: no wait
+        assertEquals(List.of(1, 2), groupsOfTwoQueuedBehindAHeldCommit(8, 4), "group sizes");
+    }
+
+    /**
+     * A lone caller's commit is held while two more append with {@code inFlight} callers in flight; then released.
+     * With a commit delay of 5 minutes, each append must still be acknowledged within 60 s. Returns the group sizes.
+     */
+    private List<Integer> groupsOfTwoQueuedBehindAHeldCommit(int commitSiblings, int inFlightThen) throws Exception {
         Location at = new Location(Kind.DIRECTORY);
         GatedCommits store = new GatedCommits(at.open());
+        AtomicInteger inFlight = new AtomicInteger(1);
         try (AuditLog log = AuditLog.open(store, KEY,
-                new AuditLog.Options("cxg.test/audit", 1000, Duration.ZERO, 64, Duration.ofMinutes(5), 8), () -> 4)) {
+                new AuditLog.Options("cxg.test/audit", 1000, Duration.ZERO, 64, Duration.ofMinutes(5), commitSiblings), inFlight::get)) {
             store.hold();
             CompletableFuture<Long> first = log.append(entry(0)).toCompletableFuture();
-            assertTrue(store.gate.entered.await(30, TimeUnit.SECONDS), "first group never reached the store");
+            assertTrue(store.gate.entered.await(30, TimeUnit.SECONDS), "a lone caller never waits");
+            inFlight.set(inFlightThen);
             CompletableFuture<Long> second = log.append(entry(1)).toCompletableFuture();
             CompletableFuture<Long> third = log.append(entry(2)).toCompletableFuture();
             store.gate.release();
-            // two more callers could still join, but four in flight is not a busy gateway: no wait
             assertEquals(List.of(0L, 1L, 2L), List.of(first.get(60, TimeUnit.SECONDS), second.get(60, TimeUnit.SECONDS),
                     third.get(60, TimeUnit.SECONDS)));
-            assertEquals(List.of(1, 2), store.groups, "group sizes");
+            return List.copyOf(store.groups);
         }
     }
 
