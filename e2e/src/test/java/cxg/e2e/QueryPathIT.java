@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -65,7 +64,7 @@ class QueryPathIT {
         env.put("CXG_START_TIMEOUT", "240");
         env.put("CXG_WIREMOCK_JAR", Path.of(WireMockServerRunner.class.getProtectionDomain().getCodeSource()
                 .getLocation().toURI()).toString());
-        List<Integer> ports = freePorts(PORT_VARIABLES.size());
+        List<Integer> ports = FreePorts.take(PORT_VARIABLES.size());
         for (int i = 0; i < ports.size(); i++) {
             env.put(PORT_VARIABLES.get(i), Integer.toString(ports.get(i)));
         }
@@ -306,20 +305,6 @@ class QueryPathIT {
         }
         return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
                 Files.readString(err, StandardCharsets.UTF_8));
-    }
-
-    private static List<Integer> freePorts(int n) throws IOException {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            for (int i = 0; i < n; i++) {
-                sockets.add(new ServerSocket(0));
-            }
-            return sockets.stream().map(ServerSocket::getLocalPort).toList();
-        } finally {
-            for (ServerSocket s : sockets) {
-                s.close();
-            }
-        }
     }
 
     private static void deleteTree(Path root) throws IOException {

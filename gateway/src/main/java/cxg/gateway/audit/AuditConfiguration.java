@@ -75,7 +75,7 @@ final class AuditConfiguration {
         Path data = dataDir(dataDir, home);
         LogStore store = switch (kind) {
             case "directory" -> DirectoryLogStore.open(dir.filter(d -> !d.isBlank()).map(Path::of).orElse(data.resolve("audit")), fsync);
-            case "postgresql" -> PostgresLogStore.open(dataSource(url.filter(u -> !u.isBlank())
+            case "postgresql" -> openPostgres(dataSource(url.filter(u -> !u.isBlank())
                     .orElseThrow(() -> new IllegalStateException("cxg.audit.url is required when cxg.audit.store=postgresql")),
                     user, password.orElse("")), fsync);
             default -> throw new IllegalStateException("cxg.audit.store must be directory or postgresql, not " + kind);
@@ -143,6 +143,15 @@ final class AuditConfiguration {
 
     private static Path keys(Optional<String> keyDir, Path data) {
         return keyDir.filter(d -> !d.isBlank()).map(Path::of).orElse(data.resolve("audit-keys"));
+    }
+
+    /** The start-up error names the setting; the URL itself may carry credentials. */
+    private static LogStore openPostgres(javax.sql.DataSource dataSource, boolean synchronousCommit) {
+        try {
+            return PostgresLogStore.open(dataSource, synchronousCommit);
+        } catch (AuditStoreException e) {
+            throw new AuditStoreException("cannot open the audit store at cxg.audit.url", e);
+        }
     }
 
     static Path dataDir(Optional<String> dataDir, Optional<String> home) {

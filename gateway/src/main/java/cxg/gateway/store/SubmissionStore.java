@@ -115,7 +115,7 @@ public final class SubmissionStore implements AutoCloseable {
                     .migrate();
             return new SubmissionStore(url, user, password, syncEachCommit);
         } catch (SQLException | RuntimeException e) {
-            throw new StoreException("cannot open the submission store", e);
+            throw new StoreException("cannot open the submission store at cxg.store.url", e);
         }
     }
 

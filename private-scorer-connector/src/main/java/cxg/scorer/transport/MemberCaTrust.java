@@ -3,23 +3,28 @@ package cxg.scorer.transport;
 import cxg.scorer.identity.MemberIdentity;
 import io.quarkus.grpc.api.ServerBuilderCustomizer;
 import io.quarkus.grpc.runtime.config.GrpcServerConfiguration;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.configuration.ConfigurationException;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.grpc.VertxServerBuilder;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.stream.Stream;
 
 /**
  * Makes the gRPC server trust exactly the member CA from its PEM file. Quarkus' own
  * {@code quarkus.grpc.server.ssl.trust-store} takes only PKCS#12/JKS stores with a password;
  * the certificate, key and {@code client-auth=REQUIRED} stay in application.properties.
- * Also fails start-up with a one-line reason when the member's PKI files are missing.
+ * Also fails start-up with a one-line reason when the member's PKI files are missing: Quarkus
+ * only logs a gRPC server that cannot start, and would go on serving health checks without it.
  */
 @Singleton
 public class MemberCaTrust implements ServerBuilderCustomizer<VertxServerBuilder> {
 
     private final MemberIdentity identity;
+    private volatile String unreadable;
 
     public MemberCaTrust(MemberIdentity identity) {
         this.identity = identity;
@@ -27,16 +32,30 @@ public class MemberCaTrust implements ServerBuilderCustomizer<VertxServerBuilder
 
     @Override
     public void customize(GrpcServerConfiguration config, VertxServerBuilder builder) {
-        requireFile(identity.caCertificate());
-        requireFile(identity.certificate());
-        requireFile(identity.privateKey());
+        Stream.of(identity.caCertificate(), identity.certificate(), identity.privateKey())
+                .filter(file -> !Files.isReadable(file)).findFirst().ifPresent(file -> {
+                    unreadable = "cxg.pki.dir: cannot read " + file + " (run ./cxg pki init)";
+                    throw new MissingPkiFile(unreadable);
+                });
         String ca = identity.caCertificate().toString();
         builder.useSsl(options -> options.setPemTrustOptions(new PemTrustOptions().addCertPath(ca)));
     }
 
-    private static void requireFile(Path file) {
-        if (!Files.isReadable(file)) {
-            throw new IllegalStateException("cxg.pki.dir: cannot read " + file + " (run ./cxg pki init)");
+    void failStartUp(@Observes StartupEvent event) {
+        if (unreadable != null) {
+            throw new ConfigurationException("cxg scorer connector: cannot start: " + unreadable);
+        }
+    }
+
+    /** Without a stack trace: Quarkus logs it as the gRPC server's failure, in one line. */
+    private static final class MissingPkiFile extends IllegalStateException {
+        MissingPkiFile(String message) {
+            super(message);
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
         }
     }
 }

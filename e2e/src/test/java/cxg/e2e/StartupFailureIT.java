@@ -1,0 +1,122 @@
+package cxg.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An operator's mistakes at start-up, with the packaged apps run as an operator runs them
+ * ({@code java -jar …/quarkus-run.jar}): the process exits 1 and says what to fix in one line
+ * (a policy set: one line per error), with no stack trace.
+ */
+class StartupFailureIT {
+
+    private static final Pattern STACK_FRAME = Pattern.compile("(?m)^\\s+at [\\w.$]+\\(|^Caused by: ");
+
+    private static Path repo;
+    @TempDir
+    static Path home;
+
+    record Exit(int code, String output) {
+    }
+
+    @BeforeAll
+    static void devPki() throws Exception {
+        repo = Path.of(System.getProperty("cxg.repo", "..")).toRealPath();
+        ProcessBuilder pki = new ProcessBuilder(repo.resolve("cxg").toString(), "pki", "init").directory(repo.toFile())
+                .redirectErrorStream(true).redirectOutput(home.resolve("pki-init.txt").toFile());
+        pki.environment().put("CXG_HOME", home.toString());
+        pki.environment().put("CXG_NO_BUILD", "1");
+        Process p = pki.start();
+        assertTrue(p.waitFor(2, TimeUnit.MINUTES) && p.exitValue() == 0, Files.readString(home.resolve("pki-init.txt")));
+    }
+
+    @Test
+    void gatewayWithAnInvalidPolicySetExitsOneListingTheFieldWithoutAStackTrace() throws Exception {
+        Path policies = Files.createDirectories(home.resolve("broken-policies"));
+        try (Stream<Path> files = Files.list(repo.resolve("policies"))) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).toList()) {
+                Files.copy(file, policies.resolve(file.getFileName()));
+            }
+        }
+        Path agreements = policies.resolve("agreements.yaml");
+        Files.writeString(agreements, Files.readString(agreements).replaceFirst("quotaPerMinute: \\d+", "quotaPerMinute: 5000000"));
+
+        Exit exit = gateway(policies, home.resolve("pki"));
+
+        assertEquals(1, exit.code(), exit.output());
+        assertTrue(exit.output().contains("cxg gateway: cannot start: policy set in " + policies + " is invalid:\n"
+                + "agreements.yaml:"), exit.output());
+        assertTrue(exit.output().contains("agreements[0].quotaPerMinute: must have a maximum value of 1000000"), exit.output());
+        assertNoStackTrace(exit);
+    }
+
+    @Test
+    void gatewayWithoutItsPkiExitsOneNamingTheMissingFileWithoutAStackTrace() throws Exception {
+        Path empty = Files.createDirectories(home.resolve("no-pki"));
+
+        Exit exit = gateway(repo.resolve("policies"), empty);
+
+        assertEquals(1, exit.code(), exit.output());
+        assertTrue(exit.output().contains("cxg gateway: cannot start: no member CA certificate at " + empty.resolve("ca.crt")
+                + " (set cxg.pki.dir"), exit.output());
+        assertEquals(1, exit.output().lines().filter(l -> l.contains("cannot start")).count(), exit.output());
+        assertNoStackTrace(exit);
+    }
+
+    @Test
+    void scorerConnectorWithoutItsPkiExitsOneInsteadOfServingWithoutItsGrpcServer() throws Exception {
+        Path empty = Files.createDirectories(home.resolve("no-pki-connector"));
+        List<Integer> ports = FreePorts.take(2);
+
+        Exit exit = run(repo.resolve("private-scorer-connector/target/quarkus-app/quarkus-run.jar"),
+                "-Dcxg.member=alpha-credit", "-Dcxg.pki.dir=" + empty, "-Dcxg.platform.base-url=http://127.0.0.1:9",
+                "-Dquarkus.grpc.server.port=" + ports.get(0), "-Dquarkus.http.port=" + ports.get(1));
+
+        assertEquals(1, exit.code(), exit.output());
+        assertTrue(exit.output().contains("cxg scorer connector: cannot start: cxg.pki.dir: cannot read "
+                + empty.resolve("ca.crt") + " (run ./cxg pki init)"), exit.output());
+        assertNoStackTrace(exit);
+    }
+
+    private static Exit gateway(Path policies, Path pki) throws Exception {
+        List<Integer> ports = FreePorts.take(3);
+        return run(repo.resolve("gateway/target/quarkus-app/quarkus-run.jar"),
+                "-Dcxg.policy.dir=" + policies, "-Dcxg.pki.dir=" + pki,
+                "-Dcxg.data.dir=" + Files.createTempDirectory(home, "data"),
+                "-Dquarkus.grpc.server.port=" + ports.get(0), "-Dquarkus.http.port=" + ports.get(1),
+                "-Dcxg.audit.tiles-port=" + ports.get(2));
+    }
+
+    private static Exit run(Path jar, String... properties) throws Exception {
+        List<String> command = new ArrayList<>(List.of("java", "-XX:TieredStopAtLevel=1"));
+        command.addAll(List.of(properties));
+        command.addAll(List.of("-jar", jar.toString()));
+        Path out = Files.createTempFile(home, "out", ".txt");
+        Process p = new ProcessBuilder(command).directory(home.toFile()).redirectErrorStream(true)
+                .redirectOutput(out.toFile()).start();
+        if (!p.waitFor(2, TimeUnit.MINUTES)) {
+            p.destroyForcibly().waitFor();
+            fail(jar.getFileName() + " still runs two minutes after a failed start:\n" + Files.readString(out));
+        }
+        return new Exit(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
+    }
+
+    private static void assertNoStackTrace(Exit exit) {
+        assertFalse(STACK_FRAME.matcher(exit.output()).find(), "a stack trace in:\n" + exit.output());
+    }
+}
