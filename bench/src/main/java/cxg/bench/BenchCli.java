@@ -223,6 +223,12 @@ public final class BenchCli implements Callable<Integer> {
 
     public static int execute(String... args) {
         CommandLine cli = new CommandLine(new BenchCli());
+        // a mistyped option gets one line that names it, as every other cxg command does, not the whole usage
+        cli.setParameterExceptionHandler((e, a) -> {
+            e.getCommandLine().getErr().println("cxg bench: " + e.getMessage() + " (see '"
+                    + e.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
+            return USAGE;
+        });
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof BenchInputException) {
                 cmd.getErr().println("cxg bench: " + e.getMessage());

@@ -62,4 +62,21 @@ class VariantTest {
         assertEquals(1, out.lines().count(), out);
         assertTrue(out.startsWith("cxg bench: --variant delay: 'cxg.audit.commit-delay=1ms' is not a JVM option"), out);
     }
+
+    @Test
+    void aMistypedOptionValueExitsTwoWithOneLineNamingTheOption() {
+        PrintStream err = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = BenchCli.execute("run", "--rate", "abc");
+        } finally {
+            System.setErr(err);
+        }
+        String out = captured.toString(StandardCharsets.UTF_8).strip();
+
+        assertEquals(2, code);
+        assertEquals("cxg bench: Invalid value for option '--rate': 'abc' is not a double (see 'cxg bench run --help')", out);
+    }
 }
