@@ -81,6 +81,16 @@ final class Report {
         return m == null ? null : m.result();
     }
 
+    /** The closed model's outstanding calls in this report, ascending: 1 and 64, and any {@code --also-outstanding}. */
+    List<Integer> levels() {
+        return runs.keySet().stream().map(k -> k.substring(k.lastIndexOf('@') + 1)).filter(l -> l.chars().allMatch(Character::isDigit))
+                .map(Integer::valueOf).distinct().sorted().toList();
+    }
+
+    private List<String> levelSuffixes() {
+        return levels().stream().map(n -> "@" + n).toList();
+    }
+
     /** The sweep's points and the half-load rounds of the chart's paths (merged), by offered rate. */
     List<LoadResult> sweepPoints() {
         return sweepMeasured().stream().map(Measured::result).toList();
@@ -297,7 +307,9 @@ final class Report {
     /** The runs with CPU accounting, in the report's order: label, merged. */
     private Map<String, Measured> metered() {
         Map<String, Measured> m = new LinkedHashMap<>();
-        for (String suffix : List.of("@1", "@64", HALF)) {
+        List<String> suffixes = new ArrayList<>(levelSuffixes());
+        suffixes.add(HALF);
+        for (String suffix : suffixes) {
             runs.forEach((key, rounds) -> {
                 if (key.endsWith(suffix) && !rounds.isEmpty() && rounds.get(0).cpu() != null) {
                     m.put(key, Rounds.merge(rounds));
@@ -324,10 +336,11 @@ final class Report {
     }
 
     private Object[] cpuRatio(String name, String pathA, String processA, String pathB, String processB) {
-        Object[] row = new Object[3];
+        List<String> suffixes = levelSuffixes();
+        Object[] row = new Object[1 + suffixes.size()];
         row[0] = name;
         int i = 1;
-        for (String suffix : List.of("@1", "@64")) {
+        for (String suffix : suffixes) {
             Measured a = merged(pathA, suffix);
             Measured b = merged(pathB, suffix);
             if (a == null || b == null || a.cpu() == null || b.cpu() == null) {
@@ -389,8 +402,10 @@ final class Report {
         for (Object[] row : cpuRatios()) {
             Map<String, Object> x = new LinkedHashMap<>();
             x.put("ratio", row[0]);
-            x.put("outstanding1", cpuRatioJson(row[1]));
-            x.put("outstanding64", cpuRatioJson(row[2]));
+            List<Integer> levels = levels();
+            for (int i = 0; i < levels.size(); i++) {
+                x.put("outstanding" + levels.get(i), cpuRatioJson(row[1 + i]));
+            }
             cr.add(x);
         }
         m.put("cpuRatios", cr);
@@ -552,7 +567,7 @@ final class Report {
         s.append("In each round every path runs once, back to back (the order reversed every other round); the rows are all rounds together.\n\n");
         s.append("| path | outstanding | throughput (req/s) | p50 µs | p90 µs | p99 µs | p99.9 µs | ok / degraded / failed |\n");
         s.append("|---|---:|---:|---:|---:|---:|---:|---|\n");
-        for (int conc : new int[] {1, 64}) {
+        for (int conc : levels()) {
             List<String> closedPaths = new ArrayList<>(List.of(ReportRunner.DIRECT, ReportRunner.HOP, ReportRunner.GW1, ReportRunner.GW2,
                     ReportRunner.GW1_NO_FSYNC));
             variants.forEach(v -> closedPaths.add(v.path()));
@@ -566,7 +581,7 @@ final class Report {
             }
         }
         s.append("\n## Ratios\n\nAll rounds together; in brackets the median and range of the per-round values.\n\n")
-                .append("| | 1 outstanding | 64 outstanding |\n|---|---:|---:|\n");
+                .append("|").append(levelColumns());
         ratioRow(s, "throughput: bare hop / direct", ReportRunner.HOP, ReportRunner.DIRECT);
         ratioRow(s, "throughput: gateway (1 platform) / direct", ReportRunner.GW1, ReportRunner.DIRECT);
         ratioRow(s, "throughput: gateway (1 platform) / bare hop", ReportRunner.GW1, ReportRunner.HOP);
@@ -681,10 +696,10 @@ final class Report {
             }
             s.append(String.format(Locale.ROOT, " **%,.0f** | %.0f%% |%n", perCall.getOrDefault(CpuUse.TOTAL, Double.NaN), 100 * r.cpu().otherShare()));
         });
-        s.append("\n| CPU per call | 1 outstanding | 64 outstanding |\n|---|---:|---:|\n");
+        s.append("\n| CPU per call").append(levelColumns());
         for (Object[] row : cpuRatios()) {
             s.append("| ").append(row[0]);
-            for (int i = 1; i <= 2; i++) {
+            for (int i = 1; i < row.length; i++) {
                 Object[] cell = (Object[]) row[i];
                 s.append(cell == null ? " | –" : String.format(Locale.ROOT, " | %.2f [%s]", (double) cell[0], ((Spread) cell[1]).format("%.2f")));
             }
@@ -714,7 +729,6 @@ final class Report {
     record VariantRow(String measure, String load, double variant, double gateway, Spread perRound) {
     }
 
-    private static final String[][] VARIANT_LOADS = {{"@1", "1 outstanding"}, {"@64", "64 outstanding"}, {HALF, "half load"}};
 
     /**
      * The variant against the plain gateway, per load: throughput, p50, p99 (all rounds together), the CPU per call of
@@ -723,15 +737,18 @@ final class Report {
     private List<VariantRow> variantRows(Variant v) {
         List<VariantRow> rows = new ArrayList<>();
         String gwProcess = ReportRunner.PROCESS_OF_PATH.get(ReportRunner.GW1);
-        for (String[] load : VARIANT_LOADS) {
-            List<Measured> a = rounds(v.path(), load[0]);
-            List<Measured> b = rounds(ReportRunner.GW1, load[0]);
+        List<String> loads = new ArrayList<>(levelSuffixes());
+        loads.add(HALF);
+        for (String load : loads) {
+            List<Measured> a = rounds(v.path(), load);
+            List<Measured> b = rounds(ReportRunner.GW1, load);
             if (a.isEmpty() || b.isEmpty()) {
                 continue;
             }
             Measured ma = Rounds.merge(a);
             Measured mb = Rounds.merge(b);
-            String where = load[0].equals(HALF) ? String.format(Locale.ROOT, "half load (%,.0f req/s offered)", mb.result().spec().rate()) : load[1];
+            String where = load.equals(HALF) ? String.format(Locale.ROOT, "half load (%,.0f req/s offered)", mb.result().spec().rate())
+                    : load.substring(1) + " outstanding";
             ToDoubleFunction<Measured> tput = m -> m.result().throughput();
             rows.add(new VariantRow("throughput (req/s)", where, tput.applyAsDouble(ma), tput.applyAsDouble(mb), Rounds.ratios(a, b, tput)));
             for (double p : new double[] {50, 99}) {
@@ -810,7 +827,7 @@ final class Report {
 
     private void ratioRow(StringBuilder s, String name, String a, String b) {
         s.append("| ").append(name);
-        for (int conc : new int[] {1, 64}) {
+        for (int conc : levels()) {
             LoadResult x = c(a, conc);
             LoadResult y = c(b, conc);
             s.append(x == null || y == null ? " | – " : String.format(Locale.ROOT, " | %.2f [%s]", x.throughput() / y.throughput(),
@@ -821,7 +838,7 @@ final class Report {
 
     private void addedRow(StringBuilder s, String name, String a, String b) {
         s.append("| ").append(name);
-        for (int conc : new int[] {1, 64}) {
+        for (int conc : levels()) {
             LoadResult x = c(a, conc);
             LoadResult y = c(b, conc);
             s.append(x == null || y == null ? " | – "
@@ -835,6 +852,17 @@ final class Report {
         s.append("**").append(title).append("**\n\n| ").append(what).append(" | samples | share |\n|---|---:|---:|\n");
         counts.forEach((k, v) -> s.append(String.format(Locale.ROOT, "| `%s` | %d | %.1f%% |%n", k, v, 100.0 * v / Math.max(1, total))));
         s.append('\n');
+    }
+
+    /** The rest of a table's header after its first column: one right-aligned column per level, and the separator row. */
+    private String levelColumns() {
+        StringBuilder h = new StringBuilder();
+        StringBuilder sep = new StringBuilder("\n|---|");
+        for (int n : levels()) {
+            h.append(" | ").append(n).append(" outstanding");
+            sep.append("---:|");
+        }
+        return h.append(" |").append(sep).append('\n').toString();
     }
 
     private static String secs(java.time.Duration d) {

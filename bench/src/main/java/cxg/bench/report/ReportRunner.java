@@ -184,6 +184,12 @@ public final class ReportRunner {
                         + ", each adds ~80 s); none by default")
         List<String> variants;
 
+        @Option(names = "--also-outstanding", split = ",", paramLabel = "N",
+                description = "more closed-model points between 1 and 64 outstanding calls (e.g. 8): the direct path, the bare hop "
+                        + "and the gateway (1 platform, and any variants) in interleaved rounds after the 64-outstanding ones, "
+                        + "with their ratios and CPU per call; each adds ~50 s; none by default")
+        List<Integer> alsoOutstanding;
+
         @Option(names = "--round-measure", converter = DurationConverter.class,
                 description = "override the measured time of each path in each closed-model round")
         Duration roundMeasure;
@@ -191,6 +197,7 @@ public final class ReportRunner {
         @Override
         public Integer call() throws Exception {
             List<Variant> parsedVariants = Variant.parseAll(variants);
+            List<Integer> levels = moreLevels(alsoOutstanding);
             Timing t = quick ? QUICK : FULL;
             if (roundMeasure != null) {
                 t = new Timing(t.jitWarmup(), t.roundWarmup(), roundMeasure, t.rounds(), t.halfWarmup(), t.halfMeasure(), t.halfRounds(),
@@ -201,9 +208,26 @@ public final class ReportRunner {
             List<String> gatewayOpts = gatewayJavaOpts != null ? List.of(gatewayJavaOpts.trim().split("\\s+"))
                     : cxg.bench.ingest.GatewayProcess.jvmOptions(r);
             new ReportRunner(r, o, t, quick, !noProfile, !noTokens, !noCompanions, List.of(serverJavaOpts.trim().split("\\s+")), gatewayOpts,
-                    parsedVariants).run();
+                    parsedVariants, levels).run();
             return 0;
         }
+    }
+
+    /** Largest --also-outstanding: as many calls in flight as the gateway's overload limit allows by default. */
+    static final int MAX_OUTSTANDING = 1024;
+
+    /** The --also-outstanding points, ascending; 1 and 64 are measured anyway. */
+    static List<Integer> moreLevels(List<Integer> given) {
+        if (given == null) {
+            return List.of();
+        }
+        for (int n : given) {
+            if (n < 2 || n > MAX_OUTSTANDING || n == 64) {
+                throw new cxg.bench.load.BenchInputException("--also-outstanding: " + n + " is not a point to add: give 2-"
+                        + MAX_OUTSTANDING + " outstanding calls other than 64 (1 and 64 are always measured)");
+            }
+        }
+        return given.stream().distinct().sorted().toList();
     }
 
     private final Path root;
@@ -216,6 +240,7 @@ public final class ReportRunner {
     private final List<String> serverJavaOpts;
     private final List<String> gatewayJavaOpts;
     private final List<Variant> variants;
+    private final List<Integer> moreLevels;
     private final List<Child> children = new ArrayList<>();
     private final LoadRunner runner = new LoadRunner();
     private final CpuMeter cpu = new CpuMeter(Sched.linux());
@@ -231,7 +256,7 @@ public final class ReportRunner {
     private String issuer;
 
     ReportRunner(Path root, Path out, Timing timing, boolean quick, boolean profile, boolean tokens, boolean companions,
-                 List<String> serverJavaOpts, List<String> gatewayJavaOpts, List<Variant> variants) {
+                 List<String> serverJavaOpts, List<String> gatewayJavaOpts, List<Variant> variants, List<Integer> moreLevels) {
         this.root = root;
         this.out = out;
         this.timing = timing;
@@ -242,6 +267,7 @@ public final class ReportRunner {
         this.serverJavaOpts = serverJavaOpts;
         this.gatewayJavaOpts = gatewayJavaOpts;
         this.variants = List.copyOf(variants);
+        this.moreLevels = List.copyOf(moreLevels);
     }
 
     void run() throws Exception {
@@ -390,6 +416,11 @@ public final class ReportRunner {
             runs.putAll(rounds("@64", withVariants(DIRECT, HOP, GW1, GW2), targets, timing.rounds(),
                     LoadSpec.closed(64, 0, timing.roundWarmup(), Duration.ZERO), LoadSpec.closed(64, 0, timing.roundMeasure(), Duration.ZERO)));
             phase("closed model, 64 outstanding", wallStart);
+            for (int n : moreLevels) {
+                runs.putAll(rounds("@" + n, withVariants(DIRECT, HOP, GW1), targets, timing.rounds(),
+                        LoadSpec.closed(n, 0, timing.roundWarmup(), Duration.ZERO), LoadSpec.closed(n, 0, timing.roundMeasure(), Duration.ZERO)));
+                phase("closed model, " + n + " outstanding", wallStart);
+            }
             double gatewayMax = Rounds.merge(runs.get(GW1 + "@64")).result().throughput();
             if (profile) {
                 profiled = profile(gateway1.pid(), raw.resolve("gateway.jfr"), targets.get(GW1));

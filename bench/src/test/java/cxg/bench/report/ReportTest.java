@@ -297,4 +297,52 @@ class ReportTest {
         assertFalse(r.markdown().contains("Gateway variants"));
         assertFalse(r.toJson().containsKey("variants"));
     }
+
+    @Test
+    void anAddedOutstandingLevelGetsItsRowsARatioColumnAndCpuRatios() {
+        Map<String, List<Measured>> runs = rounds(Double.MAX_VALUE);
+        for (String path : PATHS) {
+            boolean gw = path.equals(ReportRunner.GW1);
+            boolean hop = path.equals(ReportRunner.HOP);
+            List<Measured> eight = new ArrayList<>();
+            for (int round = 0; round < 3; round++) {
+                Map<String, Double> cpu = new LinkedHashMap<>();
+                cpu.put(ReportRunner.LOAD_GENERATOR, 0.1);
+                cpu.put("hop", hop ? 0.2 : 0.0);
+                cpu.put("gateway-1", gw ? 0.6 : 0.0);
+                eight.add(closed(path, 8, gw ? 600 : hop ? 800 : 1000, gw ? 3000 : 2000, cpu));
+            }
+            runs.put(path + "@8", eight);
+        }
+        Report r = new Report(Map.of("quietness", Map.of("quiet", true, "cpuSecondsUsedByOtherProcesses", 1.0, "cpuSecondsAvailable", 9.0,
+                "otherProcessesShare", 0.01, "wallSeconds", 1.0)), ReportRunner.FULL, false, runs, List.of(), null);
+
+        String md = r.markdown();
+
+        assertEquals(List.of(1, 8, 64), r.levels());
+        assertTrue(md.contains("| gateway, 1 platform | 8 | 600 | 3,000 |"), "closed-model table:\n" + md);
+        assertTrue(md.contains("| | 1 outstanding | 8 outstanding | 64 outstanding |\n|---|---:|---:|---:|\n"), md);
+        // at 8: 600 against the hop's 800 calls per second in every round, between the columns of 1 and 64 outstanding
+        assertTrue(md.contains("| throughput: gateway (1 platform) / bare hop | 1.00 [1.00 (1.00–1.00, 3 rounds)] | 0.75 [0.75 (0.75–0.75, 3 rounds)] |"
+                + " 0.78 [0.75 (0.70–0.90, 3 rounds)] |"), md);
+        // at 8: 3,000 against 2,000 µs (HdrHistogram's 3 significant digits)
+        assertTrue(md.contains("| p50 added to the bare hop by the gateway, 1 platform (µs) | 601 [601 (500–700, 3 rounds)] |"
+                + " 999 [999 (999–999, 3 rounds)] |"), md);
+        // the gateway's 0.6 CPU-s over 600 calls (1,000 µs) against the hop's 0.2 over 800 (250 µs)
+        assertTrue(md.contains("| gateway, 1 platform | 8 outstanding | 167 | 0 | 1,000 | **1,167** |"), md);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> cpuRatio = ((List<Map<String, Object>>) r.toJson().get("cpuRatios")).get(0);
+        assertEquals(List.of("ratio", "outstanding1", "outstanding8", "outstanding64"), List.copyOf(cpuRatio.keySet()));
+    }
+
+    @Test
+    void moreOutstandingLevelsAreSortedAndNeitherOneNor64NorBeyondTheGatewaysLimit() {
+        assertEquals(List.of(4, 8, 16), ReportRunner.moreLevels(List.of(16, 8, 4, 8)));
+        assertEquals(List.of(), ReportRunner.moreLevels(null));
+        for (int bad : new int[] {0, 1, 64, 1025}) {
+            cxg.bench.load.BenchInputException e = org.junit.jupiter.api.Assertions.assertThrows(cxg.bench.load.BenchInputException.class,
+                    () -> ReportRunner.moreLevels(List.of(8, bad)));
+            assertTrue(e.getMessage().startsWith("--also-outstanding: " + bad + " is not a point to add"), e.getMessage());
+        }
+    }
 }
