@@ -179,7 +179,7 @@ public final class ReportRunner {
 
         @Option(names = "--variant", paramLabel = "NAME=JVM-OPTIONS",
                 description = "one more gateway (1 platform) started with the gateway's JVM options plus these, e.g. "
-                        + "\"nodelay=-Dcxg.audit.commit-delay=0s\", measured in the same rounds as the plain gateway at 1 and 64 "
+                        + "\"nodelay=-Dcxg.audit.commit-delay=0s\", measured in the same rounds as the plain gateway at 1 and 64 (and any --also-outstanding) "
                         + "outstanding and at half load, with per-round ratios to it; repeatable (at most " + Variant.MAX
                         + ", each adds ~80 s); none by default")
         List<String> variants;
