@@ -314,6 +314,11 @@ class ReportTest {
             }
             runs.put(path + "@8", eight);
         }
+        List<Measured> unsynced = new ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            unsynced.add(closed(ReportRunner.GW1_NO_FSYNC, 8, 700, 2500, Map.of(ReportRunner.LOAD_GENERATOR, 0.1)));
+        }
+        runs.put(ReportRunner.GW1_NO_FSYNC + "@8", unsynced);
         Report r = new Report(Map.of("quietness", Map.of("quiet", true, "cpuSecondsUsedByOtherProcesses", 1.0, "cpuSecondsAvailable", 9.0,
                 "otherProcessesShare", 0.01, "wallSeconds", 1.0)), ReportRunner.FULL, false, runs, List.of(), null);
 
@@ -330,6 +335,7 @@ class ReportTest {
                 + " 999 [999 (999–999, 3 rounds)] |"), md);
         // the gateway's 0.6 CPU-s over 600 calls (1,000 µs) against the hop's 0.2 over 800 (250 µs)
         assertTrue(md.contains("| gateway, 1 platform | 8 outstanding | 167 | 0 | 1,000 | **1,167** |"), md);
+        assertTrue(md.contains("| p50 at 8 outstanding | 3,000 | 2,501 | 500 | 500 (500–500, 3 rounds) |"), "the audit write at 8 outstanding:\n" + md);
         @SuppressWarnings("unchecked")
         Map<String, Object> cpuRatio = ((List<Map<String, Object>>) r.toJson().get("cpuRatios")).get(0);
         assertEquals(List.of("ratio", "outstanding1", "outstanding8", "outstanding64"), List.copyOf(cpuRatio.keySet()));
