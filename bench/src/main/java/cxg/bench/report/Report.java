@@ -83,7 +83,7 @@ final class Report {
 
     /** The closed model's outstanding calls in this report, ascending: 1 and 64, and any {@code --also-outstanding}. */
     List<Integer> levels() {
-        return runs.keySet().stream().map(k -> k.substring(k.lastIndexOf('@') + 1)).filter(l -> l.chars().allMatch(Character::isDigit))
+        return runs.keySet().stream().map(k -> k.substring(k.lastIndexOf('@') + 1)).filter(l -> !l.isEmpty() && l.chars().allMatch(Character::isDigit))
                 .map(Integer::valueOf).distinct().sorted().toList();
     }
 
