@@ -179,13 +179,13 @@ public final class ReportRunner {
 
         @Option(names = "--variant", paramLabel = "NAME=JVM-OPTIONS",
                 description = "one more gateway (1 platform) started with the gateway's JVM options plus these, e.g. "
-                        + "\"nodelay=-Dcxg.audit.commit-delay=0s\", measured in the same rounds as the plain gateway at 1 and 64 (and any --also-outstanding) "
-                        + "outstanding and at half load, with per-round ratios to it; repeatable (at most " + Variant.MAX
+                        + "\"nodelay=-Dcxg.audit.commit-delay=0s\", measured in the same rounds as the plain gateway at 1 and 64 outstanding "
+                        + "(and any --also-outstanding) and at half load, with per-round ratios to it; repeatable (at most " + Variant.MAX
                         + ", each adds ~80 s); none by default")
         List<String> variants;
 
         @Option(names = "--also-outstanding", split = ",", paramLabel = "N",
-                description = "more closed-model points between 1 and 64 outstanding calls (e.g. 8): the direct path, the bare hop "
+                description = "more closed-model points between 1 and 64 outstanding calls (e.g. 8): the direct path, the bare hop, "
                         + "the gateway (1 platform, and any variants) and the unsynced gateway in interleaved rounds after the 64-outstanding ones, "
                         + "with their ratios, CPU per call and the audit write; each adds ~65 s; none by default")
         List<Integer> alsoOutstanding;
