@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class StartupFailureIT {
 
-    private static final Pattern STACK_FRAME = Pattern.compile("(?m)^\\s+at [\\w.$]+\\(|^Caused by: ");
+    private static final Pattern STACK_FRAME = Pattern.compile("(?m)^\\s+at [\\w.$/]+\\(|^Caused by: ");
+    private static final Pattern BLOCKED_LOOP_WARNING = Pattern.compile(
+            "(?m)^.*WARN +\\[io\\.vertx\\.core\\.impl\\.BlockedThreadChecker\\].*\\R(?:(?:\\s+at |io\\.vertx\\.core\\.VertxException).*\\R)*");
 
     private static Path repo;
     @TempDir
@@ -79,6 +83,24 @@ class StartupFailureIT {
     }
 
     @Test
+    void gatewayWhoseGrpcPortIsTakenExitsOneNamingThePortWithoutAStackTrace() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            List<Integer> ports = FreePorts.take(2);
+
+            Exit exit = run(repo.resolve("gateway/target/quarkus-app/quarkus-run.jar"),
+                    "-Dcxg.policy.dir=" + repo.resolve("policies"), "-Dcxg.pki.dir=" + home.resolve("pki"),
+                    "-Dcxg.data.dir=" + Files.createTempDirectory(home, "data"),
+                    "-Dquarkus.grpc.server.port=" + taken.getLocalPort(), "-Dquarkus.http.port=" + ports.get(0),
+                    "-Dcxg.audit.tiles-port=" + ports.get(1));
+
+            assertEquals(1, exit.code(), exit.output());
+            assertTrue(exit.output().contains("cxg gateway: cannot start: port " + taken.getLocalPort() + " on 127.0.0.1 is already in use"),
+                    exit.output());
+            assertNoStackTrace(exit);
+        }
+    }
+
+    @Test
     void scorerConnectorWithoutItsPkiExitsOneInsteadOfServingWithoutItsGrpcServer() throws Exception {
         Path empty = Files.createDirectories(home.resolve("no-pki-connector"));
         List<Integer> ports = FreePorts.take(2);
@@ -116,7 +138,12 @@ class StartupFailureIT {
         return new Exit(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
     }
 
+    /**
+     * No stack trace reports the failure. Vert.x's warning that an event loop was blocked for over 2 s, with that loop's
+     * stack, is left out: a start on a loaded machine can draw it, and it is not how the failure is reported.
+     */
     private static void assertNoStackTrace(Exit exit) {
-        assertFalse(STACK_FRAME.matcher(exit.output()).find(), "a stack trace in:\n" + exit.output());
+        String output = BLOCKED_LOOP_WARNING.matcher(exit.output()).replaceAll("");
+        assertFalse(STACK_FRAME.matcher(output).find(), "a stack trace in:\n" + exit.output());
     }
 }

@@ -5,12 +5,13 @@ import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.util.Optional;
 
+import io.quarkus.runtime.QuarkusBindException;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import io.smallrye.config.ConfigValidationException;
 
 /**
  * Why the gateway could not start, in the words of the code that refused: a broken policy set,
- * a missing certificate, an audit directory it cannot open, a database it cannot reach. Those are
+ * a missing certificate, an audit directory it cannot open, a database it cannot reach, a port in use. Those are
  * the operator's to fix and are reported as one line (a policy set lists one error per line), never
  * as a stack trace. A failure no cxg code described is a bug and keeps its stack trace.
  */
@@ -28,6 +29,10 @@ public final class StartupFailure {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof ConfigurationException || t instanceof ConfigValidationException) {
                 return Optional.ofNullable(t.getMessage());
+            }
+            if (t instanceof QuarkusBindException bind) {
+                return Optional.of("port " + bind.getPort() + " on " + bind.getHost() + " is already in use: another process,"
+                        + " or a gateway already running, listens there (quarkus.http.port, quarkus.grpc.server.port)");
             }
             if (writtenByCxg(t)) {
                 return Optional.of(withRootCause(t));

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -21,6 +24,7 @@ import cxg.gateway.policy.PolicyLoader;
 import cxg.gateway.policy.PolicyStore;
 import cxg.gateway.policy.QuotaLimiter;
 import cxg.gateway.transport.GatewayTls;
+import io.quarkus.runtime.QuarkusBindException;
 import io.quarkus.runtime.configuration.ConfigurationException;
 
 class StartupFailureTest {
@@ -72,6 +76,19 @@ class StartupFailureTest {
 
         assertTrue(reason.startsWith("cannot open audit directory " + file.resolve("audit") + ": "), reason);
         assertEquals(1, reason.lines().count(), reason);
+    }
+
+    @Test
+    void aPortInUseIsReportedWithThePortAndTheSettings() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            BindException refused = assertThrows(BindException.class,
+                    () -> new ServerSocket(taken.getLocalPort(), 1, InetAddress.getLoopbackAddress()).close());
+            Throwable asQuarkusReportsIt = new RuntimeException("Failed to start quarkus", new RuntimeException("Unable to start HTTP server",
+                    new QuarkusBindException("127.0.0.1", taken.getLocalPort(), refused)));
+
+            assertEquals(Optional.of("port " + taken.getLocalPort() + " on 127.0.0.1 is already in use: another process, or a gateway"
+                    + " already running, listens there (quarkus.http.port, quarkus.grpc.server.port)"), StartupFailure.describe(asQuarkusReportsIt));
+        }
     }
 
     @Test
