@@ -115,6 +115,25 @@ class StartupFailureIT {
         assertNoStackTrace(exit);
     }
 
+    @Test
+    void scorerConnectorWithACorruptKeyExitsOneInsteadOfServingWithoutItsGrpcServer() throws Exception {
+        Path pki = Files.createDirectories(home.resolve("corrupt-key"));
+        for (String file : List.of("ca.crt", "alpha-credit.crt")) {
+            Files.copy(home.resolve("pki").resolve(file), pki.resolve(file));
+        }
+        Files.writeString(pki.resolve("alpha-credit.key"), "not a key\n");
+        List<Integer> ports = FreePorts.take(2);
+
+        Exit exit = run(repo.resolve("private-scorer-connector/target/quarkus-app/quarkus-run.jar"),
+                "-Dcxg.member=alpha-credit", "-Dcxg.pki.dir=" + pki, "-Dcxg.platform.base-url=http://127.0.0.1:9",
+                "-Dquarkus.grpc.server.port=" + ports.get(0), "-Dquarkus.http.port=" + ports.get(1));
+
+        // Quarkus' own log of the server's failure (with Vert.x's reason and trace) stays above this line
+        assertEquals(1, exit.code(), exit.output());
+        assertTrue(exit.output().contains("cxg scorer connector: cannot start: its gRPC server is not listening on 127.0.0.1:"
+                + ports.get(0) + " (the error above says why)"), exit.output());
+    }
+
     private static Exit gateway(Path policies, Path pki) throws Exception {
         List<Integer> ports = FreePorts.take(3);
         return run(repo.resolve("gateway/target/quarkus-app/quarkus-run.jar"),
