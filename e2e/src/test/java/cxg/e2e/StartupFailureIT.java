@@ -85,13 +85,7 @@ class StartupFailureIT {
     @Test
     void gatewayWhoseGrpcPortIsTakenExitsOneNamingThePortWithoutAStackTrace() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            List<Integer> ports = FreePorts.take(2);
-
-            Exit exit = run(repo.resolve("gateway/target/quarkus-app/quarkus-run.jar"),
-                    "-Dcxg.policy.dir=" + repo.resolve("policies"), "-Dcxg.pki.dir=" + home.resolve("pki"),
-                    "-Dcxg.data.dir=" + Files.createTempDirectory(home, "data"),
-                    "-Dquarkus.grpc.server.port=" + taken.getLocalPort(), "-Dquarkus.http.port=" + ports.get(0),
-                    "-Dcxg.audit.tiles-port=" + ports.get(1));
+            Exit exit = gateway(repo.resolve("policies"), home.resolve("pki"), taken.getLocalPort(), FreePorts.take(2));
 
             assertEquals(1, exit.code(), exit.output());
             assertTrue(exit.output().contains("cxg gateway: cannot start: port " + taken.getLocalPort() + " on 127.0.0.1 is already in use"),
@@ -103,11 +97,8 @@ class StartupFailureIT {
     @Test
     void scorerConnectorWithoutItsPkiExitsOneInsteadOfServingWithoutItsGrpcServer() throws Exception {
         Path empty = Files.createDirectories(home.resolve("no-pki-connector"));
-        List<Integer> ports = FreePorts.take(2);
 
-        Exit exit = run(repo.resolve("private-scorer-connector/target/quarkus-app/quarkus-run.jar"),
-                "-Dcxg.member=alpha-credit", "-Dcxg.pki.dir=" + empty, "-Dcxg.platform.base-url=http://127.0.0.1:9",
-                "-Dquarkus.grpc.server.port=" + ports.get(0), "-Dquarkus.http.port=" + ports.get(1));
+        Exit exit = scorerConnector(empty, FreePorts.take(2));
 
         assertEquals(1, exit.code(), exit.output());
         assertTrue(exit.output().contains("cxg scorer connector: cannot start: cxg.pki.dir: cannot read "
@@ -124,9 +115,7 @@ class StartupFailureIT {
         Files.writeString(pki.resolve("alpha-credit.key"), "not a key\n");
         List<Integer> ports = FreePorts.take(2);
 
-        Exit exit = run(repo.resolve("private-scorer-connector/target/quarkus-app/quarkus-run.jar"),
-                "-Dcxg.member=alpha-credit", "-Dcxg.pki.dir=" + pki, "-Dcxg.platform.base-url=http://127.0.0.1:9",
-                "-Dquarkus.grpc.server.port=" + ports.get(0), "-Dquarkus.http.port=" + ports.get(1));
+        Exit exit = scorerConnector(pki, ports);
 
         // Quarkus' own log of the server's failure (with Vert.x's reason and trace) stays above this line
         assertEquals(1, exit.code(), exit.output());
@@ -136,11 +125,23 @@ class StartupFailureIT {
 
     private static Exit gateway(Path policies, Path pki) throws Exception {
         List<Integer> ports = FreePorts.take(3);
+        return gateway(policies, pki, ports.get(0), ports.subList(1, 3));
+    }
+
+    /** @param ports the HTTP port and the audit tiles' port */
+    private static Exit gateway(Path policies, Path pki, int grpcPort, List<Integer> ports) throws Exception {
         return run(repo.resolve("gateway/target/quarkus-app/quarkus-run.jar"),
                 "-Dcxg.policy.dir=" + policies, "-Dcxg.pki.dir=" + pki,
                 "-Dcxg.data.dir=" + Files.createTempDirectory(home, "data"),
-                "-Dquarkus.grpc.server.port=" + ports.get(0), "-Dquarkus.http.port=" + ports.get(1),
-                "-Dcxg.audit.tiles-port=" + ports.get(2));
+                "-Dquarkus.grpc.server.port=" + grpcPort, "-Dquarkus.http.port=" + ports.get(0),
+                "-Dcxg.audit.tiles-port=" + ports.get(1));
+    }
+
+    /** @param ports the gRPC port and the HTTP port */
+    private static Exit scorerConnector(Path pki, List<Integer> ports) throws Exception {
+        return run(repo.resolve("private-scorer-connector/target/quarkus-app/quarkus-run.jar"),
+                "-Dcxg.member=alpha-credit", "-Dcxg.pki.dir=" + pki, "-Dcxg.platform.base-url=http://127.0.0.1:9",
+                "-Dquarkus.grpc.server.port=" + ports.get(0), "-Dquarkus.http.port=" + ports.get(1));
     }
 
     private static Exit run(Path jar, String... properties) throws Exception {

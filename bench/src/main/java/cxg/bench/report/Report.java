@@ -91,6 +91,13 @@ final class Report {
         return levels().stream().map(n -> "@" + n).toList();
     }
 
+    /** Every load of the report's runs: the closed model's levels, then half load. */
+    private List<String> loadSuffixes() {
+        List<String> loads = new ArrayList<>(levelSuffixes());
+        loads.add(HALF);
+        return loads;
+    }
+
     /** The sweep's points and the half-load rounds of the chart's paths (merged), by offered rate. */
     List<LoadResult> sweepPoints() {
         return sweepMeasured().stream().map(Measured::result).toList();
@@ -287,10 +294,8 @@ final class Report {
      */
     List<Object[]> auditWrite() {
         List<Object[]> rows = new ArrayList<>();
-        // every closed level the unsynced gateway ran at (not 64: there the audit write is no figure of the report)
-        List<String> suffixes = new ArrayList<>(levelSuffixes());
-        suffixes.add(HALF);
-        for (String suffix : suffixes) {
+        // every load the unsynced gateway ran at (not 64 outstanding: there the audit write is no figure of the report)
+        for (String suffix : loadSuffixes()) {
             Measured fsync = merged(ReportRunner.GW1, suffix);
             Measured none = merged(ReportRunner.GW1_NO_FSYNC, suffix);
             if (fsync == null || none == null) {
@@ -310,9 +315,7 @@ final class Report {
     /** The runs with CPU accounting, in the report's order: label, merged. */
     private Map<String, Measured> metered() {
         Map<String, Measured> m = new LinkedHashMap<>();
-        List<String> suffixes = new ArrayList<>(levelSuffixes());
-        suffixes.add(HALF);
-        for (String suffix : suffixes) {
+        for (String suffix : loadSuffixes()) {
             runs.forEach((key, rounds) -> {
                 if (key.endsWith(suffix) && !rounds.isEmpty() && rounds.get(0).cpu() != null) {
                     m.put(key, Rounds.merge(rounds));
@@ -740,9 +743,7 @@ final class Report {
     private List<VariantRow> variantRows(Variant v) {
         List<VariantRow> rows = new ArrayList<>();
         String gwProcess = ReportRunner.PROCESS_OF_PATH.get(ReportRunner.GW1);
-        List<String> loads = new ArrayList<>(levelSuffixes());
-        loads.add(HALF);
-        for (String load : loads) {
+        for (String load : loadSuffixes()) {
             List<Measured> a = rounds(v.path(), load);
             List<Measured> b = rounds(ReportRunner.GW1, load);
             if (a.isEmpty() || b.isEmpty()) {

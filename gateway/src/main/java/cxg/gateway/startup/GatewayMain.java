@@ -16,7 +16,7 @@ import io.quarkus.runtime.annotations.QuarkusMain;
 @QuarkusMain
 public final class GatewayMain {
 
-    static final String PREFIX = "cxg gateway: cannot start: ";
+    private static final String PREFIX = "cxg gateway: cannot start: ";
 
     private GatewayMain() {
     }
