@@ -10,6 +10,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -107,20 +108,52 @@ class StartupFailureIT {
     }
 
     @Test
-    void scorerConnectorWithACorruptKeyExitsOneInsteadOfServingWithoutItsGrpcServer() throws Exception {
-        Path pki = Files.createDirectories(home.resolve("corrupt-key"));
-        for (String file : List.of("ca.crt", "alpha-credit.crt")) {
-            Files.copy(home.resolve("pki").resolve(file), pki.resolve(file));
-        }
+    void scorerConnectorWithACorruptKeyExitsOneNamingTheKeyWithoutAStackTrace() throws Exception {
+        Path pki = pkiCopy("corrupt-key");
         Files.writeString(pki.resolve("alpha-credit.key"), "not a key\n");
-        List<Integer> ports = FreePorts.take(2);
 
-        Exit exit = scorerConnector(pki, ports);
+        Exit exit = scorerConnector(pki, FreePorts.take(2));
 
-        // Quarkus' own log of the server's failure (with Vert.x's reason and trace) stays above this line
         assertEquals(1, exit.code(), exit.output());
-        assertTrue(exit.output().contains("cxg scorer connector: cannot start: its gRPC server is not listening on 127.0.0.1:"
-                + ports.get(0) + " (the error above says why)"), exit.output());
+        assertTrue(exit.output().contains("cxg scorer connector: cannot start: cxg.pki.dir: " + pki.resolve("alpha-credit.key")
+                + " is not a PEM PKCS#8 private key"), exit.output());
+        assertNoStackTrace(exit);
+    }
+
+    @Test
+    void scorerConnectorWhoseGrpcPortAnotherProcessHoldsExitsOneInsteadOfRunningWithoutItsServer() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Exit exit = scorerConnector(home.resolve("pki"), List.of(taken.getLocalPort(), FreePorts.take(1).get(0)));
+
+            assertEquals(1, exit.code(), exit.output());
+            assertTrue(exit.output().contains("cxg scorer connector: cannot start: quarkus.grpc.server.port: cannot listen on 127.0.0.1:"
+                    + taken.getLocalPort() + ": Address already in use"), exit.output());
+            assertNoStackTrace(exit);
+        }
+    }
+
+    @Test
+    void gatewayWithTheKeyOfAnotherMemberExitsOneNamingBothFilesWithoutAStackTrace() throws Exception {
+        Path pki = pkiCopy("gateway-with-court-key");
+        Files.copy(home.resolve("pki/court.key"), pki.resolve("gateway.key"), StandardCopyOption.REPLACE_EXISTING);
+
+        Exit exit = gateway(repo.resolve("policies"), pki);
+
+        assertEquals(1, exit.code(), exit.output());
+        assertTrue(exit.output().contains("cxg gateway: cannot start: cxg.pki.dir: " + pki.resolve("gateway.key")
+                + " is not the private key of " + pki.resolve("gateway.crt")), exit.output());
+        assertNoStackTrace(exit);
+    }
+
+    /** A copy of the dev PKI to break one file of. */
+    private static Path pkiCopy(String name) throws Exception {
+        Path copy = Files.createDirectories(home.resolve(name));
+        try (Stream<Path> files = Files.list(home.resolve("pki"))) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                Files.copy(file, copy.resolve(file.getFileName()));
+            }
+        }
+        return copy;
     }
 
     private static Exit gateway(Path policies, Path pki) throws Exception {

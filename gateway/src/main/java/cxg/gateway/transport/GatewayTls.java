@@ -1,5 +1,7 @@
 package cxg.gateway.transport;
 
+import cxg.pki.PemIdentity;
+import cxg.pki.PkiException;
 import io.grpc.netty.GrpcSslContexts;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSslContext;
@@ -14,6 +16,7 @@ import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.KeyManagerFactory;
@@ -47,7 +50,8 @@ public final class GatewayTls {
 
     /**
      * @param name file name stem of the certificate to present, {@code gateway} in production
-     * @throws IllegalStateException naming the missing or unreadable file
+     * @throws IllegalStateException naming the missing or unreadable file, or the PEM file that does not fit:
+     *     a key of another certificate, a certificate of another CA or out of its validity
      */
     public static GatewayTls load(Path dir, String name, String p12Password) {
         Path caFile = dir.resolve("ca.crt");
@@ -65,6 +69,13 @@ public final class GatewayTls {
         }
         GatewayTls tls = new GatewayTls(dir, name, p12Password.toCharArray(),
                 new RevocationCheckingTrustManager(cas, dir.resolve("ca.crl")));
+        if (tls.pemPresent()) {
+            try {
+                PemIdentity.check(caFile, tls.pem("crt"), tls.pem("key"), Instant.now());
+            } catch (PkiException e) {
+                throw new IllegalStateException("cxg.pki.dir: " + e.getMessage());
+            }
+        }
         tls.keyMaterialFor(SslContextBuilder.forClient());
         return tls;
     }

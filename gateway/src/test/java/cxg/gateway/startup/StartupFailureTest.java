@@ -10,6 +10,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.logging.Level;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import cxg.gateway.audit.DirectoryLogStore;
+import cxg.pki.DevPki;
 import cxg.gateway.policy.PolicyLoader;
 import cxg.gateway.policy.PolicyStore;
 import cxg.gateway.policy.QuotaLimiter;
@@ -65,6 +67,22 @@ class StartupFailureTest {
 
         assertEquals(Optional.of("no member CA certificate at " + dir.resolve("ca.crt")
                 + " (set cxg.pki.dir, or create the dev PKI with ./cxg pki init)"), StartupFailure.describe(asQuarkusReportsIt(refused)));
+    }
+
+    @Test
+    void aCertificateAndKeyThatDoNotFitAreReportedNamingTheFile() throws Exception {
+        DevPki.init(dir, false);
+        Files.copy(dir.resolve("court.key"), dir.resolve("gateway.key"), StandardCopyOption.REPLACE_EXISTING);
+        RuntimeException mismatched = assertThrows(RuntimeException.class, () -> GatewayTls.load(dir, "gateway", "changeit"));
+
+        assertEquals(Optional.of("cxg.pki.dir: " + dir.resolve("gateway.key") + " is not the private key of " + dir.resolve("gateway.crt")),
+                StartupFailure.describe(asQuarkusReportsIt(mismatched)));
+
+        Files.writeString(dir.resolve("gateway.key"), "not a key\n");
+        RuntimeException corrupt = assertThrows(RuntimeException.class, () -> GatewayTls.load(dir, "gateway", "changeit"));
+
+        assertEquals(Optional.of("cxg.pki.dir: " + dir.resolve("gateway.key") + " is not a PEM PKCS#8 private key (-----BEGIN PRIVATE KEY-----)"),
+                StartupFailure.describe(asQuarkusReportsIt(corrupt)));
     }
 
     @Test

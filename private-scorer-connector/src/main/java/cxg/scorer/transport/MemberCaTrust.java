@@ -1,11 +1,15 @@
 package cxg.scorer.transport;
 
+import cxg.pki.PemIdentity;
+import cxg.pki.PkiException;
 import cxg.scorer.identity.MemberIdentity;
 import io.quarkus.grpc.api.ServerBuilderCustomizer;
+import io.quarkus.grpc.runtime.GrpcServer;
 import io.quarkus.grpc.runtime.config.GrpcServerConfiguration;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.configuration.ConfigurationException;
+import io.quarkus.value.registry.ValueRegistry;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.grpc.VertxServerBuilder;
 import jakarta.enterprise.event.Observes;
@@ -13,65 +17,90 @@ import jakarta.inject.Singleton;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
+import java.net.ServerSocket;
 import java.nio.file.Files;
+import java.time.Instant;
 import java.util.stream.Stream;
 
 /**
  * Makes the gRPC server trust exactly the member CA from its PEM file. Quarkus' own
  * {@code quarkus.grpc.server.ssl.trust-store} takes only PKCS#12/JKS stores with a password;
  * the certificate, key and {@code client-auth=REQUIRED} stay in application.properties.
- * Also fails start-up with a one-line reason when the member's PKI files are missing, and when the
- * server is not listening for any other reason: Quarkus only logs a gRPC server that cannot start,
- * and would go on serving health checks without it.
+ * Also fails start-up with a one-line reason when the member's PKI files are missing or do not fit
+ * (a corrupt key, a key of another certificate, a certificate of another CA or out of its validity),
+ * and when the server did not start for any other reason, such as a port in use: Quarkus only logs a
+ * gRPC server that cannot start, and would go on serving health checks without it.
  */
 @Singleton
 public class MemberCaTrust implements ServerBuilderCustomizer<VertxServerBuilder> {
 
     private final MemberIdentity identity;
-    private volatile String unreadable;
+    private final ValueRegistry started;
+    private volatile String refusal;
     private volatile InetSocketAddress address;
 
-    public MemberCaTrust(MemberIdentity identity) {
+    public MemberCaTrust(MemberIdentity identity, ValueRegistry started) {
         this.identity = identity;
+        this.started = started;
     }
 
     @Override
     public void customize(GrpcServerConfiguration config, VertxServerBuilder builder) {
-        address = new InetSocketAddress(config.host(), LaunchMode.current() == LaunchMode.TEST ? config.testPort() : config.port());
+        InetSocketAddress server = new InetSocketAddress(config.host(),
+                LaunchMode.current() == LaunchMode.TEST ? config.testPort() : config.port());
+        address = server;
         Stream.of(identity.caCertificate(), identity.certificate(), identity.privateKey())
                 .filter(file -> !Files.isReadable(file)).findFirst().ifPresent(file -> {
-                    unreadable = "cxg.pki.dir: cannot read " + file + " (run ./cxg pki init)";
-                    throw new MissingPkiFile(unreadable);
+                    throw refuse("cxg.pki.dir: cannot read " + file + " (run ./cxg pki init)");
                 });
+        try {
+            PemIdentity.check(identity.caCertificate(), identity.certificate(), identity.privateKey(), Instant.now());
+        } catch (PkiException e) {
+            throw refuse("cxg.pki.dir: " + e.getMessage());
+        }
+        // asked before the server binds, so that Quarkus logs the reason in one line instead of a bind trace
+        String bindFailure = server.getPort() == 0 ? null : bindFailure(server);
+        if (bindFailure != null) {
+            throw refuse(bindFailure);
+        }
         String ca = identity.caCertificate().toString();
         builder.useSsl(options -> options.setPemTrustOptions(new PemTrustOptions().addCertPath(ca)));
     }
 
+    private StartRefused refuse(String reason) {
+        refusal = reason;
+        return new StartRefused(reason);
+    }
+
     void failStartUp(@Observes StartupEvent event) {
-        if (unreadable != null) {
-            throw new ConfigurationException("cxg scorer connector: cannot start: " + unreadable);
+        if (refusal != null) {
+            throw new ConfigurationException("cxg scorer connector: cannot start: " + refusal);
         }
-        // any other failure to start the server (a corrupt key, a port in use) was only logged above
+        // any other failure to start the server was only logged above; Quarkus registers the port of a started one
         InetSocketAddress server = address;
-        if (server != null && server.getPort() != 0 && !listening(server)) {
-            throw new ConfigurationException("cxg scorer connector: cannot start: its gRPC server is not listening on "
+        if (server != null && !started.containsKey(GrpcServer.GRPC_PORT)) {
+            throw new ConfigurationException("cxg scorer connector: cannot start: its gRPC server did not start on "
                     + server.getHostString() + ":" + server.getPort() + " (the error above says why)");
         }
     }
 
-    private static boolean listening(InetSocketAddress server) {
-        try (Socket probe = new Socket()) {
-            probe.connect(server, 2000);
-            return true;
+    /** Why nothing can listen on {@code server}, naming the setting to change, or null when something can. */
+    private static String bindFailure(InetSocketAddress server) {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.bind(server);
+            return null;
         } catch (IOException e) {
-            return false;
+            String reason = String.valueOf(e.getMessage());
+            String where = "cannot listen on " + server.getHostString() + ":" + server.getPort() + ": " + reason;
+            return reason.contains("in use")
+                    ? "quarkus.grpc.server.port: " + where + "; another process, or a connector already running, listens there"
+                    : "quarkus.grpc.server.host: " + where;
         }
     }
 
     /** Without a stack trace: Quarkus logs it as the gRPC server's failure, in one line. */
-    private static final class MissingPkiFile extends IllegalStateException {
-        MissingPkiFile(String message) {
+    private static final class StartRefused extends IllegalStateException {
+        StartRefused(String message) {
             super(message);
         }
 

@@ -1,0 +1,139 @@
+package cxg.pki;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.CertificateNotYetValidException;
+import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Date;
+import java.util.List;
+
+/**
+ * Checks a member's TLS identity as PEM files (its certificate, its PKCS#8 private key and the member CA
+ * that issued it) before a server or client is built from them. A wrong file then stops the start with
+ * one line naming it, instead of a TLS library's stack trace or handshakes that fail later: a corrupt or
+ * non-PKCS#8 key, a key of another certificate, a certificate of another CA, one that has expired.
+ */
+public final class PemIdentity {
+
+    private static final String KEY_BEGIN = "-----BEGIN PRIVATE KEY-----";
+    private static final String KEY_END = "-----END PRIVATE KEY-----";
+    private static final List<String> KEY_ALGORITHMS = List.of("EC", "RSA", "Ed25519");
+    private static final byte[] PROBE = "cxg key check".getBytes(StandardCharsets.US_ASCII);
+
+    private PemIdentity() {
+    }
+
+    /** @throws PkiException naming the file at fault, in one line */
+    public static void check(Path caCertificate, Path certificate, Path privateKey, Instant now) {
+        X509Certificate ca = readCertificate(caCertificate);
+        X509Certificate cert = readCertificate(certificate);
+        PrivateKey key = readPrivateKey(privateKey, certificate, cert.getPublicKey().getAlgorithm());
+        checkValid(ca, caCertificate, now);
+        checkValid(cert, certificate, now);
+        try {
+            cert.verify(ca.getPublicKey());
+        } catch (GeneralSecurityException e) {
+            throw new PkiException(certificate + " was not issued by the member CA in " + caCertificate + " (its issuer is \""
+                    + cert.getIssuerX500Principal().getName() + "\")");
+        }
+        if (!pairs(key, cert)) {
+            throw new PkiException(privateKey + " is not the private key of " + certificate);
+        }
+    }
+
+    private static X509Certificate readCertificate(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+        } catch (IOException e) {
+            throw new PkiException("cannot read " + file);
+        } catch (GeneralSecurityException e) {
+            throw new PkiException(file + " is not a PEM certificate");
+        }
+    }
+
+    private static PrivateKey readPrivateKey(Path file, Path certificate, String algorithm) {
+        String pem;
+        try {
+            pem = Files.readString(file, StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new PkiException("cannot read " + file);
+        }
+        int begin = pem.indexOf(KEY_BEGIN);
+        int end = pem.indexOf(KEY_END);
+        if (begin < 0 || end < begin) {
+            boolean otherPem = pem.contains("-----BEGIN ") && pem.contains(" PRIVATE KEY-----");
+            throw new PkiException(file + " is not a PEM PKCS#8 private key (" + KEY_BEGIN + ")"
+                    + (otherPem ? "; convert it with: openssl pkcs8 -topk8 -nocrypt" : ""));
+        }
+        PKCS8EncodedKeySpec spec;
+        try {
+            spec = new PKCS8EncodedKeySpec(Base64.getMimeDecoder().decode(pem.substring(begin + KEY_BEGIN.length(), end)));
+        } catch (IllegalArgumentException e) {
+            throw new PkiException(file + " is not a PEM PKCS#8 private key (its Base64 is broken)");
+        }
+        PrivateKey key = parse(spec, algorithm);
+        if (key != null) {
+            return key;
+        }
+        String other = KEY_ALGORITHMS.stream().filter(a -> parse(spec, a) != null).findFirst().orElse(null);
+        if (other != null) {
+            throw new PkiException(file + " is an " + other + " key, not the private key of " + certificate + " (" + algorithm + ")");
+        }
+        throw new PkiException(file + " is not a readable private key");
+    }
+
+    private static PrivateKey parse(PKCS8EncodedKeySpec spec, String algorithm) {
+        try {
+            return KeyFactory.getInstance(algorithm).generatePrivate(spec);
+        } catch (GeneralSecurityException e) {
+            return null;
+        }
+    }
+
+    private static void checkValid(X509Certificate cert, Path file, Instant now) {
+        try {
+            cert.checkValidity(Date.from(now));
+        } catch (CertificateExpiredException e) {
+            throw new PkiException(file + " expired at " + cert.getNotAfter().toInstant());
+        } catch (CertificateNotYetValidException e) {
+            throw new PkiException(file + " is not valid before " + cert.getNotBefore().toInstant());
+        }
+    }
+
+    /** Whether {@code key} signs what {@code cert}'s public key verifies; true for key types it cannot try. */
+    private static boolean pairs(PrivateKey key, X509Certificate cert) {
+        String algorithm = switch (key.getAlgorithm()) {
+            case "EC" -> "SHA256withECDSA";
+            case "RSA" -> "SHA256withRSA";
+            case "Ed25519", "EdDSA" -> "Ed25519";
+            default -> null;
+        };
+        if (algorithm == null) {
+            return true;
+        }
+        try {
+            Signature signer = Signature.getInstance(algorithm);
+            signer.initSign(key);
+            signer.update(PROBE);
+            byte[] signature = signer.sign();
+            Signature verifier = Signature.getInstance(algorithm);
+            verifier.initVerify(cert.getPublicKey());
+            verifier.update(PROBE);
+            return verifier.verify(signature);
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
+    }
+}
