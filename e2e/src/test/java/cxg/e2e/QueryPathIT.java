@@ -41,7 +41,7 @@ class QueryPathIT {
     /** Same as SUBJECT with a wrong check character. */
     private static final String BAD_SUBJECT = "110105194912310021";
     private static final List<String> PLATFORMS = List.of("alpha-credit", "beta-score");
-    private static final List<String> PORT_VARIABLES = List.of("CXG_GATEWAY_PORT", "CXG_GATEWAY_HTTP_PORT", "CXG_AUDIT_TILES_PORT",
+    static final List<String> PORT_VARIABLES = List.of("CXG_GATEWAY_PORT", "CXG_GATEWAY_HTTP_PORT", "CXG_AUDIT_TILES_PORT",
             "CXG_ALPHA_PORT", "CXG_ALPHA_HTTP_PORT", "CXG_BETA_PORT", "CXG_BETA_HTTP_PORT",
             "CXG_ALPHA_API_PORT", "CXG_BETA_API_PORT", "CXG_AGENCY_PORT",
             "CXG_KEYCLOAK_PORT", "CXG_KEYCLOAK_HTTPS_PORT", "CXG_KEYCLOAK_MGMT_PORT");

@@ -12,11 +12,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import com.github.tomakehurst.wiremock.standalone.WireMockServerRunner;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -145,6 +149,48 @@ class StartupFailureIT {
         assertNoStackTrace(exit);
     }
 
+    @Test
+    void upReportsAGatewayThatCannotStartWhileKeycloakIsStillBootingAndStopsTheRest() throws Exception {
+        Path upHome = Files.createDirectories(home.resolve("up"));
+        Path pki = pkiCopy("up/pki");
+        Files.copy(pki.resolve("court.key"), pki.resolve("gateway.key"), StandardCopyOption.REPLACE_EXISTING);
+        slowKeycloak(upHome.resolve("tools"));
+        Map<String, String> env = new HashMap<>(Map.of("CXG_HOME", upHome.toString(), "CXG_NO_BUILD", "1",
+                "CXG_WIREMOCK_JAR", Path.of(WireMockServerRunner.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString()));
+        List<Integer> ports = FreePorts.take(QueryPathIT.PORT_VARIABLES.size());
+        for (int i = 0; i < ports.size(); i++) {
+            env.put(QueryPathIT.PORT_VARIABLES.get(i), Integer.toString(ports.get(i)));
+        }
+        try {
+            Exit up = cxg(env, "up");
+
+            assertEquals(1, up.code(), up.output());
+            assertTrue(up.output().contains("cxg: gateway could not start (its log: " + upHome.resolve("run/gateway.log") + "):\n"
+                    + "cxg gateway: cannot start: cxg.pki.dir: " + pki.resolve("gateway.key") + " is not the private key of "
+                    + pki.resolve("gateway.crt")), up.output());
+            Exit status = cxg(env, "status");
+            assertFalse(status.output().contains("healthy"), "everything up started is stopped again:\n" + status.output());
+            assertFalse(Files.exists(upHome.resolve("run/keycloak.pid")), "Keycloak is stopped again");
+        } finally {
+            cxg(env, "down");
+        }
+    }
+
+    /**
+     * A Keycloak distribution, of the version keycloak.sh expects, that never becomes ready: up must not wait for
+     * Keycloak to notice that the gateway has exited (it waited, up to 300 s, until Keycloak was ready).
+     */
+    private static void slowKeycloak(Path tools) throws Exception {
+        Matcher version = Pattern.compile("(?m)^KC_VERSION=([0-9.]+)$").matcher(Files.readString(repo.resolve("keycloak/keycloak.sh")));
+        assertTrue(version.find(), "KC_VERSION in keycloak/keycloak.sh");
+        Path dist = tools.resolve("keycloak-" + version.group(1));
+        for (String dir : List.of("bin", "conf", "lib", "providers", "themes")) {
+            Files.createDirectories(dist.resolve(dir));
+        }
+        Path kc = Files.writeString(dist.resolve("bin/kc.sh"), "#!/bin/sh\nexec sleep 600\n");
+        kc.toFile().setExecutable(true);
+    }
+
     /** A copy of the dev PKI to break one file of. */
     private static Path pkiCopy(String name) throws Exception {
         Path copy = Files.createDirectories(home.resolve(name));
@@ -175,6 +221,20 @@ class StartupFailureIT {
         return run(repo.resolve("private-scorer-connector/target/quarkus-app/quarkus-run.jar"),
                 "-Dcxg.member=alpha-credit", "-Dcxg.pki.dir=" + pki, "-Dcxg.platform.base-url=http://127.0.0.1:9",
                 "-Dquarkus.grpc.server.port=" + ports.get(0), "-Dquarkus.http.port=" + ports.get(1));
+    }
+
+    private static Exit cxg(Map<String, String> env, String command) throws Exception {
+        Path out = Files.createTempFile(home, "cxg-" + command, ".txt");
+        ProcessBuilder pb = new ProcessBuilder(repo.resolve("cxg").toString(), command).directory(repo.toFile())
+                .redirectErrorStream(true).redirectOutput(out.toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        if (!p.waitFor(5, TimeUnit.MINUTES)) {
+            p.descendants().forEach(ProcessHandle::destroy);
+            p.destroy();
+            fail("./cxg " + command + " did not finish within 5 minutes:\n" + Files.readString(out));
+        }
+        return new Exit(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
     }
 
     private static Exit run(Path jar, String... properties) throws Exception {
