@@ -75,6 +75,9 @@ class QueryPathIT {
         if (up.exitCode() != 0) {
             fail("./cxg up failed (exit " + up.exitCode() + "):\n" + up.out() + up.err());
         }
+        // up ends once a query through the whole path was answered by both platforms, so that a user's first one answers
+        assertTrue(up.out().contains("cxg: warming up the query path"), up.out());
+        assertFalse(up.err().contains("did not answer from both platforms"), up.err());
         warmUp();
         JsonNode status = JSON.readTree(cxg(Duration.ofSeconds(60), "status", "--json").out());
         status.get("gateways").forEach(g -> startedPids.add(g.get("pid").asLong()));
