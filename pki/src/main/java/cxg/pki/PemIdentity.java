@@ -35,22 +35,39 @@ public final class PemIdentity {
     private PemIdentity() {
     }
 
-    /** @throws PkiException naming the file at fault, in one line */
+    /**
+     * The certificate and key fit each other and the member CA: both certificates within their validity at {@code now},
+     * the certificate issued by the CA.
+     *
+     * @throws PkiException naming the file at fault, in one line
+     */
     public static void check(Path caCertificate, Path certificate, Path privateKey, Instant now) {
         X509Certificate ca = readCertificate(caCertificate);
-        X509Certificate cert = readCertificate(certificate);
-        PrivateKey key = readPrivateKey(privateKey, certificate, cert.getPublicKey().getAlgorithm());
         checkValid(ca, caCertificate, now);
-        checkValid(cert, certificate, now);
+        X509Certificate cert = checkKeyPair(certificate, privateKey, now);
         try {
             cert.verify(ca.getPublicKey());
         } catch (GeneralSecurityException e) {
             throw new PkiException(certificate + " was not issued by the member CA in " + caCertificate + " (its issuer is \""
                     + cert.getIssuerX500Principal().getName() + "\")");
         }
+    }
+
+    /**
+     * The key is a PKCS#8 key and the private key of the certificate, which is within its validity at {@code now}; for a
+     * client, whose issuer the server it calls judges.
+     *
+     * @return the certificate
+     * @throws PkiException naming the file at fault, in one line
+     */
+    public static X509Certificate checkKeyPair(Path certificate, Path privateKey, Instant now) {
+        X509Certificate cert = readCertificate(certificate);
+        PrivateKey key = readPrivateKey(privateKey, certificate, cert.getPublicKey().getAlgorithm());
+        checkValid(cert, certificate, now);
         if (!pairs(key, cert)) {
             throw new PkiException(privateKey + " is not the private key of " + certificate);
         }
+        return cert;
     }
 
     private static X509Certificate readCertificate(Path file) {

@@ -1,5 +1,7 @@
 package cxg.agency.gateway;
 
+import cxg.pki.PemIdentity;
+import cxg.pki.PkiException;
 import io.grpc.netty.GrpcSslContexts;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -9,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.time.Instant;
 import java.util.regex.Pattern;
 import javax.net.ssl.KeyManagerFactory;
 
@@ -49,6 +52,7 @@ public final class MemberCredentials {
         try {
             SslContextBuilder builder = GrpcSslContexts.forClient().trustManager(ca.toFile());
             if (Files.isRegularFile(crt) && Files.isRegularFile(key)) {
+                checkKeyPair(crt, key);
                 builder.keyManager(crt.toFile(), key.toFile());
             } else if (Files.isRegularFile(p12)) {
                 builder.keyManager(keyManagerFromPkcs12(p12));
@@ -61,6 +65,15 @@ public final class MemberCredentials {
             // Netty reports unreadable PEM as IllegalArgumentException; the file names are what helps.
             throw new CredentialsUnavailableException("member",
                     "cannot read the certificate, key or CA of member '" + member + "' in " + pkiDir);
+        }
+    }
+
+    /** A key that does not fit its certificate would otherwise only show as a gateway that seems unavailable. */
+    private static void checkKeyPair(Path crt, Path key) throws CredentialsUnavailableException {
+        try {
+            PemIdentity.checkKeyPair(crt, key, Instant.now());
+        } catch (PkiException e) {
+            throw new CredentialsUnavailableException("member", e.getMessage());
         }
     }
 

@@ -212,6 +212,22 @@ class AgencyCliTest {
     }
 
     @Test
+    void keyOfAnotherMemberIsNamedInOneLineAndExitsTwoInsteadOfAnUnavailableGateway(@TempDir Path mixed) throws IOException {
+        for (String file : List.of("ca.crt", "court.crt")) {
+            Files.copy(pki.resolve(file), mixed.resolve(file));
+        }
+        Files.copy(pki.resolve("railway.key"), mixed.resolve("court.key"));
+
+        Run run = cli(Map.of(), "query", "--gateway", gateway.address(), "--pki-dir", mixed.toString(),
+                "--as", "court", "--subject", FakeGateway.SUBJECT, "--purpose", "court-enforcement");
+
+        assertEquals(2, run.exitCode(), run.err());
+        assertOneLineError(run);
+        assertEquals("cxg: invalid --as: " + mixed.resolve("court.key") + " is not the private key of " + mixed.resolve("court.crt"),
+                run.err().strip());
+    }
+
+    @Test
     void certificateFromAForeignCaIsRefusedAtTheHandshakeAndExitsThree(@TempDir Path foreign, @TempDir Path mixed)
             throws IOException {
         DevPki.createForeignCa(foreign, "court");

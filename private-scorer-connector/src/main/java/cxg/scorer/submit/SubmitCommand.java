@@ -3,6 +3,8 @@ package cxg.scorer.submit;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.ByteString;
+import cxg.pki.PemIdentity;
+import cxg.pki.PkiException;
 import cxg.v1.AckStatus;
 import cxg.v1.SignedBatch;
 import cxg.v1.SignedItem;
@@ -23,6 +25,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -90,6 +93,13 @@ final class SubmitCommand implements Callable<Integer> {
         if (!Files.isRegularFile(pki.resolve(platform + ".crt")) || !Files.isRegularFile(pki.resolve(platform + ".key"))) {
             err.println("cxg: no certificate for " + platform + " in " + pki + " (run ./cxg pki init)");
             return ExitCodes.DENIED;
+        }
+        try {
+            // a key that does not fit would otherwise only show as a gateway that seems unavailable
+            PemIdentity.checkKeyPair(pki.resolve(platform + ".crt"), pki.resolve(platform + ".key"), Instant.now());
+        } catch (PkiException e) {
+            err.println("cxg: --as: " + e.getMessage());
+            return ExitCodes.USAGE;
         }
         Ed25519PrivateKeyParameters key;
         if (Files.isRegularFile(SigningKeyFiles.privateKeyFile(pki, platform))) {

@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import cxg.pki.DevPki;
 import cxg.v1.SubmissionItem;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,6 +44,20 @@ class ScorerCliTest {
         Path file = Files.writeString(tmp.resolve("r.jsonl"), "{}\n");
         assertEquals(3, run("submit", "--as", "alpha-credit", "--file", file.toString()));
         assertTrue(err.toString().contains("pki init"), err.toString());
+    }
+
+    @Test
+    void aKeyThatIsNotTheCertificatesIsNamedInOneLineBeforeAnythingIsSigned() throws Exception {
+        Path pki = tmp.resolve("pki");
+        DevPki.init(pki, false);
+        Files.copy(pki.resolve("beta-score.key"), pki.resolve("alpha-credit.key"), StandardCopyOption.REPLACE_EXISTING);
+        Path file = Files.writeString(tmp.resolve("r.jsonl"), "{}\n");
+
+        assertEquals(2, run("submit", "--as", "alpha-credit", "--file", file.toString()));
+
+        assertEquals("cxg: --as: " + pki.resolve("alpha-credit.key") + " is not the private key of " + pki.resolve("alpha-credit.crt"),
+                err.toString().strip());
+        assertFalse(Files.exists(SigningKeyFiles.privateKeyFile(pki, "alpha-credit")), "no signing key generated");
     }
 
     @Test
