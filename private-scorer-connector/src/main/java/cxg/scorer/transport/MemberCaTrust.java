@@ -20,6 +20,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 /**
@@ -38,6 +39,7 @@ public class MemberCaTrust implements ServerBuilderCustomizer<VertxServerBuilder
     private final ValueRegistry started;
     private volatile String refusal;
     private volatile InetSocketAddress address;
+    private final AtomicBoolean portProbed = new AtomicBoolean();
 
     public MemberCaTrust(MemberIdentity identity, ValueRegistry started) {
         this.identity = identity;
@@ -58,8 +60,9 @@ public class MemberCaTrust implements ServerBuilderCustomizer<VertxServerBuilder
         } catch (PkiException e) {
             throw refuse("cxg.pki.dir: " + e.getMessage());
         }
-        // asked before the server binds, so that Quarkus logs the reason in one line instead of a bind trace
-        String bindFailure = server.getPort() == 0 ? null : bindFailure(server);
+        // asked before the server binds, so that Quarkus logs the reason in one line instead of a bind trace; only by the
+        // first of several server instances (quarkus.grpc.server.instances), which share the port the first one binds
+        String bindFailure = server.getPort() == 0 || !portProbed.compareAndSet(false, true) ? null : bindFailure(server);
         if (bindFailure != null) {
             throw refuse(bindFailure);
         }

@@ -76,6 +76,21 @@ class MemberCaTrustTest {
     }
 
     @Test
+    void aSecondServerInstanceSharesThePortTheFirstOneBound() throws Exception {
+        DevPki.init(pki, false);
+        MemberCaTrust trust = new MemberCaTrust(MemberIdentity.of("alpha-credit", pki), registry(true));
+        int port;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        trust.customize(config("127.0.0.1", port), builder());
+        try (ServerSocket firstInstance = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            trust.customize(config("127.0.0.1", port), builder());
+        }
+        trust.failStartUp(new StartupEvent());
+    }
+
+    @Test
     void refusesAnAddressThisMachineDoesNotHaveNamingTheHostSetting() throws Exception {
         DevPki.init(pki, false);
         MemberCaTrust trust = new MemberCaTrust(MemberIdentity.of("alpha-credit", pki), registry(false));
