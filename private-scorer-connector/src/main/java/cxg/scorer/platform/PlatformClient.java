@@ -9,6 +9,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
@@ -113,6 +115,17 @@ public final class PlatformClient {
                 }
             }
         });
+        send(options, body, answer, inFlight, timer, millis, true);
+        return answer;
+    }
+
+    /**
+     * @param mayRetry whether a connection closed before the platform answered is tried once more, on another
+     *                 connection: a pooled keep-alive connection the platform's server has just timed out closes as the
+     *                 request goes out, and a score lookup changes nothing on the platform, so asking again is safe
+     */
+    private void send(RequestOptions options, Buffer body, CompletableFuture<ScorerResponse> answer,
+                      AtomicReference<HttpClientRequest> inFlight, long timer, long millis, boolean mayRetry) {
         http.request(options).onComplete(sent -> {
             if (sent.failed()) {
                 finish(answer, timer, failure(sent.cause(), millis));
@@ -127,11 +140,32 @@ public final class PlatformClient {
                 call.reset();
                 return;
             }
-            call.send(body)
-                    .compose(response -> response.body().map(bytes -> answer(response.statusCode(), bytes)))
-                    .onComplete(done -> finish(answer, timer, done.succeeded() ? done.result() : failure(done.cause(), millis)));
+            call.send(body).onComplete(response -> {
+                if (response.failed()) {
+                    if (mayRetry && !answer.isDone() && closedBeforeAnswer(response.cause())) {
+                        send(options, body, answer, inFlight, timer, millis, false);
+                    } else {
+                        finish(answer, timer, failure(response.cause(), millis));
+                    }
+                    return;
+                }
+                HttpClientResponse headers = response.result();
+                headers.body().onComplete(bytes -> finish(answer, timer,
+                        bytes.succeeded() ? answer(headers.statusCode(), bytes.result()) : failure(bytes.cause(), millis)));
+            });
         });
-        return answer;
+    }
+
+    private static boolean closedBeforeAnswer(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ConnectException || cause instanceof TimeoutException) {
+                return false;
+            }
+            if (cause instanceof HttpClosedException || cause instanceof IOException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void finish(CompletableFuture<ScorerResponse> answer, long timer, ScorerResponse response) {
@@ -181,7 +215,7 @@ public final class PlatformClient {
         }
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
             // Vert.x reports a connection closed mid-exchange as HttpClosedException, not an IOException
-            if (cause instanceof IOException || cause instanceof io.vertx.core.http.HttpClosedException) {
+            if (cause instanceof IOException || cause instanceof HttpClosedException) {
                 return PlatformAnswers.unavailable("platform connection failed");
             }
         }

@@ -2,6 +2,7 @@ package cxg.scorer.platform;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.http.Fault;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import cxg.v1.FactorDirection;
 import cxg.v1.PlatformStatus;
 import cxg.v1.ScorerRequest;
@@ -216,6 +217,34 @@ class PlatformClientTest {
 
         assertEquals(PlatformStatus.UNAVAILABLE, response.getStatus());
         assertEquals("platform connection failed", response.getDetail());
+    }
+
+    @Test
+    void asksOnceMoreOnAnotherConnectionWhenTheFirstIsClosedBeforeTheAnswer() throws Exception {
+        // as when the platform's server has just closed the idle keep-alive connection the request went out on
+        platform.stubFor(post(urlEqualTo("/v1/scores")).inScenario("closed").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)).willSetStateTo("open"));
+        platform.stubFor(post(urlEqualTo("/v1/scores")).inScenario("closed").whenScenarioStateIs("open")
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody(RATING)));
+
+        ScorerResponse response = ask();
+
+        assertEquals(PlatformStatus.OK, response.getStatus(), response.toString());
+        platform.verify(2, postRequestedFor(urlEqualTo("/v1/scores")).withRequestBody(equalToJson(
+                "{\"subjectKind\":\"RESIDENT_ID\",\"subjectId\":\"" + SUBJECT + "\",\"purpose\":\"loan-eligibility\","
+                        + "\"categories\":[\"FINANCIAL\",\"JUDICIAL\"]}")));
+    }
+
+    @Test
+    void asksOnlyOnceMoreAndNeverAfterAnAnswer() throws Exception {
+        platformAnswers(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER));
+        assertEquals(PlatformStatus.UNAVAILABLE, ask().getStatus());
+        platform.verify(2, postRequestedFor(urlEqualTo("/v1/scores")));
+
+        platform.resetAll();
+        platformAnswers(aResponse().withStatus(503));
+        assertEquals(PlatformStatus.UNAVAILABLE, ask().getStatus());
+        platform.verify(1, postRequestedFor(urlEqualTo("/v1/scores")));
     }
 
     @Test
