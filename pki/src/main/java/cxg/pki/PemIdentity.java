@@ -14,7 +14,9 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
@@ -26,6 +28,9 @@ import java.util.List;
  * non-PKCS#8 key, a key of another certificate, a certificate of another CA, one that has expired.
  */
 public final class PemIdentity {
+
+    /** How long before a certificate expires a server warns at start. */
+    public static final Duration RENEWAL_NOTICE = Duration.ofDays(30);
 
     private static final String KEY_BEGIN = "-----BEGIN PRIVATE KEY-----";
     private static final String KEY_END = "-----END PRIVATE KEY-----";
@@ -68,6 +73,24 @@ public final class PemIdentity {
             throw new PkiException(privateKey + " is not the private key of " + certificate);
         }
         return cert;
+    }
+
+    /**
+     * A warning for each certificate that expires within {@code notice} of {@code now}, for a server to log at start:
+     * once one has expired, {@link #check} refuses the start, and peers refuse the handshake.
+     *
+     * @throws PkiException naming a file it cannot read as a certificate
+     */
+    public static List<String> expiringSoon(Instant now, Duration notice, Path... certificates) {
+        List<String> warnings = new ArrayList<>();
+        for (Path file : certificates) {
+            Instant notAfter = readCertificate(file).getNotAfter().toInstant();
+            if (notAfter.isBefore(now.plus(notice))) {
+                warnings.add(file + " expires at " + notAfter + ", in " + Duration.between(now, notAfter).toDays()
+                        + " days: renew it before then");
+            }
+        }
+        return warnings;
     }
 
     private static X509Certificate readCertificate(Path file) {

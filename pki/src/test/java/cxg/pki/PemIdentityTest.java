@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -92,6 +93,15 @@ class PemIdentityTest {
 
         assertEquals(crt + " expired at " + notAfter, refusal(notAfter.plus(Duration.ofDays(1))));
         assertEquals(ca + " is not valid before " + caNotBefore, refusal(caNotBefore.minus(Duration.ofMinutes(1))));
+    }
+
+    @Test
+    void warnsOfACertificateThatExpiresWithinTheNotice() throws Exception {
+        Instant notAfter = Pem.readCertificate(crt).getNotAfter().toInstant();
+
+        assertEquals(List.of(crt + " expires at " + notAfter + ", in 10 days: renew it before then"),
+                PemIdentity.expiringSoon(notAfter.minus(Duration.ofDays(10)).minusSeconds(1), Duration.ofDays(30), ca, crt));
+        assertEquals(List.of(), PemIdentity.expiringSoon(notAfter.minus(Duration.ofDays(31)), Duration.ofDays(30), ca, crt));
     }
 
     @Test

@@ -84,6 +84,12 @@ public final class GatewayTls {
         return trustManager;
     }
 
+    /** A warning for the member CA's certificate and the gateway's own PEM certificate, each if it expires soon. */
+    public List<String> expiryWarnings(Instant now) {
+        Path[] certificates = pemPresent() ? new Path[] {dir.resolve("ca.crt"), pem("crt")} : new Path[] {dir.resolve("ca.crt")};
+        return PemIdentity.expiringSoon(now, PemIdentity.RENEWAL_NOTICE, certificates);
+    }
+
     /** The trusted CA's subject and where it came from, for the start-up log. */
     public String trustedCa() {
         return "\"" + trustManager.getAcceptedIssuers()[0].getSubjectX500Principal().getName() + "\" from "

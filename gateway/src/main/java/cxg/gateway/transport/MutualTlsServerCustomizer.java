@@ -7,6 +7,7 @@ import io.vertx.grpc.VertxServerBuilder;
 import io.vertx.grpc.server.GrpcServerOptions;
 import io.quarkus.runtime.LaunchMode;
 import jakarta.inject.Singleton;
+import java.time.Instant;
 import org.jboss.logging.Logger;
 
 /**
@@ -38,6 +39,7 @@ final class MutualTlsServerCustomizer implements ServerBuilderCustomizer<VertxSe
         LOG.infof("gRPC server %s:%d: mutual TLS (%s), client certificate required, trusting %s", config.host(),
                 LaunchMode.current() == LaunchMode.TEST ? config.testPort() : config.port(), GatewayTls.providerOf(context),
                 tls.trustedCa());
+        tls.expiryWarnings(Instant.now()).forEach(LOG::warn);
     }
 
     @Override

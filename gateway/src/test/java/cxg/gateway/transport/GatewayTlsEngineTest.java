@@ -14,6 +14,9 @@ import io.netty.handler.ssl.SslContext;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
@@ -37,6 +40,16 @@ class GatewayTlsEngineTest {
     void setUp() {
         DevPki.init(dir, false);
         tls = GatewayTls.load(dir, "gateway", DevPki.PASSWORD);
+    }
+
+    @Test
+    void warnsAtStartOfTheGatewaysCertificateExpiringWithinThirtyDays() throws Exception {
+        Path crt = dir.resolve("gateway.crt");
+        Instant notAfter = DevPki.open(dir).certificate("gateway").getNotAfter().toInstant();
+
+        assertEquals(List.of(), tls.expiryWarnings(notAfter.minus(Duration.ofDays(31))));
+        assertEquals(List.of(crt + " expires at " + notAfter + ", in 9 days: renew it before then"),
+                tls.expiryWarnings(notAfter.minus(Duration.ofDays(10)).plusSeconds(1)));
     }
 
     @Test

@@ -14,6 +14,7 @@ import io.vertx.core.net.PemTrustOptions;
 import io.vertx.grpc.VertxServerBuilder;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
+import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -34,6 +35,8 @@ import java.util.stream.Stream;
  */
 @Singleton
 public class MemberCaTrust implements ServerBuilderCustomizer<VertxServerBuilder> {
+
+    private static final Logger LOG = Logger.getLogger(MemberCaTrust.class);
 
     private final MemberIdentity identity;
     private final ValueRegistry started;
@@ -57,6 +60,7 @@ public class MemberCaTrust implements ServerBuilderCustomizer<VertxServerBuilder
                 });
         try {
             PemIdentity.check(identity.caCertificate(), identity.certificate(), identity.privateKey(), Instant.now());
+            PemIdentity.expiringSoon(Instant.now(), PemIdentity.RENEWAL_NOTICE, identity.caCertificate(), identity.certificate()).forEach(LOG::warn);
         } catch (PkiException e) {
             throw refuse("cxg.pki.dir: " + e.getMessage());
         }
