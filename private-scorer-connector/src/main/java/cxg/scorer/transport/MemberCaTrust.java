@@ -40,9 +40,9 @@ public class MemberCaTrust implements ServerBuilderCustomizer<VertxServerBuilder
 
     private final MemberIdentity identity;
     private final ValueRegistry started;
+    private final AtomicBoolean portProbed = new AtomicBoolean();
     private volatile String refusal;
     private volatile InetSocketAddress address;
-    private final AtomicBoolean portProbed = new AtomicBoolean();
 
     public MemberCaTrust(MemberIdentity identity, ValueRegistry started) {
         this.identity = identity;
