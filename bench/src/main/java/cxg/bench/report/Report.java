@@ -374,6 +374,7 @@ final class Report {
         setup.put("halfLoadRounds", timing.halfRounds());
         setup.put("halfLoadWarmupSeconds", timing.halfWarmup().toMillis() / 1000.0);
         setup.put("halfLoadMeasureSeconds", timing.halfMeasure().toMillis() / 1000.0);
+        setup.put("halfLoadJitWarmupSeconds", timing.halfJitWarmup().toMillis() / 1000.0);
         setup.put("sweepWarmupSeconds", timing.sweepWarmup().toSeconds());
         setup.put("sweepMeasureSeconds", timing.sweepMeasure().toSeconds());
         setup.put("platformStandIn", "cxg.bench.platform.FastPlatform (JDK HttpServer; parses each request body, answers the demo subject's rating from memory)");
@@ -613,8 +614,9 @@ final class Report {
         s.append(String.format(Locale.ROOT, "%n## Latency vs offered load (open model)%n%n"));
         s.append("Offered rates are fractions (").append(fractions()).append(") of the gateway's closed-model throughput at 64 outstanding. ")
                 .append("Latency counts from each call's scheduled start (no coordinated omission). ")
-                .append(String.format(Locale.ROOT, "Half load: %d interleaved rounds of %s per path after %s of warm-up each, all rounds together; ",
-                        timing.halfRounds(), secs(timing.halfMeasure()), secs(timing.halfWarmup())))
+                .append(String.format(Locale.ROOT, "Half load: first %s of unmeasured calls per path at the half rate (JIT warm-up for the open model), "
+                        + "then %d interleaved rounds of %s per path after %s of warm-up each, all rounds together; ",
+                        secs(timing.halfJitWarmup()), timing.halfRounds(), secs(timing.halfMeasure()), secs(timing.halfWarmup())))
                 .append(String.format(Locale.ROOT, "the other points: %s warm-up, %s measured.%n%n", secs(timing.sweepWarmup()), secs(timing.sweepMeasure())));
         s.append("![latency vs offered load](latency-vs-load.svg)\n\n");
         s.append("| offered req/s | path | achieved req/s | p50 µs | p90 µs | p99 µs | p99.9 µs | ok / degraded / failed |\n");

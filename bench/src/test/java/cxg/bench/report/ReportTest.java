@@ -291,6 +291,17 @@ class ReportTest {
     }
 
     @Test
+    void saysThatEveryPathWarmsUpInTheOpenModelBeforeTheHalfLoadRounds() {
+        Report r = report(Double.MAX_VALUE);
+
+        assertTrue(r.markdown().contains("Half load: first 5 s of unmeasured calls per path at the half rate (JIT warm-up for the open model), "
+                + "then 7 interleaved rounds"), r.markdown());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> setup = (Map<String, Object>) r.toJson().get("setup");
+        assertEquals(5.0, setup.get("halfLoadJitWarmupSeconds"));
+    }
+
+    @Test
     void aReportWithoutVariantsHasNoVariantSection() {
         Report r = report(Double.MAX_VALUE);
 
