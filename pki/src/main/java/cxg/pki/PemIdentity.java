@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Checks a member's TLS identity as PEM files (its certificate, its PKCS#8 private key and the member CA
@@ -46,12 +47,33 @@ public final class PemIdentity {
      */
     public static void check(Path caCertificate, Path certificate, Path privateKey, Instant now) {
         X509Certificate ca = readCertificate(caCertificate);
-        checkValid(ca, caCertificate, now);
+        checkValid(ca, caCertificate.toString(), now);
         X509Certificate cert = checkKeyPair(certificate, privateKey, now);
+        checkIssuedBy(ca, caCertificate, cert, certificate.toString());
+    }
+
+    /**
+     * The checks of {@link #check} for a key and certificate read from a key store (PKCS#12) rather than PEM files.
+     *
+     * @param keyStore the file they came from, which the messages name
+     * @throws PkiException naming the file at fault, in one line
+     */
+    public static void check(Path caCertificate, Path keyStore, X509Certificate certificate, PrivateKey key, Instant now) {
+        X509Certificate ca = readCertificate(caCertificate);
+        checkValid(ca, caCertificate.toString(), now);
+        String label = keyStore + "'s certificate";
+        checkValid(certificate, label, now);
+        if (!pairs(key, certificate)) {
+            throw new PkiException(keyStore + "'s key is not the private key of its certificate");
+        }
+        checkIssuedBy(ca, caCertificate, certificate, label);
+    }
+
+    private static void checkIssuedBy(X509Certificate ca, Path caCertificate, X509Certificate cert, String label) {
         try {
             cert.verify(ca.getPublicKey());
         } catch (GeneralSecurityException e) {
-            throw new PkiException(certificate + " was not issued by the member CA in " + caCertificate + " (its issuer is \""
+            throw new PkiException(label + " was not issued by the member CA in " + caCertificate + " (its issuer is \""
                     + cert.getIssuerX500Principal().getName() + "\")");
         }
     }
@@ -66,7 +88,7 @@ public final class PemIdentity {
     public static X509Certificate checkKeyPair(Path certificate, Path privateKey, Instant now) {
         X509Certificate cert = readCertificate(certificate);
         PrivateKey key = readPrivateKey(privateKey, certificate, cert.getPublicKey().getAlgorithm());
-        checkValid(cert, certificate, now);
+        checkValid(cert, certificate.toString(), now);
         if (!pairs(key, cert)) {
             throw new PkiException(privateKey + " is not the private key of " + certificate);
         }
@@ -82,13 +104,17 @@ public final class PemIdentity {
     public static List<String> expiringSoon(Instant now, Duration notice, Path... certificates) {
         List<String> warnings = new ArrayList<>();
         for (Path file : certificates) {
-            Instant notAfter = readCertificate(file).getNotAfter().toInstant();
-            if (notAfter.isBefore(now.plus(notice))) {
-                warnings.add(file + " expires at " + notAfter + ", in " + Duration.between(now, notAfter).toDays()
-                        + " days: renew it before then");
-            }
+            expiringSoon(now, notice, file.toString(), readCertificate(file)).ifPresent(warnings::add);
         }
         return warnings;
+    }
+
+    /** {@link #expiringSoon(Instant, Duration, Path...)} for a certificate read from elsewhere, named {@code label}. */
+    public static Optional<String> expiringSoon(Instant now, Duration notice, String label, X509Certificate certificate) {
+        Instant notAfter = certificate.getNotAfter().toInstant();
+        return notAfter.isBefore(now.plus(notice))
+                ? Optional.of(label + " expires at " + notAfter + ", in " + Duration.between(now, notAfter).toDays() + " days: renew it before then")
+                : Optional.empty();
     }
 
     private static X509Certificate readCertificate(Path file) {
@@ -140,13 +166,13 @@ public final class PemIdentity {
         }
     }
 
-    private static void checkValid(X509Certificate cert, Path file, Instant now) {
+    private static void checkValid(X509Certificate cert, String label, Instant now) {
         try {
             cert.checkValidity(Date.from(now));
         } catch (CertificateExpiredException e) {
-            throw new PkiException(file + " expired at " + cert.getNotAfter().toInstant());
+            throw new PkiException(label + " expired at " + cert.getNotAfter().toInstant());
         } catch (CertificateNotYetValidException e) {
-            throw new PkiException(file + " is not valid before " + cert.getNotBefore().toInstant());
+            throw new PkiException(label + " is not valid before " + cert.getNotBefore().toInstant());
         }
     }
 

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPairGenerator;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -109,6 +112,40 @@ class PemIdentityTest {
         Files.writeString(ca, "garbage\n");
 
         assertEquals(ca + " is not a PEM certificate", refusal());
+    }
+
+    @Test
+    void checksAKeyStoresEntryAsItChecksPemFiles() throws Exception {
+        Path p12 = dir.resolve("alpha-credit.p12");
+        KeyStore alpha = keyStore(p12);
+        X509Certificate cert = (X509Certificate) alpha.getCertificate("alpha-credit");
+        PrivateKey ownKey = (PrivateKey) alpha.getKey("alpha-credit", DevPki.PASSWORD.toCharArray());
+        PrivateKey betaKey = (PrivateKey) keyStore(dir.resolve("beta-score.p12")).getKey("beta-score", DevPki.PASSWORD.toCharArray());
+        Instant notAfter = cert.getNotAfter().toInstant();
+
+        PemIdentity.check(ca, p12, cert, ownKey, Instant.now());
+        assertEquals(p12 + "'s key is not the private key of its certificate",
+                assertThrows(PkiException.class, () -> PemIdentity.check(ca, p12, cert, betaKey, Instant.now())).getMessage());
+        assertEquals(p12 + "'s certificate expired at " + notAfter,
+                assertThrows(PkiException.class, () -> PemIdentity.check(ca, p12, cert, ownKey, notAfter.plusSeconds(1))).getMessage());
+
+        Path foreign = dir.resolve("foreign");
+        DevPki.createForeignCa(foreign, "alpha-credit");
+        Path foreignP12 = foreign.resolve("alpha-credit.p12");
+        KeyStore other = keyStore(foreignP12);
+        PkiException e = assertThrows(PkiException.class, () -> PemIdentity.check(ca, foreignP12,
+                (X509Certificate) other.getCertificate("alpha-credit"), (PrivateKey) other.getKey("alpha-credit", DevPki.PASSWORD.toCharArray()),
+                Instant.now()));
+        assertEquals(foreignP12 + "'s certificate was not issued by the member CA in " + ca + " (its issuer is \"CN=cxg foreign CA,O=cxg-demo\")",
+                e.getMessage());
+    }
+
+    private static KeyStore keyStore(Path p12) throws Exception {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (var in = Files.newInputStream(p12)) {
+            store.load(in, DevPki.PASSWORD.toCharArray());
+        }
+        return store;
     }
 
     private String refusal() {

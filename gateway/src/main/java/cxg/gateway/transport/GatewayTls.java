@@ -13,11 +13,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.KeyStoreException;
+import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLException;
@@ -50,7 +53,7 @@ public final class GatewayTls {
 
     /**
      * @param name file name stem of the certificate to present, {@code gateway} in production
-     * @throws IllegalStateException naming the missing or unreadable file, or the PEM file that does not fit:
+     * @throws IllegalStateException naming the missing or unreadable file, or the PEM file or p12 that does not fit:
      *     a key of another certificate, a certificate of another CA or out of its validity
      */
     public static GatewayTls load(Path dir, String name, String p12Password) {
@@ -69,12 +72,15 @@ public final class GatewayTls {
         }
         GatewayTls tls = new GatewayTls(dir, name, p12Password.toCharArray(),
                 new RevocationCheckingTrustManager(cas, dir.resolve("ca.crl")));
-        if (tls.pemPresent()) {
-            try {
+        try {
+            if (tls.pemPresent()) {
                 PemIdentity.check(caFile, tls.pem("crt"), tls.pem("key"), Instant.now());
-            } catch (PkiException e) {
-                throw new IllegalStateException("cxg.pki.dir: " + e.getMessage());
+            } else {
+                P12Entry entry = tls.p12Entry();
+                PemIdentity.check(caFile, tls.p12(), entry.certificate(), entry.key(), Instant.now());
             }
+        } catch (PkiException e) {
+            throw new IllegalStateException("cxg.pki.dir: " + e.getMessage());
         }
         tls.keyMaterialFor(SslContextBuilder.forClient());
         return tls;
@@ -86,8 +92,13 @@ public final class GatewayTls {
 
     /** A warning for the member CA's certificate and the gateway's own PEM certificate, each if it expires soon. */
     public List<String> expiryWarnings(Instant now) {
-        Path[] certificates = pemPresent() ? new Path[] {dir.resolve("ca.crt"), pem("crt")} : new Path[] {dir.resolve("ca.crt")};
-        return PemIdentity.expiringSoon(now, PemIdentity.RENEWAL_NOTICE, certificates);
+        if (pemPresent()) {
+            return PemIdentity.expiringSoon(now, PemIdentity.RENEWAL_NOTICE, dir.resolve("ca.crt"), pem("crt"));
+        }
+        List<String> warnings = new ArrayList<>(PemIdentity.expiringSoon(now, PemIdentity.RENEWAL_NOTICE, dir.resolve("ca.crt")));
+        PemIdentity.expiringSoon(now, PemIdentity.RENEWAL_NOTICE, p12() + "'s certificate", p12Entry().certificate())
+                .ifPresent(warnings::add);
+        return warnings;
     }
 
     /** The trusted CA's subject and where it came from, for the start-up log. */
@@ -145,7 +156,43 @@ public final class GatewayTls {
     }
 
     private KeyManagerFactory p12KeyManagers() {
-        Path p12 = dir.resolve(name + ".p12");
+        try {
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(p12Store(), p12Password);
+            return kmf;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot read " + p12().toAbsolutePath() + " (wrong cxg.pki.password?)", e);
+        }
+    }
+
+    private record P12Entry(PrivateKey key, X509Certificate certificate) {
+    }
+
+    /** The p12's key entry: alias {@code name}, else its first key entry. */
+    private P12Entry p12Entry() {
+        KeyStore store = p12Store();
+        try {
+            String alias = store.isKeyEntry(name) ? name : Collections.list(store.aliases()).stream().filter(a -> isKeyEntry(store, a))
+                    .findFirst().orElseThrow(() -> new PkiException(p12() + " holds no private key"));
+            if (!(store.getKey(alias, p12Password) instanceof PrivateKey key) || !(store.getCertificate(alias) instanceof X509Certificate cert)) {
+                throw new PkiException(p12() + " holds no private key with an X.509 certificate under '" + alias + "'");
+            }
+            return new P12Entry(key, cert);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot read " + p12().toAbsolutePath() + " (wrong cxg.pki.password?)", e);
+        }
+    }
+
+    private static boolean isKeyEntry(KeyStore store, String alias) {
+        try {
+            return store.isKeyEntry(alias);
+        } catch (KeyStoreException e) {
+            return false;
+        }
+    }
+
+    private KeyStore p12Store() {
+        Path p12 = p12();
         if (!Files.isRegularFile(p12)) {
             throw new IllegalStateException("no certificate for '" + name + "' in " + dir.toAbsolutePath()
                     + ": expected " + name + ".crt and " + name + ".key, or " + name + ".p12");
@@ -153,11 +200,13 @@ public final class GatewayTls {
         try (InputStream in = Files.newInputStream(p12)) {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(in, p12Password);
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(store, p12Password);
-            return kmf;
+            return store;
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException("cannot read " + p12.toAbsolutePath() + " (wrong cxg.pki.password?)", e);
         }
+    }
+
+    private Path p12() {
+        return dir.resolve(name + ".p12");
     }
 }

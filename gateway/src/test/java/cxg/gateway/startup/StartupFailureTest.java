@@ -86,6 +86,21 @@ class StartupFailureTest {
     }
 
     @Test
+    void aP12OfAnotherCaIsReportedNamingTheFile() throws Exception {
+        DevPki.init(dir, false);
+        Files.delete(dir.resolve("gateway.crt"));
+        Files.delete(dir.resolve("gateway.key"));
+        GatewayTls.load(dir, "gateway", DevPki.PASSWORD);
+        DevPki.createForeignCa(dir.resolve("foreign"), "gateway");
+        Files.copy(dir.resolve("foreign/gateway.p12"), dir.resolve("gateway.p12"), StandardCopyOption.REPLACE_EXISTING);
+
+        RuntimeException refused = assertThrows(RuntimeException.class, () -> GatewayTls.load(dir, "gateway", DevPki.PASSWORD));
+
+        assertEquals(Optional.of("cxg.pki.dir: " + dir.resolve("gateway.p12") + "'s certificate was not issued by the member CA in "
+                + dir.resolve("ca.crt") + " (its issuer is \"CN=cxg foreign CA,O=cxg-demo\")"), StartupFailure.describe(asQuarkusReportsIt(refused)));
+    }
+
+    @Test
     void anUnopenableAuditDirectoryIsReportedWithTheFileSystemsReason() throws Exception {
         Path file = Files.writeString(dir.resolve("not-a-directory"), "x");
         RuntimeException refused = assertThrows(RuntimeException.class, () -> DirectoryLogStore.open(file.resolve("audit")));

@@ -12,6 +12,7 @@ import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.OpenSslContext;
 import io.netty.handler.ssl.SslContext;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -50,6 +51,17 @@ class GatewayTlsEngineTest {
         assertEquals(List.of(), tls.expiryWarnings(notAfter.minus(Duration.ofDays(31))));
         assertEquals(List.of(crt + " expires at " + notAfter + ", in 9 days: renew it before then"),
                 tls.expiryWarnings(notAfter.minus(Duration.ofDays(10)).plusSeconds(1)));
+    }
+
+    @Test
+    void warnsOfAP12CertificateExpiringWithinThirtyDaysToo() throws Exception {
+        Instant notAfter = DevPki.open(dir).certificate("gateway").getNotAfter().toInstant();
+        Files.delete(dir.resolve("gateway.crt"));
+        Files.delete(dir.resolve("gateway.key"));
+        GatewayTls fromP12 = GatewayTls.load(dir, "gateway", DevPki.PASSWORD);
+
+        assertEquals(List.of(dir.resolve("gateway.p12") + "'s certificate expires at " + notAfter + ", in 9 days: renew it before then"),
+                fromP12.expiryWarnings(notAfter.minus(Duration.ofDays(10)).plusSeconds(1)));
     }
 
     @Test
