@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
+import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.Signature;
 import java.security.cert.CertificateExpiredException;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.Date;
 import java.util.List;
 import java.util.Optional;
@@ -52,21 +54,55 @@ public final class PemIdentity {
         checkIssuedBy(ca, caCertificate, cert, certificate.toString());
     }
 
+    /** The key and certificate of one entry of a key store (PKCS#12) file, which the messages name. */
+    public record KeyStoreEntry(Path file, X509Certificate certificate, PrivateKey key) {
+
+        @Override
+        public String toString() {
+            return "KeyStoreEntry[" + file + ", " + certificate.getSubjectX500Principal().getName() + "]";
+        }
+    }
+
     /**
-     * The checks of {@link #check} for a key and certificate read from a key store (PKCS#12) rather than PEM files.
+     * The key entry a TLS key manager would present: {@code alias} if it is a key entry, else the store's first.
      *
-     * @param keyStore the file they came from, which the messages name
-     * @throws PkiException naming the file at fault, in one line
+     * @param file where {@code store} was loaded from, for the messages
+     * @throws PkiException if the store holds no private key with an X.509 certificate, or its key cannot be read
      */
-    public static void check(Path caCertificate, Path keyStore, X509Certificate certificate, PrivateKey key, Instant now) {
+    public static KeyStoreEntry keyEntry(KeyStore store, Path file, char[] password, String alias) {
+        try {
+            String chosen = store.isKeyEntry(alias) ? alias : null;
+            for (String a : Collections.list(store.aliases())) {
+                if (chosen == null && store.isKeyEntry(a)) {
+                    chosen = a;
+                }
+            }
+            if (chosen == null) {
+                throw new PkiException(file + " holds no private key");
+            }
+            if (!(store.getKey(chosen, password) instanceof PrivateKey key) || !(store.getCertificate(chosen) instanceof X509Certificate cert)) {
+                throw new PkiException(file + " holds no private key with an X.509 certificate under '" + chosen + "'");
+            }
+            return new KeyStoreEntry(file, cert, key);
+        } catch (GeneralSecurityException e) {
+            throw new PkiException("cannot read the private key in " + file);
+        }
+    }
+
+    /** The checks of {@link #check} for a key store's entry rather than PEM files. */
+    public static void check(Path caCertificate, KeyStoreEntry entry, Instant now) {
         X509Certificate ca = readCertificate(caCertificate);
         checkValid(ca, caCertificate.toString(), now);
-        String label = keyStore + "'s certificate";
-        checkValid(certificate, label, now);
-        if (!pairs(key, certificate)) {
-            throw new PkiException(keyStore + "'s key is not the private key of its certificate");
+        checkKeyPair(entry, now);
+        checkIssuedBy(ca, caCertificate, entry.certificate(), entry.file() + "'s certificate");
+    }
+
+    /** The checks of {@link #checkKeyPair(Path, Path, Instant)} for a key store's entry. */
+    public static void checkKeyPair(KeyStoreEntry entry, Instant now) {
+        checkValid(entry.certificate(), entry.file() + "'s certificate", now);
+        if (!pairs(entry.key(), entry.certificate())) {
+            throw new PkiException(entry.file() + "'s key is not the private key of its certificate");
         }
-        checkIssuedBy(ca, caCertificate, certificate, label);
     }
 
     private static void checkIssuedBy(X509Certificate ca, Path caCertificate, X509Certificate cert, String label) {

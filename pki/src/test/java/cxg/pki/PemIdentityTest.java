@@ -7,8 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
-import java.security.PrivateKey;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -117,27 +115,38 @@ class PemIdentityTest {
     @Test
     void checksAKeyStoresEntryAsItChecksPemFiles() throws Exception {
         Path p12 = dir.resolve("alpha-credit.p12");
-        KeyStore alpha = keyStore(p12);
-        X509Certificate cert = (X509Certificate) alpha.getCertificate("alpha-credit");
-        PrivateKey ownKey = (PrivateKey) alpha.getKey("alpha-credit", DevPki.PASSWORD.toCharArray());
-        PrivateKey betaKey = (PrivateKey) keyStore(dir.resolve("beta-score.p12")).getKey("beta-score", DevPki.PASSWORD.toCharArray());
-        Instant notAfter = cert.getNotAfter().toInstant();
+        PemIdentity.KeyStoreEntry alpha = entry(p12, "alpha-credit");
+        PemIdentity.KeyStoreEntry betaKey = new PemIdentity.KeyStoreEntry(p12, alpha.certificate(),
+                entry(dir.resolve("beta-score.p12"), "beta-score").key());
+        Instant notAfter = alpha.certificate().getNotAfter().toInstant();
 
-        PemIdentity.check(ca, p12, cert, ownKey, Instant.now());
+        PemIdentity.check(ca, alpha, Instant.now());
         assertEquals(p12 + "'s key is not the private key of its certificate",
-                assertThrows(PkiException.class, () -> PemIdentity.check(ca, p12, cert, betaKey, Instant.now())).getMessage());
+                assertThrows(PkiException.class, () -> PemIdentity.check(ca, betaKey, Instant.now())).getMessage());
         assertEquals(p12 + "'s certificate expired at " + notAfter,
-                assertThrows(PkiException.class, () -> PemIdentity.check(ca, p12, cert, ownKey, notAfter.plusSeconds(1))).getMessage());
+                assertThrows(PkiException.class, () -> PemIdentity.checkKeyPair(alpha, notAfter.plusSeconds(1))).getMessage());
 
         Path foreign = dir.resolve("foreign");
         DevPki.createForeignCa(foreign, "alpha-credit");
         Path foreignP12 = foreign.resolve("alpha-credit.p12");
-        KeyStore other = keyStore(foreignP12);
-        PkiException e = assertThrows(PkiException.class, () -> PemIdentity.check(ca, foreignP12,
-                (X509Certificate) other.getCertificate("alpha-credit"), (PrivateKey) other.getKey("alpha-credit", DevPki.PASSWORD.toCharArray()),
-                Instant.now()));
+        PkiException e = assertThrows(PkiException.class, () -> PemIdentity.check(ca, entry(foreignP12, "alpha-credit"), Instant.now()));
         assertEquals(foreignP12 + "'s certificate was not issued by the member CA in " + ca + " (its issuer is \"CN=cxg foreign CA,O=cxg-demo\")",
                 e.getMessage());
+    }
+
+    @Test
+    void takesTheKeyStoresFirstKeyWhenTheAliasIsNotOne() throws Exception {
+        Path p12 = dir.resolve("alpha-credit.p12");
+
+        assertEquals("CN=alpha-credit,OU=platform,O=cxg-demo",
+                entry(p12, "no-such-alias").certificate().getSubjectX500Principal().getName());
+        KeyStore trustOnly = keyStore(dir.resolve("truststore.p12"));
+        assertEquals(dir.resolve("truststore.p12") + " holds no private key", assertThrows(PkiException.class,
+                () -> PemIdentity.keyEntry(trustOnly, dir.resolve("truststore.p12"), DevPki.PASSWORD.toCharArray(), "gateway")).getMessage());
+    }
+
+    private static PemIdentity.KeyStoreEntry entry(Path p12, String alias) throws Exception {
+        return PemIdentity.keyEntry(keyStore(p12), p12, DevPki.PASSWORD.toCharArray(), alias);
     }
 
     private static KeyStore keyStore(Path p12) throws Exception {

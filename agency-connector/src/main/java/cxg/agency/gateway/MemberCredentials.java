@@ -55,7 +55,7 @@ public final class MemberCredentials {
                 checkKeyPair(crt, key);
                 builder.keyManager(crt.toFile(), key.toFile());
             } else if (Files.isRegularFile(p12)) {
-                builder.keyManager(keyManagerFromPkcs12(p12));
+                builder.keyManager(keyManagerFromPkcs12(p12, member));
             } else {
                 throw new CredentialsUnavailableException("member", "no certificate for member '" + member + "' in "
                         + pkiDir + " (expected " + member + ".crt and " + member + ".key, or " + member + ".p12)");
@@ -77,10 +77,17 @@ public final class MemberCredentials {
         }
     }
 
-    private static KeyManagerFactory keyManagerFromPkcs12(Path p12) throws IOException, GeneralSecurityException {
+    /** Checked as the PEM files are: a key store whose certificate expired would also only show as an unavailable gateway. */
+    private static KeyManagerFactory keyManagerFromPkcs12(Path p12, String member)
+            throws IOException, GeneralSecurityException, CredentialsUnavailableException {
         KeyStore store = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(p12)) {
             store.load(in, P12_PASSWORD);
+        }
+        try {
+            PemIdentity.checkKeyPair(PemIdentity.keyEntry(store, p12, P12_PASSWORD, member), Instant.now());
+        } catch (PkiException e) {
+            throw new CredentialsUnavailableException("member", e.getMessage());
         }
         KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         factory.init(store, P12_PASSWORD);

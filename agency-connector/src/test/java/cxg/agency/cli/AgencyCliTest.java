@@ -16,6 +16,7 @@ import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -225,6 +226,29 @@ class AgencyCliTest {
         assertOneLineError(run);
         assertEquals("cxg: invalid --as: " + mixed.resolve("court.key") + " is not the private key of " + mixed.resolve("court.crt"),
                 run.err().strip());
+    }
+
+    @Test
+    void keyStoreWhoseKeyIsAnotherMembersIsNamedInOneLineAndExitsTwo(@TempDir Path mixed) throws Exception {
+        Files.copy(pki.resolve("ca.crt"), mixed.resolve("ca.crt"));
+        char[] password = DevPki.PASSWORD.toCharArray();
+        KeyStore court = KeyStore.getInstance("PKCS12");
+        KeyStore railway = KeyStore.getInstance("PKCS12");
+        try (var c = Files.newInputStream(pki.resolve("court.p12")); var r = Files.newInputStream(pki.resolve("railway.p12"))) {
+            court.load(c, password);
+            railway.load(r, password);
+        }
+        court.setKeyEntry("court", railway.getKey("railway", password), password, court.getCertificateChain("court"));
+        try (var out = Files.newOutputStream(mixed.resolve("court.p12"))) {
+            court.store(out, password);
+        }
+
+        Run run = cli(Map.of(), "query", "--gateway", gateway.address(), "--pki-dir", mixed.toString(),
+                "--as", "court", "--subject", FakeGateway.SUBJECT, "--purpose", "court-enforcement");
+
+        assertEquals(2, run.exitCode(), run.err());
+        assertOneLineError(run);
+        assertEquals("cxg: invalid --as: " + mixed.resolve("court.p12") + "'s key is not the private key of its certificate", run.err().strip());
     }
 
     @Test

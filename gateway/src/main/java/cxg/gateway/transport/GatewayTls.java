@@ -13,14 +13,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.security.KeyStoreException;
-import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLException;
@@ -76,8 +73,7 @@ public final class GatewayTls {
             if (tls.pemPresent()) {
                 PemIdentity.check(caFile, tls.pem("crt"), tls.pem("key"), Instant.now());
             } else {
-                P12Entry entry = tls.p12Entry();
-                PemIdentity.check(caFile, tls.p12(), entry.certificate(), entry.key(), Instant.now());
+                PemIdentity.check(caFile, tls.p12Entry(), Instant.now());
             }
         } catch (PkiException e) {
             throw new IllegalStateException("cxg.pki.dir: " + e.getMessage());
@@ -165,30 +161,8 @@ public final class GatewayTls {
         }
     }
 
-    private record P12Entry(PrivateKey key, X509Certificate certificate) {
-    }
-
-    /** The p12's key entry: alias {@code name}, else its first key entry. */
-    private P12Entry p12Entry() {
-        KeyStore store = p12Store();
-        try {
-            String alias = store.isKeyEntry(name) ? name : Collections.list(store.aliases()).stream().filter(a -> isKeyEntry(store, a))
-                    .findFirst().orElseThrow(() -> new PkiException(p12() + " holds no private key"));
-            if (!(store.getKey(alias, p12Password) instanceof PrivateKey key) || !(store.getCertificate(alias) instanceof X509Certificate cert)) {
-                throw new PkiException(p12() + " holds no private key with an X.509 certificate under '" + alias + "'");
-            }
-            return new P12Entry(key, cert);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot read " + p12().toAbsolutePath() + " (wrong cxg.pki.password?)", e);
-        }
-    }
-
-    private static boolean isKeyEntry(KeyStore store, String alias) {
-        try {
-            return store.isKeyEntry(alias);
-        } catch (KeyStoreException e) {
-            return false;
-        }
+    private PemIdentity.KeyStoreEntry p12Entry() {
+        return PemIdentity.keyEntry(p12Store(), p12(), p12Password, name);
     }
 
     private KeyStore p12Store() {
