@@ -17,8 +17,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collections;
 import java.util.Date;
+import java.util.Enumeration;
 import java.util.List;
 import java.util.Optional;
 
@@ -72,10 +72,9 @@ public final class PemIdentity {
     public static KeyStoreEntry keyEntry(KeyStore store, Path file, char[] password, String alias) {
         try {
             String chosen = store.isKeyEntry(alias) ? alias : null;
-            for (String a : Collections.list(store.aliases())) {
-                if (chosen == null && store.isKeyEntry(a)) {
-                    chosen = a;
-                }
+            for (Enumeration<String> all = store.aliases(); chosen == null && all.hasMoreElements(); ) {
+                String a = all.nextElement();
+                chosen = store.isKeyEntry(a) ? a : null;
             }
             if (chosen == null) {
                 throw new PkiException(file + " holds no private key");
