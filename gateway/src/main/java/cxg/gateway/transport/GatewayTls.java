@@ -86,7 +86,7 @@ public final class GatewayTls {
         return trustManager;
     }
 
-    /** A warning for the member CA's certificate and the gateway's own PEM certificate, each if it expires soon. */
+    /** A warning for the member CA's certificate and the gateway's own (PEM or p12), each if it expires soon. */
     public List<String> expiryWarnings(Instant now) {
         if (pemPresent()) {
             return PemIdentity.expiringSoon(now, PemIdentity.RENEWAL_NOTICE, dir.resolve("ca.crt"), pem("crt"));
