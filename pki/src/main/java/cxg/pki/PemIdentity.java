@@ -42,26 +42,32 @@ public final class PemIdentity {
     }
 
     /**
+     * A certificate and its private key, read from {@code file}: the certificate's PEM file, or a key store (PKCS#12)
+     * whose entry it is, which the messages name. Servers hand both to their TLS stack as they are, so that it does not
+     * parse the files again.
+     */
+    public record Credential(Path file, X509Certificate certificate, PrivateKey key) {
+
+        @Override
+        public String toString() {
+            return "Credential[" + file + ", " + certificate.getSubjectX500Principal().getName() + "]";
+        }
+    }
+
+    /**
      * The certificate and key fit each other and the member CA: both certificates within their validity at {@code now},
      * the certificate issued by the CA.
      *
      * @throws PkiException naming the file at fault, in one line
      */
-    public static void check(Path caCertificate, Path certificate, Path privateKey, Instant now) {
+    public static Credential check(Path caCertificate, Path certificate, Path privateKey, Instant now) {
         X509Certificate ca = readCertificate(caCertificate);
         checkValid(ca, caCertificate.toString(), now);
-        X509Certificate cert = checkKeyPair(certificate, privateKey, now);
-        checkIssuedBy(ca, caCertificate, cert, certificate.toString());
+        Credential credential = checkKeyPair(certificate, privateKey, now);
+        checkIssuedBy(ca, caCertificate, credential.certificate(), certificate.toString());
+        return credential;
     }
 
-    /** The key and certificate of one entry of a key store (PKCS#12) file, which the messages name. */
-    public record KeyStoreEntry(Path file, X509Certificate certificate, PrivateKey key) {
-
-        @Override
-        public String toString() {
-            return "KeyStoreEntry[" + file + ", " + certificate.getSubjectX500Principal().getName() + "]";
-        }
-    }
 
     /**
      * The key entry a TLS key manager would present: {@code alias} if it is a key entry, else the store's first.
@@ -69,7 +75,7 @@ public final class PemIdentity {
      * @param file where {@code store} was loaded from, for the messages
      * @throws PkiException if the store holds no private key with an X.509 certificate, or its key cannot be read
      */
-    public static KeyStoreEntry keyEntry(KeyStore store, Path file, char[] password, String alias) {
+    public static Credential keyEntry(KeyStore store, Path file, char[] password, String alias) {
         try {
             String chosen = store.isKeyEntry(alias) ? alias : null;
             for (Enumeration<String> all = store.aliases(); chosen == null && all.hasMoreElements(); ) {
@@ -82,14 +88,14 @@ public final class PemIdentity {
             if (!(store.getKey(chosen, password) instanceof PrivateKey key) || !(store.getCertificate(chosen) instanceof X509Certificate cert)) {
                 throw new PkiException(file + " holds no private key with an X.509 certificate under '" + chosen + "'");
             }
-            return new KeyStoreEntry(file, cert, key);
+            return new Credential(file, cert, key);
         } catch (GeneralSecurityException e) {
             throw new PkiException("cannot read the private key in " + file);
         }
     }
 
     /** The checks of {@link #check} for a key store's entry rather than PEM files. */
-    public static void check(Path caCertificate, KeyStoreEntry entry, Instant now) {
+    public static void check(Path caCertificate, Credential entry, Instant now) {
         X509Certificate ca = readCertificate(caCertificate);
         checkValid(ca, caCertificate.toString(), now);
         checkKeyPair(entry, now);
@@ -97,7 +103,7 @@ public final class PemIdentity {
     }
 
     /** The checks of {@link #checkKeyPair(Path, Path, Instant)} for a key store's entry. */
-    public static void checkKeyPair(KeyStoreEntry entry, Instant now) {
+    public static void checkKeyPair(Credential entry, Instant now) {
         checkValid(entry.certificate(), entry.file() + "'s certificate", now);
         if (!pairs(entry.key(), entry.certificate())) {
             throw new PkiException(entry.file() + "'s key is not the private key of its certificate");
@@ -117,17 +123,16 @@ public final class PemIdentity {
      * The key is a PKCS#8 key and the private key of the certificate, which is within its validity at {@code now}; for a
      * client, whose issuer the server it calls judges.
      *
-     * @return the certificate
      * @throws PkiException naming the file at fault, in one line
      */
-    public static X509Certificate checkKeyPair(Path certificate, Path privateKey, Instant now) {
+    public static Credential checkKeyPair(Path certificate, Path privateKey, Instant now) {
         X509Certificate cert = readCertificate(certificate);
         PrivateKey key = readPrivateKey(privateKey, certificate, cert.getPublicKey().getAlgorithm());
         checkValid(cert, certificate.toString(), now);
         if (!pairs(key, cert)) {
             throw new PkiException(privateKey + " is not the private key of " + certificate);
         }
-        return cert;
+        return new Credential(certificate, cert, key);
     }
 
     /**

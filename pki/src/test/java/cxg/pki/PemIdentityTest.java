@@ -115,8 +115,8 @@ class PemIdentityTest {
     @Test
     void checksAKeyStoresEntryAsItChecksPemFiles() throws Exception {
         Path p12 = dir.resolve("alpha-credit.p12");
-        PemIdentity.KeyStoreEntry alpha = entry(p12, "alpha-credit");
-        PemIdentity.KeyStoreEntry betaKey = new PemIdentity.KeyStoreEntry(p12, alpha.certificate(),
+        PemIdentity.Credential alpha = entry(p12, "alpha-credit");
+        PemIdentity.Credential betaKey = new PemIdentity.Credential(p12, alpha.certificate(),
                 entry(dir.resolve("beta-score.p12"), "beta-score").key());
         Instant notAfter = alpha.certificate().getNotAfter().toInstant();
 
@@ -145,7 +145,7 @@ class PemIdentityTest {
                 () -> PemIdentity.keyEntry(trustOnly, dir.resolve("truststore.p12"), DevPki.PASSWORD.toCharArray(), "gateway")).getMessage());
     }
 
-    private static PemIdentity.KeyStoreEntry entry(Path p12, String alias) throws Exception {
+    private static PemIdentity.Credential entry(Path p12, String alias) throws Exception {
         return PemIdentity.keyEntry(keyStore(p12), p12, DevPki.PASSWORD.toCharArray(), alias);
     }
 

@@ -19,7 +19,6 @@ import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLException;
 
 /**
@@ -37,15 +36,16 @@ import javax.net.ssl.SSLException;
 public final class GatewayTls {
 
     private final Path dir;
-    private final String name;
-    private final char[] p12Password;
     private final RevocationCheckingTrustManager trustManager;
+    private final PemIdentity.Credential credential;
+    /** How the messages name the gateway's certificate: its PEM file, or the p12 it is in. */
+    private final String certificateName;
 
-    private GatewayTls(Path dir, String name, char[] p12Password, RevocationCheckingTrustManager trustManager) {
+    private GatewayTls(Path dir, RevocationCheckingTrustManager trustManager, PemIdentity.Credential credential, String certificateName) {
         this.dir = dir;
-        this.name = name;
-        this.p12Password = p12Password;
         this.trustManager = trustManager;
+        this.credential = credential;
+        this.certificateName = certificateName;
     }
 
     /**
@@ -67,19 +67,22 @@ public final class GatewayTls {
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException("cannot read the member CA certificate " + caFile.toAbsolutePath(), e);
         }
-        GatewayTls tls = new GatewayTls(dir, name, p12Password.toCharArray(),
-                new RevocationCheckingTrustManager(cas, dir.resolve("ca.crl")));
+        Path crt = dir.resolve(name + ".crt");
+        Path key = dir.resolve(name + ".key");
+        boolean pem = Files.isRegularFile(crt) && Files.isRegularFile(key);
+        PemIdentity.Credential credential;
         try {
-            if (tls.pemPresent()) {
-                PemIdentity.check(caFile, tls.pem("crt"), tls.pem("key"), Instant.now());
+            if (pem) {
+                credential = PemIdentity.check(caFile, crt, key, Instant.now());
             } else {
-                PemIdentity.check(caFile, tls.p12Entry(), Instant.now());
+                credential = p12Entry(dir, name, p12Password.toCharArray());
+                PemIdentity.check(caFile, credential, Instant.now());
             }
         } catch (PkiException e) {
             throw new IllegalStateException("cxg.pki.dir: " + e.getMessage());
         }
-        tls.keyMaterialFor(SslContextBuilder.forClient());
-        return tls;
+        return new GatewayTls(dir, new RevocationCheckingTrustManager(cas, dir.resolve("ca.crl")), credential,
+                pem ? crt.toString() : credential.file() + "'s certificate");
     }
 
     public RevocationCheckingTrustManager trustManager() {
@@ -88,12 +91,8 @@ public final class GatewayTls {
 
     /** A warning for the member CA's certificate and the gateway's own (PEM or p12), each if it expires soon. */
     public List<String> expiryWarnings(Instant now) {
-        if (pemPresent()) {
-            return PemIdentity.expiringSoon(now, PemIdentity.RENEWAL_NOTICE, dir.resolve("ca.crt"), pem("crt"));
-        }
         List<String> warnings = new ArrayList<>(PemIdentity.expiringSoon(now, PemIdentity.RENEWAL_NOTICE, dir.resolve("ca.crt")));
-        PemIdentity.expiringSoon(now, PemIdentity.RENEWAL_NOTICE, p12() + "'s certificate", p12Entry().certificate())
-                .ifPresent(warnings::add);
+        PemIdentity.expiringSoon(now, PemIdentity.RENEWAL_NOTICE, certificateName, credential.certificate()).ifPresent(warnings::add);
         return warnings;
     }
 
@@ -108,13 +107,14 @@ public final class GatewayTls {
         return context instanceof OpenSslContext ? "OpenSSL (BoringSSL)" : "JDK";
     }
 
-    /** Server side: TLS with the client certificate required during the handshake. */
+    /**
+     * Server side: TLS with the client certificate required during the handshake. The key and certificate go to Netty as
+     * the objects {@link PemIdentity} checked: given the files, Netty would instantiate Bouncy Castle's provider to read
+     * the key, seconds on the event loop that starts the server on a busy machine (BlockedThreadChecker warnings).
+     */
     public SslContext serverContext() {
         try {
-            SslContextBuilder builder = pemPresent()
-                    ? SslContextBuilder.forServer(pem("crt").toFile(), pem("key").toFile())
-                    : SslContextBuilder.forServer(p12KeyManagers());
-            return GrpcSslContexts.configure(builder)
+            return GrpcSslContexts.configure(SslContextBuilder.forServer(credential.key(), credential.certificate()))
                     .trustManager(trustManager)
                     .clientAuth(ClientAuth.REQUIRE)
                     .build();
@@ -129,7 +129,7 @@ public final class GatewayTls {
      */
     public SslContext clientContext(String expectedServerSubject) {
         try {
-            return GrpcSslContexts.configure(keyMaterialFor(SslContextBuilder.forClient()))
+            return GrpcSslContexts.configure(SslContextBuilder.forClient().keyManager(credential.key(), credential.certificate()))
                     .trustManager(new PeerSubjectTrustManager(trustManager, expectedServerSubject))
                     .build();
         } catch (SSLException e) {
@@ -137,50 +137,18 @@ public final class GatewayTls {
         }
     }
 
-    private SslContextBuilder keyMaterialFor(SslContextBuilder builder) {
-        return pemPresent()
-                ? builder.keyManager(pem("crt").toFile(), pem("key").toFile())
-                : builder.keyManager(p12KeyManagers());
-    }
-
-    private boolean pemPresent() {
-        return Files.isRegularFile(pem("crt")) && Files.isRegularFile(pem("key"));
-    }
-
-    private Path pem(String extension) {
-        return dir.resolve(name + "." + extension);
-    }
-
-    private KeyManagerFactory p12KeyManagers() {
-        try {
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(p12Store(), p12Password);
-            return kmf;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot read " + p12().toAbsolutePath() + " (wrong cxg.pki.password?)", e);
-        }
-    }
-
-    private PemIdentity.KeyStoreEntry p12Entry() {
-        return PemIdentity.keyEntry(p12Store(), p12(), p12Password, name);
-    }
-
-    private KeyStore p12Store() {
-        Path p12 = p12();
+    private static PemIdentity.Credential p12Entry(Path dir, String name, char[] password) {
+        Path p12 = dir.resolve(name + ".p12");
         if (!Files.isRegularFile(p12)) {
             throw new IllegalStateException("no certificate for '" + name + "' in " + dir.toAbsolutePath()
                     + ": expected " + name + ".crt and " + name + ".key, or " + name + ".p12");
         }
         try (InputStream in = Files.newInputStream(p12)) {
             KeyStore store = KeyStore.getInstance("PKCS12");
-            store.load(in, p12Password);
-            return store;
+            store.load(in, password);
+            return PemIdentity.keyEntry(store, p12, password, name);
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException("cannot read " + p12.toAbsolutePath() + " (wrong cxg.pki.password?)", e);
         }
-    }
-
-    private Path p12() {
-        return dir.resolve(name + ".p12");
     }
 }
