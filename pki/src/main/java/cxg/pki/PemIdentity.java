@@ -58,6 +58,7 @@ public final class PemIdentity {
      * The certificate and key fit each other and the member CA: both certificates within their validity at {@code now},
      * the certificate issued by the CA.
      *
+     * @return the certificate and key as read, for the TLS stack
      * @throws PkiException naming the file at fault, in one line
      */
     public static Credential check(Path caCertificate, Path certificate, Path privateKey, Instant now) {
@@ -67,7 +68,6 @@ public final class PemIdentity {
         checkIssuedBy(ca, caCertificate, credential.certificate(), certificate.toString());
         return credential;
     }
-
 
     /**
      * The key entry a TLS key manager would present: {@code alias} if it is a key entry, else the store's first.
