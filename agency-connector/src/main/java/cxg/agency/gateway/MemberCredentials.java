@@ -13,7 +13,6 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Instant;
 import java.util.regex.Pattern;
-import javax.net.ssl.KeyManagerFactory;
 
 /**
  * The TLS identity of a member as the dev PKI lays it out in a directory: {@code <member>.crt}
@@ -46,21 +45,10 @@ public final class MemberCredentials {
             throw new CredentialsUnavailableException("pkiDir",
                     "no CA certificate " + ca + " (run ./cxg pki init, or point to the PKI directory)");
         }
-        Path crt = pkiDir.resolve(member + ".crt");
-        Path key = pkiDir.resolve(member + ".key");
-        Path p12 = pkiDir.resolve(member + ".p12");
         try {
             SslContextBuilder builder = GrpcSslContexts.forClient().trustManager(ca.toFile());
-            if (Files.isRegularFile(crt) && Files.isRegularFile(key)) {
-                checkKeyPair(crt, key);
-                builder.keyManager(crt.toFile(), key.toFile());
-            } else if (Files.isRegularFile(p12)) {
-                builder.keyManager(keyManagerFromPkcs12(p12, member));
-            } else {
-                throw new CredentialsUnavailableException("member", "no certificate for member '" + member + "' in "
-                        + pkiDir + " (expected " + member + ".crt and " + member + ".key, or " + member + ".p12)");
-            }
-            return builder.build();
+            PemIdentity.Credential identity = identity(pkiDir, member);
+            return builder.keyManager(identity.key(), identity.certificate()).build();
         } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
             // Netty reports unreadable PEM as IllegalArgumentException; the file names are what helps.
             throw new CredentialsUnavailableException("member",
@@ -68,29 +56,36 @@ public final class MemberCredentials {
         }
     }
 
-    /** A key that does not fit its certificate would otherwise only show as a gateway that seems unavailable. */
-    private static void checkKeyPair(Path crt, Path key) throws CredentialsUnavailableException {
+    /**
+     * The member's certificate and key, checked: a key that does not fit its certificate, or an expired certificate,
+     * would otherwise only show as a gateway that seems unavailable. Netty gets them as objects, not as files to read again.
+     */
+    private static PemIdentity.Credential identity(Path pkiDir, String member)
+            throws IOException, GeneralSecurityException, CredentialsUnavailableException {
+        Path crt = pkiDir.resolve(member + ".crt");
+        Path key = pkiDir.resolve(member + ".key");
+        Path p12 = pkiDir.resolve(member + ".p12");
         try {
-            PemIdentity.checkKeyPair(crt, key, Instant.now());
+            if (Files.isRegularFile(crt) && Files.isRegularFile(key)) {
+                return PemIdentity.checkKeyPair(crt, key, Instant.now());
+            }
+            if (Files.isRegularFile(p12)) {
+                PemIdentity.Credential entry = PemIdentity.keyEntry(pkcs12(p12), p12, P12_PASSWORD, member);
+                PemIdentity.checkKeyPair(entry, Instant.now());
+                return entry;
+            }
         } catch (PkiException e) {
             throw new CredentialsUnavailableException("member", e.getMessage());
         }
+        throw new CredentialsUnavailableException("member", "no certificate for member '" + member + "' in "
+                + pkiDir + " (expected " + member + ".crt and " + member + ".key, or " + member + ".p12)");
     }
 
-    /** Checked as the PEM files are: a key store whose certificate expired would also only show as an unavailable gateway. */
-    private static KeyManagerFactory keyManagerFromPkcs12(Path p12, String member)
-            throws IOException, GeneralSecurityException, CredentialsUnavailableException {
+    private static KeyStore pkcs12(Path p12) throws IOException, GeneralSecurityException {
         KeyStore store = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(p12)) {
             store.load(in, P12_PASSWORD);
         }
-        try {
-            PemIdentity.checkKeyPair(PemIdentity.keyEntry(store, p12, P12_PASSWORD, member), Instant.now());
-        } catch (PkiException e) {
-            throw new CredentialsUnavailableException("member", e.getMessage());
-        }
-        KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        factory.init(store, P12_PASSWORD);
-        return factory;
+        return store;
     }
 }

@@ -94,9 +94,10 @@ final class SubmitCommand implements Callable<Integer> {
             err.println("cxg: no certificate for " + platform + " in " + pki + " (run ./cxg pki init)");
             return ExitCodes.DENIED;
         }
+        PemIdentity.Credential identity;
         try {
             // a key that does not fit would otherwise only show as a gateway that seems unavailable
-            PemIdentity.checkKeyPair(pki.resolve(platform + ".crt"), pki.resolve(platform + ".key"), Instant.now());
+            identity = PemIdentity.checkKeyPair(pki.resolve(platform + ".crt"), pki.resolve(platform + ".key"), Instant.now());
         } catch (PkiException e) {
             err.println("cxg: --as: " + e.getMessage());
             return ExitCodes.USAGE;
@@ -157,7 +158,7 @@ final class SubmitCommand implements Callable<Integer> {
                 }
             }
             try {
-                acks = stream(pki, token, wire, total, err);
+                acks = stream(pki, identity, token, wire, total, err);
             } catch (StatusRuntimeException e) {
                 Status.Code code = e.getStatus().getCode();
                 if (code == Status.Code.UNAUTHENTICATED && tokens && attempt == 1) {
@@ -244,11 +245,12 @@ final class SubmitCommand implements Callable<Integer> {
         pending.clear();
     }
 
-    private List<SubmissionAck> stream(Path pki, String token, List<SubmitRequest> wire, int total, PrintWriter err)
-            throws Exception {
+    /** @param identity the checked certificate and key, as objects: given the files, Netty would read them again */
+    private List<SubmissionAck> stream(Path pki, PemIdentity.Credential identity, String token, List<SubmitRequest> wire, int total,
+                                       PrintWriter err) throws Exception {
         ManagedChannel channel = NettyChannelBuilder.forTarget(ScorerCli.gatewayAddress(settings))
                 .sslContext(GrpcSslContexts.forClient()
-                        .keyManager(pki.resolve(platform + ".crt").toFile(), pki.resolve(platform + ".key").toFile())
+                        .keyManager(identity.key(), identity.certificate())
                         .trustManager(pki.resolve("ca.crt").toFile())
                         .build())
                 .build();
