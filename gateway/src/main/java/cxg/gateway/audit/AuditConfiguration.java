@@ -1,6 +1,7 @@
 package cxg.gateway.audit;
 
 import cxg.gateway.transport.Admission;
+import cxg.gateway.transport.GatewayTls;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
@@ -118,10 +119,9 @@ final class AuditConfiguration {
     void openAtStart(@Observes StartupEvent event, AuditRecorder recorder,
                      @ConfigProperty(name = "cxg.audit.tiles-port", defaultValue = "-1") int tilesPort,
                      @ConfigProperty(name = "cxg.audit.tiles-host", defaultValue = "127.0.0.1") String tilesHost,
-                     @ConfigProperty(name = "cxg.pki.dir", defaultValue = ".cxg/pki") Path pkiDir,
-                     @ConfigProperty(name = "cxg.pki.password", defaultValue = "changeit") String p12Password) {
+                     GatewayTls tls) {
         if (tilesPort >= 0) {
-            tileServer = AuditTileServer.start(recorder.log(), tilesHost, tilesPort, pkiDir, "gateway", p12Password);
+            tileServer = AuditTileServer.start(recorder.log(), tilesHost, tilesPort, tls.credential());
             LOG.infof("audit log served read-only (C2SP tlog-tiles) at https://%s:%d/checkpoint", tilesHost, tileServer.port());
         }
     }

@@ -4,17 +4,12 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.security.PrivateKey;
 import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -23,9 +18,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
-import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+
+import cxg.pki.PemIdentity;
 
 /**
  * Serves the audit log read-only over HTTPS in the C2SP tlog-tiles layout, so that anyone can mirror
@@ -47,11 +41,11 @@ public final class AuditTileServer implements AutoCloseable {
         this.executor = executor;
     }
 
-    /** Starts serving on {@code host:port} (0: a free port) with the certificate {@code name} from {@code pkiDir}. */
-    public static AuditTileServer start(AuditLog log, String host, int port, Path pkiDir, String name, String p12Password) {
+    /** Starts serving on {@code host:port} (0: a free port) with the gateway's checked certificate and key. */
+    public static AuditTileServer start(AuditLog log, String host, int port, PemIdentity.Credential gateway) {
         try {
             HttpsServer server = HttpsServer.create(new InetSocketAddress(host, port), 64);
-            server.setHttpsConfigurator(new HttpsConfigurator(sslContext(pkiDir, name, p12Password)));
+            server.setHttpsConfigurator(new HttpsConfigurator(sslContext(gateway)));
             ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
                 Thread t = new Thread(r, "audit-tiles-https");
                 t.setDaemon(true);
@@ -139,32 +133,12 @@ public final class AuditTileServer implements AutoCloseable {
         }
     }
 
-    /** The gateway's certificate: PEM {@code name.crt}/{@code name.key} when present, else {@code name.p12}. */
-    private static SSLContext sslContext(Path dir, String name, String p12Password) throws IOException, GeneralSecurityException {
+    /** Presents the gateway's certificate, with no chain: peers trust the member CA itself, as on the gRPC port. */
+    private static SSLContext sslContext(PemIdentity.Credential gateway) throws IOException, GeneralSecurityException {
         KeyStore ks = KeyStore.getInstance("PKCS12");
-        char[] password = p12Password.toCharArray();
-        Path crt = dir.resolve(name + ".crt");
-        Path key = dir.resolve(name + ".key");
-        if (Files.isRegularFile(crt) && Files.isRegularFile(key)) {
-            ks.load(null, null);
-            List<Certificate> chain;
-            try (InputStream in = Files.newInputStream(crt)) {
-                chain = List.copyOf(CertificateFactory.getInstance("X.509").generateCertificates(in));
-            }
-            PrivateKey pk;
-            try (PEMParser parser = new PEMParser(Files.newBufferedReader(key, StandardCharsets.US_ASCII))) {
-                Object o = parser.readObject();
-                if (!(o instanceof PrivateKeyInfo info)) {
-                    throw new GeneralSecurityException(key + " is not a PKCS#8 private key");
-                }
-                pk = new JcaPEMKeyConverter().getPrivateKey(info);
-            }
-            ks.setKeyEntry(name, pk, password, chain.toArray(Certificate[]::new));
-        } else {
-            try (InputStream in = Files.newInputStream(dir.resolve(name + ".p12"))) {
-                ks.load(in, password);
-            }
-        }
+        ks.load(null, null);
+        char[] password = new char[0];
+        ks.setKeyEntry("gateway", gateway.key(), password, new Certificate[] {gateway.certificate()});
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(ks, password);
         SSLContext ctx = SSLContext.getInstance("TLS");

@@ -85,6 +85,11 @@ public final class GatewayTls {
                 pem ? crt.toString() : credential.file() + "'s certificate");
     }
 
+    /** The gateway's certificate and key, as checked at load. */
+    public PemIdentity.Credential credential() {
+        return credential;
+    }
+
     public RevocationCheckingTrustManager trustManager() {
         return trustManager;
     }

@@ -270,7 +270,12 @@ abstract class AuditServiceContractTest {
             }
         };
 
-        byte[] checkpoint = get.apply("checkpoint").body();
+        java.net.http.HttpResponse<byte[]> first = get.apply("checkpoint");
+        try (var in = Files.newInputStream(AuditGatewayTestResource.pki.resolve("gateway.crt"))) {
+            assertEquals(java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in),
+                    first.sslSession().orElseThrow().getPeerCertificates()[0], "the tiles are served with the gateway's certificate");
+        }
+        byte[] checkpoint = first.body();
         assertEquals(note, new String(checkpoint, StandardCharsets.UTF_8));
         long size = Long.parseLong(note.split("\n")[1]);
         Files.write(mirror.resolve("checkpoint"), checkpoint);
