@@ -18,7 +18,7 @@ public final class GatewayMain {
 
     private static final String PREFIX = "cxg gateway: cannot start: ";
 
-    private GatewayMain() {
+    GatewayMain() {
     }
 
     public static void main(String... args) {

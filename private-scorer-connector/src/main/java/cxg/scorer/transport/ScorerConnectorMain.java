@@ -17,7 +17,7 @@ import java.security.KeyStore;
 @QuarkusMain
 public final class ScorerConnectorMain {
 
-    private ScorerConnectorMain() {
+    ScorerConnectorMain() {
     }
 
     public static void main(String... args) {
