@@ -229,17 +229,6 @@ class AgencyCliTest {
     }
 
     @Test
-    void queriesAsAMemberWhoseIdentityIsOnlyAKeyStore(@TempDir Path p12Only) throws IOException {
-        Files.copy(pki.resolve("ca.crt"), p12Only.resolve("ca.crt"));
-        Files.copy(pki.resolve("court.p12"), p12Only.resolve("court.p12"));
-
-        Run run = cli(Map.of(), "query", "--gateway", gateway.address(), "--pki-dir", p12Only.toString(),
-                "--as", "court", "--subject", FakeGateway.SUBJECT, "--purpose", "court-enforcement");
-
-        assertEquals(0, run.exitCode(), run.err());
-    }
-
-    @Test
     void keyStoreWhoseKeyIsAnotherMembersIsNamedInOneLineAndExitsTwo(@TempDir Path mixed) throws Exception {
         Files.copy(pki.resolve("ca.crt"), mixed.resolve("ca.crt"));
         char[] password = DevPki.PASSWORD.toCharArray();
