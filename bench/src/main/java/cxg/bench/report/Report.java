@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /** Turns the measured runs into the report's JSON, Markdown and chart. */
 final class Report {
@@ -712,6 +713,98 @@ final class Report {
                 s.append(cell == null ? " | –" : String.format(Locale.ROOT, " | %.2f [%s]", (double) cell[0], ((Spread) cell[1]).format("%.2f")));
             }
             s.append(" |\n");
+        }
+        threadSection(s, m);
+    }
+
+    /** One row of "by thread": a path at one load, or one round of it, with its own process's CPU per call by thread group. */
+    record ThreadRow(String path, String load, String process, double throughput, Map<String, Double> microsPerCall) {
+
+        double total() {
+            return microsPerCall.values().stream().mapToDouble(Double::doubleValue).sum();
+        }
+    }
+
+    /** Per path and load, all rounds together: its own process's time on a CPU per call by thread group (empty if not measured). */
+    List<ThreadRow> threadRows(Map<String, Measured> metered) {
+        List<ThreadRow> rows = new ArrayList<>();
+        metered.forEach((key, r) -> {
+            ThreadRow row = threadRow(key, r);
+            if (row != null) {
+                rows.add(row);
+            }
+        });
+        return rows;
+    }
+
+    /** Round by round at 64 outstanding, the gateway (1 platform) and the hop, paired, for the throughput target's rounds. */
+    List<ThreadRow> threadRounds() {
+        List<ThreadRow> rows = new ArrayList<>();
+        List<Measured> gw = rounds(ReportRunner.GW1, "@64");
+        List<Measured> hop = rounds(ReportRunner.HOP, "@64");
+        for (int i = 0; i < Math.min(gw.size(), hop.size()); i++) {
+            for (ThreadRow row : new ThreadRow[] {threadRow(ReportRunner.GW1 + "@64", gw.get(i)), threadRow(ReportRunner.HOP + "@64", hop.get(i))}) {
+                if (row != null) {
+                    rows.add(new ThreadRow(row.path(), "round " + (i + 1), row.process(), row.throughput(), row.microsPerCall()));
+                }
+            }
+        }
+        return rows;
+    }
+
+    private ThreadRow threadRow(String key, Measured r) {
+        String path = key.substring(0, key.lastIndexOf('@'));
+        String suffix = key.substring(key.lastIndexOf('@'));
+        String own = ReportRunner.ownProcess(variants, path);
+        SchedUse u = r.cpu() == null ? null : r.cpu().sched();
+        Map<String, Double> perCall = u == null ? Map.of() : u.threadMicrosPerCall(own, r.result().answered());
+        if (perCall.isEmpty()) {
+            return null;
+        }
+        String load = suffix.equals(HALF) ? String.format(Locale.ROOT, "%,.0f req/s offered", r.result().spec().rate()) : suffix.substring(1) + " outstanding";
+        return new ThreadRow(path, load, own, r.result().throughput(), perCall);
+    }
+
+    /** "By thread": where in the path's own process the CPU per call goes, all rounds together, then round by round at 64 outstanding. */
+    private void threadSection(StringBuilder s, Map<String, Measured> metered) {
+        List<ThreadRow> all = threadRows(metered);
+        if (all.isEmpty()) {
+            return;
+        }
+        List<ThreadRow> rounds = threadRounds();
+        List<String> groups = new ArrayList<>();
+        for (String g : Sched.threadGroupOrder()) {
+            if (Stream.concat(all.stream(), rounds.stream()).anyMatch(row -> row.microsPerCall().getOrDefault(g, 0.0) >= 0.5)) {
+                groups.add(g);
+            }
+        }
+        s.append("\n### The path's own process, by thread\n\n")
+                .append("Time on a CPU of the threads of each path's own process (the gateway, the hop; for direct calls the scorer connector), ")
+                .append("from the first field of `/proc/<pid>/task/<tid>/schedstat`, grouped by the start of the thread's name, in µs per answered ")
+                .append("call. The total can differ by a few per cent from the table above, which counts clock ticks. Event loops carry the calls ")
+                .append("in both the gateway (Vert.x) and the hop (Netty); the rest is what the gateway does beside them. Groups under 0.5 µs per ")
+                .append("call everywhere are left out; \"other\" is every thread not in a group.\n\n");
+        threadTable(s, all, groups, false);
+        if (!rounds.isEmpty()) {
+            s.append("\nRound by round at 64 outstanding (the throughput target's rounds, the gateway and the hop of each round together):\n\n");
+            threadTable(s, rounds, groups, true);
+        }
+    }
+
+    private static void threadTable(StringBuilder s, List<ThreadRow> rows, List<String> groups, boolean withThroughput) {
+        s.append("| path | ").append(withThroughput ? "round | answered/s" : "load").append(" | process | total |");
+        groups.forEach(g -> s.append(' ').append(g).append(" |"));
+        s.append("\n|---|").append(withThroughput ? "---|---:" : "---").append("|---|---:|");
+        groups.forEach(g -> s.append("---:|"));
+        s.append('\n');
+        for (ThreadRow row : rows) {
+            s.append("| ").append(row.path()).append(" | ").append(row.load());
+            if (withThroughput) {
+                s.append(String.format(Locale.ROOT, " | %,.0f", row.throughput()));
+            }
+            s.append(" | ").append(row.process()).append(String.format(Locale.ROOT, " | **%,.0f** |", row.total()));
+            groups.forEach(g -> s.append(String.format(Locale.ROOT, " %,.1f |", row.microsPerCall().getOrDefault(g, 0.0))));
+            s.append('\n');
         }
     }
 

@@ -34,6 +34,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import picocli.CommandLine.Option;
 
@@ -586,12 +587,20 @@ public final class ReportRunner {
         double waited = sched == null ? Double.NaN : sched.waitSecondsOf(Report.pathProcesses(path, own));
         System.out.printf(java.util.Locale.ROOT, "%s, %s (%s): %.0f answered/s, p50 %.0f µs, p99 %.0f µs, ok/degraded/failed %d/%d/%d; "
                         + "CPU µs per call %.0f in all%s; other processes %.0f%% of the CPU; run-queue wait µs per call %.0f in the path's "
-                        + "processes, CPU pressure %.0f ms/s (/proc read in %.1f ms)%n",
+                        + "processes, CPU pressure %.0f ms/s%s (/proc read in %.1f ms)%n",
                 label, spec.describe(), note, r.throughput(), r.percentileMicros(50), r.percentileMicros(99), r.ok(), r.degraded(), r.failed(),
                 perCall.getOrDefault(CpuUse.TOTAL, Double.NaN),
                 process != null ? String.format(java.util.Locale.ROOT, ", %.0f in %s", perCall.getOrDefault(process, Double.NaN), process) : "", 100 * used.otherShare(), waited * 1e6 / Math.max(1, r.answered()),
-                sched == null ? Double.NaN : sched.cpuPressureMillisPerSecond(), read / 1e6);
+                sched == null ? Double.NaN : sched.cpuPressureMillisPerSecond(), byThread(sched, own, r.answered()), read / 1e6);
         return m;
+    }
+
+    /** ", CPU µs per call by thread in gateway-1: event loops 52, audit writer 16, …" for the four largest groups; empty if not measured. */
+    private static String byThread(SchedUse sched, String process, long answered) {
+        Map<String, Double> perCall = sched == null ? Map.of() : sched.threadMicrosPerCall(process, answered);
+        String top = perCall.entrySet().stream().filter(e -> e.getValue() >= 0.5).sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .limit(4).map(e -> String.format(java.util.Locale.ROOT, "%s %.0f", e.getKey(), e.getValue())).collect(Collectors.joining(", "));
+        return top.isEmpty() ? "" : "; CPU µs per call by thread in " + process + ": " + top;
     }
 
     /**

@@ -16,8 +16,11 @@ import java.util.Map;
  *                           for a CPU); NaN when not available
  * @param kernelSeconds      per prefix of {@link Sched#KERNEL_THREADS}, the CPU time of those kernel threads in the
  *                           window; empty when not available
+ * @param threadSeconds      per process, the time its threads ran on a CPU in the window by {@link Sched#threadGroup},
+ *                           s; a process without schedstats is absent
  */
-record SchedUse(double wallSeconds, Map<String, Double> waitSeconds, double cpuPressureSeconds, Map<String, Double> kernelSeconds) {
+record SchedUse(double wallSeconds, Map<String, Double> waitSeconds, double cpuPressureSeconds, Map<String, Double> kernelSeconds,
+                Map<String, Map<String, Double>> threadSeconds) {
 
     static final String NOT_AVAILABLE = "not available";
 
@@ -35,7 +38,28 @@ record SchedUse(double wallSeconds, Map<String, Double> waitSeconds, double cpuP
         if (before.kernelRunNanos() != null && after.kernelRunNanos() != null) {
             after.kernelRunNanos().forEach((k, threads) -> kernel.put(k, threadsDelta(before.kernelRunNanos().getOrDefault(k, Map.of()), threads) / 1e9));
         }
-        return new SchedUse(wallSeconds, waits, pressure, kernel);
+        Map<String, Map<String, Double>> ran = new LinkedHashMap<>();
+        after.runNanos().forEach((process, threads) -> {
+            Map<Long, Sched.ThreadRun> b = before.runNanos().get(process);
+            if (b != null) {
+                ran.put(process, byGroup(b, threads));
+            }
+        });
+        return new SchedUse(wallSeconds, waits, pressure, kernel, ran);
+    }
+
+    /** What each group's threads ran in the window, s, counted as {@link #threadsDelta} counts; groups in their report order. */
+    static Map<String, Double> byGroup(Map<Long, Sched.ThreadRun> before, Map<Long, Sched.ThreadRun> after) {
+        Map<String, Long> nanos = new LinkedHashMap<>();
+        Sched.threadGroupOrder().forEach(g -> nanos.put(g, 0L));
+        after.forEach((tid, t) -> {
+            Sched.ThreadRun b = before.get(tid);
+            long start = b == null || b.nanos() > t.nanos() ? 0 : b.nanos();
+            nanos.merge(t.group(), t.nanos() - start, Long::sum);
+        });
+        Map<String, Double> seconds = new LinkedHashMap<>();
+        nanos.forEach((g, n) -> seconds.put(g, n / 1e9));
+        return seconds;
     }
 
     /**
@@ -66,7 +90,25 @@ record SchedUse(double wallSeconds, Map<String, Double> waitSeconds, double cpuP
                 kernel.put(k, v + o.kernelSeconds.get(k));
             }
         });
-        return new SchedUse(wallSeconds + o.wallSeconds, waits, cpuPressureSeconds + o.cpuPressureSeconds, kernel);
+        Map<String, Map<String, Double>> ran = new LinkedHashMap<>();
+        threadSeconds.forEach((k, v) -> {
+            if (o.threadSeconds.containsKey(k)) {
+                Map<String, Double> sum = new LinkedHashMap<>(v);
+                o.threadSeconds.get(k).forEach((g, x) -> sum.merge(g, x, Double::sum));
+                ran.put(k, sum);
+            }
+        });
+        return new SchedUse(wallSeconds + o.wallSeconds, waits, cpuPressureSeconds + o.cpuPressureSeconds, kernel, ran);
+    }
+
+    /** µs on a CPU per answered call of each group of one process's threads; empty when not measured or nothing was answered. */
+    Map<String, Double> threadMicrosPerCall(String process, long answered) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        Map<String, Double> s = threadSeconds.get(process);
+        if (s != null && answered > 0) {
+            s.forEach((g, v) -> m.put(g, v * 1e6 / answered));
+        }
+        return m;
     }
 
     /** Run-queue wait in µs per answered call of each process; empty when nothing was answered. */
@@ -109,6 +151,9 @@ record SchedUse(double wallSeconds, Map<String, Double> waitSeconds, double cpuP
         m.put("cpuPressureSomeSeconds", Double.isNaN(cpuPressureSeconds) ? NOT_AVAILABLE : cpuPressureSeconds);
         m.put("cpuPressureMillisPerSecond", Double.isNaN(cpuPressureSeconds) ? NOT_AVAILABLE : cpuPressureMillisPerSecond());
         m.put("kernelThreadsCpuSeconds", kernelSeconds.isEmpty() ? NOT_AVAILABLE : new LinkedHashMap<>(kernelSeconds));
+        Map<String, Object> byThread = new LinkedHashMap<>();
+        threadSeconds.keySet().forEach(p -> byThread.put(p, threadMicrosPerCall(p, answered)));
+        m.put("onCpuMicrosPerCallByThreadGroup", threadSeconds.isEmpty() ? NOT_AVAILABLE : byThread);
         return m;
     }
 }

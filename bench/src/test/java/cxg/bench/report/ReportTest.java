@@ -50,7 +50,8 @@ class ReportTest {
                 cpu.put("hop", hop ? 0.2 : 0.0);
                 cpu.put("gateway-1", gw ? 0.5 : 0.0);
                 one.add(closed(path, 1, 1000, gw ? 1200 - round * 100 : hop ? 500 : 200, cpu));
-                many.add(closed(path, 64, gw ? gatewayAt64[round] : 1000, 5000, cpu));
+                Measured at64 = closed(path, 64, gw ? gatewayAt64[round] : 1000, 5000, cpu);
+                many.add(new Measured(at64.result(), new CpuUse(1, cpu, 0.02, 2, threadsAt64(path, round))));
                 half.add(new Measured(result(path, LoadSpec.open(HALF_RATE, 10_000, 0, Duration.ofSeconds(10), Duration.ZERO), 37_500, 10,
                         gw ? 9000 : 4000, gw && HALF_RATE >= degradedFromRate ? 10 : 0), new CpuUse(10, cpu, 0.2, 2, HALF_ROUND_WAITS)));
             }
@@ -67,7 +68,7 @@ class ReportTest {
      * CPU pressure.
      */
     private static final SchedUse HALF_ROUND_WAITS = new SchedUse(10, Map.of(ReportRunner.LOAD_GENERATOR, 0.75, "gateway-1", 0.375,
-            "alpha-credit-connector", 0.1875, "platform", 0.1875, "hop", 3.0), 2.0, Map.of("kdamond", 0.09, "ksoftirqd", 0.0, "kworker", 0.03));
+            "alpha-credit-connector", 0.1875, "platform", 0.1875, "hop", 3.0), 2.0, Map.of("kdamond", 0.09, "ksoftirqd", 0.0, "kworker", 0.03), Map.of());
 
     /**
      * A sweep point's 6 s window: the hop waited 50 ms (1,000 calls); the gateway 20 ms, the load generator 10, the connector 5, the
@@ -75,9 +76,24 @@ class ReportTest {
      * figures (another kernel).
      */
     private static SchedUse sweepWaits(String path) {
-        return path.equals(ReportRunner.DIRECT) ? new SchedUse(6, Map.of(), Double.NaN, Map.of())
+        return path.equals(ReportRunner.DIRECT) ? new SchedUse(6, Map.of(), Double.NaN, Map.of(), Map.of())
                 : new SchedUse(6, Map.of(ReportRunner.LOAD_GENERATOR, 0.010, "gateway-1", 0.020, "alpha-credit-connector", 0.005,
-                "platform", 0.003, "hop", 0.050), 0.6, Map.of("kdamond", 0.048, "ksoftirqd", 0.003, "kworker", 0.012));
+                "platform", 0.003, "hop", 0.050), 0.6, Map.of("kdamond", 0.048, "ksoftirqd", 0.003, "kworker", 0.012), Map.of());
+    }
+
+    /**
+     * At 64 outstanding, where the gateway's and the hop's threads ran: the gateway's event loops 0.35 s in each round, its
+     * audit writer 0.07 s, its compilers 0.1 s in the first round and none later; the hop's event loops 0.19 s and its gRPC
+     * executor 0.01 s. The direct path's connector was not measured (no schedstats).
+     */
+    private static SchedUse threadsAt64(String path, int round) {
+        Map<String, Map<String, Double>> threads = new LinkedHashMap<>();
+        if (path.equals(ReportRunner.GW1)) {
+            threads.put("gateway-1", Map.of("event loops", 0.35, "audit writer", 0.07, "JIT compilers", round == 0 ? 0.1 : 0.0));
+        } else if (path.equals(ReportRunner.HOP)) {
+            threads.put("hop", Map.of("event loops", 0.19, "gRPC executor", 0.01));
+        }
+        return new SchedUse(1, Map.of(), Double.NaN, Map.of(), threads);
     }
 
     private static Report report(double degradedFromRate) {
@@ -227,6 +243,26 @@ class ReportTest {
         // gateway process 500 µs per call against the hop process's 200 µs
         assertTrue(md.contains("| gateway process (1 platform) / hop process, CPU per call | 2.50 [2.50 (2.50–2.50, 3 rounds)] |"), md);
         assertTrue(md.contains("| 3,750 | gateway, 1 platform | 3,750 |"), "the half-load rounds are the sweep's half point:\n" + md);
+    }
+
+    @Test
+    void tablesWhereTheOwnProcessesCpuPerCallGoesByThreadGroupAndRoundByRoundAt64Outstanding() {
+        Report r = report(Double.MAX_VALUE);
+        String md = r.markdown();
+
+        int section = md.indexOf("### The path's own process, by thread");
+        assertTrue(section > md.indexOf("## What a call costs in CPU"), md);
+        String table = md.substring(section, md.indexOf("## Targets", section));
+        assertTrue(table.contains("| path | load | process | total | event loops | gRPC executor | audit writer | JIT compilers |\n"),
+                "groups in their fixed order, and only those with work:\n" + table);
+        // all rounds: event loops 1.05 s, audit writer 0.21 s, compilers 0.1 s over 700 + 900 + 750 calls
+        assertTrue(table.contains("| gateway, 1 platform | 64 outstanding | gateway-1 | **579** | 446.8 | 0.0 | 89.4 | 42.6 |"), table);
+        assertTrue(table.contains("| bare hop | 64 outstanding | hop | **200** | 190.0 | 10.0 | 0.0 | 0.0 |"), table);
+        assertFalse(table.contains("| direct |"), "the connector of the direct path was not measured by thread:\n" + table);
+        // round 1: 700 calls in 1 s; the compilers' 0.1 s is 142.9 µs of the gateway's 743 per call
+        assertTrue(table.contains("| gateway, 1 platform | round 1 | 700 | gateway-1 | **743** | 500.0 | 0.0 | 100.0 | 142.9 |\n"
+                + "| bare hop | round 1 | 1,000 | hop | **200** | 190.0 | 10.0 | 0.0 | 0.0 |\n"
+                + "| gateway, 1 platform | round 2 | 900 | gateway-1 | **467** | 388.9 | 0.0 | 77.8 | 0.0 |"), table);
     }
 
     @Test

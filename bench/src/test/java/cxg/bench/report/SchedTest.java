@@ -49,7 +49,9 @@ class SchedTest {
     @Test
     void readsEveryThreadOfEachProcessThePressureAndTheKernelThreads() throws IOException {
         write("100/task/100/schedstat", "5197426 1316707 2\n");
+        write("100/task/100/comm", "vert.x-eventloo\n");
         write("100/task/101/schedstat", "10 2000 1\n");
+        write("100/task/101/comm", "audit-segment-p\n");
         Files.createDirectories(proc.resolve("100/task/102")); // a thread that ended while its directory was listed
         write("pressure/cpu", PSI);
         write("self/schedstat", "1 2 3\n");
@@ -65,6 +67,8 @@ class SchedTest {
         Sched.Snapshot s = new Sched(proc).take(new LinkedHashMap<>(Map.of("hop", 100L, "gone", 999L)));
 
         assertEquals(Map.of("hop", Map.of(100L, 1_316_707L, 101L, 2_000L)), s.waitNanos(), "a process that is gone is left out");
+        assertEquals(Map.of("hop", Map.of(100L, new Sched.ThreadRun("event loops", 5_197_426L),
+                101L, new Sched.ThreadRun("audit segment pre-allocation", 10L))), s.runNanos());
         assertEquals(5_669_432_039L, s.cpuPressureMicros());
         assertEquals(Map.of("kdamond", Map.of(7L, 4_600_000L), "ksoftirqd", Map.of(), "kworker", Map.of(8L, 300_000L, 9L, 200_000L)),
                 s.kernelRunNanos());
@@ -82,7 +86,19 @@ class SchedTest {
         assertTrue(Double.isNaN(u.kernelMillisPerSecond("kdamond")));
         assertEquals(Map.of("runQueueWaitSeconds", SchedUse.NOT_AVAILABLE, "runQueueWaitMicrosPerCall", SchedUse.NOT_AVAILABLE,
                 "cpuPressureSomeSeconds", SchedUse.NOT_AVAILABLE, "cpuPressureMillisPerSecond", SchedUse.NOT_AVAILABLE,
-                "kernelThreadsCpuSeconds", SchedUse.NOT_AVAILABLE), u.toJson(1000));
+                "kernelThreadsCpuSeconds", SchedUse.NOT_AVAILABLE, "onCpuMicrosPerCallByThreadGroup", SchedUse.NOT_AVAILABLE), u.toJson(1000));
+    }
+
+    @Test
+    void threadsAreGroupedByTheStartOfTheirKernelName() {
+        assertEquals("event loops", Sched.threadGroup("vert.x-eventloo"));
+        assertEquals("event loops", Sched.threadGroup("grpc-nio-worker"), "the hop's Netty event loops do the same job");
+        assertEquals("audit writer", Sched.threadGroup("audit-log-write"));
+        assertEquals("audit tiles", Sched.threadGroup("audit-tile-fsyn"));
+        assertEquals("JIT compilers", Sched.threadGroup("C2 CompilerThre"));
+        assertEquals("GC and VM", Sched.threadGroup("VM Thread"));
+        assertEquals(Sched.OTHER_THREADS, Sched.threadGroup("cxg-retention"));
+        assertEquals(Sched.OTHER_THREADS, Sched.threadGroup(""), "a thread whose name could not be read");
     }
 
     @Test
