@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -99,6 +101,36 @@ class SchedTest {
         assertEquals("GC and VM", Sched.threadGroup("VM Thread"));
         assertEquals(Sched.OTHER_THREADS, Sched.threadGroup("cxg-retention"));
         assertEquals(Sched.OTHER_THREADS, Sched.threadGroup(""), "a thread whose name could not be read");
+    }
+
+    @Test
+    void aThreadOfThisProcessIsFoundInItsGroupWithTheTimeItRanOnLinux() throws InterruptedException {
+        Sched linux = Sched.linux();
+        Map<String, Long> self = Map.of("self", ProcessHandle.current().pid());
+        CountDownLatch spun = new CountDownLatch(1);
+        Thread writer = new Thread(() -> {
+            // 60 ms on a CPU, however long that takes on a busy machine
+            while (ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() < 60_000_000L) {
+                Thread.onSpinWait();
+            }
+            spun.countDown();
+            try {
+                Thread.sleep(60_000); // alive at the window's end: a thread that ended is not seen there
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "audit-log-writer");
+
+        Sched.Snapshot start = linux.take(self);
+        writer.start();
+        spun.await();
+        Sched.Snapshot end = linux.take(self);
+        writer.interrupt();
+        writer.join();
+
+        assertTrue(start.runNanos().containsKey("self"), "this machine has schedstats; the report's by-thread table needs them");
+        double ran = SchedUse.byGroup(start.runNanos().get("self"), end.runNanos().get("self")).get("audit writer");
+        assertTrue(ran >= 0.055 && ran < 0.5, "the named thread's 60 ms on a CPU, counted in its group: " + ran + " s");
     }
 
     @Test
