@@ -173,9 +173,11 @@ public final class ReportRunner {
 
         // the gateway's own sizing (gateway/jvm.options): with -Xms256m -Xmx256m the hop and the connectors ran
         // "Metadata GC Threshold" full collections (0.08-2.7 s on the busy machine, 2026-11-26 13:14) and young pauses
-        // 3x as often as the gateway, so the ceiling stalled more than what it is the ceiling for
+        // 3x as often as the gateway, so the ceiling stalled more than what it is the ceiling for; huge pages as the
+        // gateway's too: heaps in 4 KB pages slow every process's page-cache copies on this VM, the gateway's among them
         @Option(names = "--server-java-opts",
-                defaultValue = "-XX:+UseSerialGC -Xms512m -Xmx512m -Xmn256m -XX:MaxTenuringThreshold=2 -XX:MetaspaceSize=128m -XX:+AlwaysPreTouch",
+                defaultValue = "-XX:+UseSerialGC -Xms512m -Xmx512m -Xmn256m -XX:MaxTenuringThreshold=2 -XX:MetaspaceSize=128m -XX:+AlwaysPreTouch "
+                        + "-XX:+UseTransparentHugePages",
                 description = "JVM options of every server process but the gateway (default: ${DEFAULT-VALUE})")
         String serverJavaOpts;
 
