@@ -693,12 +693,8 @@ final class Report {
         processes.forEach(p -> s.append("---:|"));
         s.append("---:|---:|\n");
         m.forEach((key, r) -> {
-            String path = key.substring(0, key.lastIndexOf('@'));
-            String suffix = key.substring(key.lastIndexOf('@'));
-            String load = suffix.equals(HALF) ? String.format(Locale.ROOT, "%,.0f req/s offered", r.result().spec().rate())
-                    : suffix.substring(1) + " outstanding";
             Map<String, Double> perCall = r.cpuMicrosPerCall();
-            s.append("| ").append(path).append(" | ").append(load).append(" |");
+            s.append("| ").append(pathOf(key)).append(" | ").append(loadOf(key, r)).append(" |");
             for (String p : processes) {
                 Double v = perCall.get(p);
                 s.append(v == null ? " – |" : String.format(Locale.ROOT, " %,.0f |", v));
@@ -717,6 +713,17 @@ final class Report {
         threadSection(s, m);
     }
 
+    /** The path of a run's key ({@code path@load}). */
+    private static String pathOf(String key) {
+        return key.substring(0, key.lastIndexOf('@'));
+    }
+
+    /** The load of a run's key, as the CPU tables name it: "64 outstanding", or the half load's offered rate. */
+    private static String loadOf(String key, Measured r) {
+        String suffix = key.substring(key.lastIndexOf('@'));
+        return suffix.equals(HALF) ? String.format(Locale.ROOT, "%,.0f req/s offered", r.result().spec().rate()) : suffix.substring(1) + " outstanding";
+    }
+
     /** One row of "by thread": a path at one load, or one round of it, with its own process's CPU per call by thread group. */
     record ThreadRow(String path, String load, String process, double throughput, Map<String, Double> microsPerCall) {
 
@@ -729,7 +736,7 @@ final class Report {
     List<ThreadRow> threadRows(Map<String, Measured> metered) {
         List<ThreadRow> rows = new ArrayList<>();
         metered.forEach((key, r) -> {
-            ThreadRow row = threadRow(key, r);
+            ThreadRow row = threadRow(pathOf(key), loadOf(key, r), r);
             if (row != null) {
                 rows.add(row);
             }
@@ -743,25 +750,24 @@ final class Report {
         List<Measured> gw = rounds(ReportRunner.GW1, "@64");
         List<Measured> hop = rounds(ReportRunner.HOP, "@64");
         for (int i = 0; i < Math.min(gw.size(), hop.size()); i++) {
-            for (ThreadRow row : new ThreadRow[] {threadRow(ReportRunner.GW1 + "@64", gw.get(i)), threadRow(ReportRunner.HOP + "@64", hop.get(i))}) {
+            for (ThreadRow row : new ThreadRow[] {threadRow(ReportRunner.GW1, "round " + (i + 1), gw.get(i)),
+                    threadRow(ReportRunner.HOP, "round " + (i + 1), hop.get(i))}) {
                 if (row != null) {
-                    rows.add(new ThreadRow(row.path(), "round " + (i + 1), row.process(), row.throughput(), row.microsPerCall()));
+                    rows.add(row);
                 }
             }
         }
         return rows;
     }
 
-    private ThreadRow threadRow(String key, Measured r) {
-        String path = key.substring(0, key.lastIndexOf('@'));
-        String suffix = key.substring(key.lastIndexOf('@'));
+    /** The row of one path's window(s), labelled {@code load}; null when its own process was not measured by thread. */
+    private ThreadRow threadRow(String path, String load, Measured r) {
         String own = ReportRunner.ownProcess(variants, path);
         SchedUse u = r.cpu() == null ? null : r.cpu().sched();
         Map<String, Double> perCall = u == null ? Map.of() : u.threadMicrosPerCall(own, r.result().answered());
         if (perCall.isEmpty()) {
             return null;
         }
-        String load = suffix.equals(HALF) ? String.format(Locale.ROOT, "%,.0f req/s offered", r.result().spec().rate()) : suffix.substring(1) + " outstanding";
         return new ThreadRow(path, load, own, r.result().throughput(), perCall);
     }
 

@@ -54,8 +54,7 @@ record SchedUse(double wallSeconds, Map<String, Double> waitSeconds, double cpuP
         Sched.threadGroupOrder().forEach(g -> nanos.put(g, 0L));
         after.forEach((tid, t) -> {
             Sched.ThreadRun b = before.get(tid);
-            long start = b == null || b.nanos() > t.nanos() ? 0 : b.nanos();
-            nanos.merge(t.group(), t.nanos() - start, Long::sum);
+            nanos.merge(t.group(), added(b == null ? 0 : b.nanos(), t.nanos()), Long::sum);
         });
         Map<String, Double> seconds = new LinkedHashMap<>();
         nanos.forEach((g, n) -> seconds.put(g, n / 1e9));
@@ -70,10 +69,14 @@ record SchedUse(double wallSeconds, Map<String, Double> waitSeconds, double cpuP
     static long threadsDelta(Map<Long, Long> before, Map<Long, Long> after) {
         long sum = 0;
         for (Map.Entry<Long, Long> t : after.entrySet()) {
-            long b = before.getOrDefault(t.getKey(), 0L);
-            sum += t.getValue() >= b ? t.getValue() - b : t.getValue();
+            sum += added(before.getOrDefault(t.getKey(), 0L), t.getValue());
         }
         return sum;
+    }
+
+    /** What one thread's counter added in the window; below its start value it is a reused tid, counted from zero. */
+    private static long added(long before, long after) {
+        return after >= before ? after - before : after;
     }
 
     /** The two windows together (for the rounds of one path); a figure missing in either is missing in the sum. */
