@@ -171,14 +171,12 @@ public final class ReportRunner {
         @Option(names = "--no-companions", description = "skip the audit, ingestion and token benchmarks that follow the report's own runs")
         boolean noCompanions;
 
-        // the gateway's own sizing (gateway/jvm.options): with -Xms256m -Xmx256m the hop and the connectors ran
-        // "Metadata GC Threshold" full collections (0.08-2.7 s on the busy machine, 2026-11-26 13:14) and young pauses
-        // 3x as often as the gateway, so the ceiling stalled more than what it is the ceiling for; huge pages as the
-        // gateway's too: heaps in 4 KB pages slow every process's page-cache copies on this VM, the gateway's among them
+        // the gateway's own options (gateway/jvm.options), read from the same file: with -Xms256m -Xmx256m the hop and
+        // the connectors ran "Metadata GC Threshold" full collections (0.08-2.7 s on the busy machine, 2026-11-26 13:14)
+        // and young pauses 3x as often as the gateway, so the ceiling stalled more than what it is the ceiling for; and
+        // heaps in 4 KB pages slow every process's page-cache copies on this VM, the gateway's among them
         @Option(names = "--server-java-opts",
-                defaultValue = "-XX:+UseSerialGC -Xms512m -Xmx512m -Xmn256m -XX:MaxTenuringThreshold=2 -XX:MetaspaceSize=128m -XX:+AlwaysPreTouch "
-                        + "-XX:+UseTransparentHugePages",
-                description = "JVM options of every server process but the gateway (default: ${DEFAULT-VALUE})")
+                description = "JVM options of every server process but the gateway (default: those of gateway/jvm.options, as the gateway's)")
         String serverJavaOpts;
 
         @Option(names = "--gateway-java-opts",
@@ -213,11 +211,14 @@ public final class ReportRunner {
             }
             Path r = root.toAbsolutePath().normalize();
             Path o = out != null ? out : r.resolve("bench/results/" + LocalDate.now(ZoneOffset.UTC));
-            List<String> gatewayOpts = gatewayJavaOpts != null ? List.of(gatewayJavaOpts.trim().split("\\s+"))
-                    : cxg.bench.ingest.GatewayProcess.jvmOptions(r);
-            new ReportRunner(r, o, t, quick, !noProfile, !noTokens, !noCompanions, List.of(serverJavaOpts.trim().split("\\s+")), gatewayOpts,
+            new ReportRunner(r, o, t, quick, !noProfile, !noTokens, !noCompanions, javaOptions(serverJavaOpts, r), javaOptions(gatewayJavaOpts, r),
                     parsedVariants, levels).run();
             return 0;
+        }
+
+        /** {@code given} split into options; when not given, those of gateway/jvm.options under {@code root}. */
+        static List<String> javaOptions(String given, Path root) throws java.io.IOException {
+            return given != null ? List.of(given.trim().split("\\s+")) : cxg.bench.ingest.GatewayProcess.jvmOptions(root);
         }
     }
 
@@ -288,7 +289,7 @@ public final class ReportRunner {
         }
         Map<String, Object> machine = Machine.describe();
         machine.put("gatewayJavaOpts", "`" + String.join(" ", gatewayJavaOpts) + "` (gateway/jvm.options unless --gateway-java-opts)");
-        machine.put("serverJavaOpts", "`" + String.join(" ", serverJavaOpts) + "` (the other servers)");
+        machine.put("serverJavaOpts", "`" + String.join(" ", serverJavaOpts) + "` (the other servers; gateway/jvm.options unless --server-java-opts)");
         machine.put("tokens", tokens ? "a certificate-bound Keycloak token on every gateway call, checked by the gateway (cxg.identity.issuer)"
                 : "none: the gateway ran without token checks (--no-tokens)");
         double busyBefore = Machine.busyCpuSeconds();
