@@ -7,7 +7,8 @@
 #   keycloak.sh stop                                     stop what `start` started
 #   keycloak.sh url                                      print the HTTPS base URL of the running instance
 #
-# Environment: CXG_HOME (default <repo>/.cxg) holds the cached distribution under tools/;
+# Environment: CXG_HOME (default <repo>/.cxg) holds the unpacked distribution under tools/ (from the local Maven
+# repository, CXG_MAVEN_REPO, default ~/.m2/repository, if the zip is there; else downloaded with mvn);
 # CXG_KEYCLOAK_RUN_DIR (default $CXG_HOME/run) holds the pid file, log and instance state, so tests
 # can run their own instance next to the demo's. Keycloak binds 127.0.0.1 only; its database is in
 # memory, so every start imports keycloak/cxg-realm.json afresh. CXG_KEYCLOAK_HEAP (default -Xms64m -Xmx512m) and
@@ -22,6 +23,8 @@ CXG_HOME="${CXG_HOME:-$REPO/.cxg}"
 TOOLS="$CXG_HOME/tools"
 DIST="$TOOLS/keycloak-$KC_VERSION"
 RUN="${CXG_KEYCLOAK_RUN_DIR:-$CXG_HOME/run}"
+# Where Maven keeps what it downloaded: the distribution is unpacked from there when it is already in it.
+LOCAL_REPO="${CXG_MAVEN_REPO:-$HOME/.m2/repository}"
 PID_FILE="$RUN/keycloak.pid"
 LOG="$RUN/keycloak.log"
 ENV_FILE="$RUN/keycloak.env"
@@ -39,12 +42,18 @@ fetch() {
   exec 9>"$TOOLS/keycloak.lock"
   flock 9
   if [[ ! -x "$DIST/bin/kc.sh" ]]; then
-    echo "fetching Keycloak $KC_VERSION from Maven Central (once, ~165 MB)…"
     local tmp; tmp="$(mktemp -d "$TOOLS/keycloak-fetch.XXXXXX")"
-    mvn -B -q dependency:copy -Dartifact="org.keycloak:keycloak-quarkus-dist:$KC_VERSION:zip" \
-        -DoutputDirectory="$tmp" >"$tmp/mvn.log" 2>&1 \
-      || { rm -rf "$tmp"; die 1 "could not download org.keycloak:keycloak-quarkus-dist:$KC_VERSION"; }
-    unzip -q "$tmp/keycloak-quarkus-dist-$KC_VERSION.zip" -d "$tmp"
+    local zip="$LOCAL_REPO/org/keycloak/keycloak-quarkus-dist/$KC_VERSION/keycloak-quarkus-dist-$KC_VERSION.zip"
+    if [[ -f "$zip" ]]; then
+      echo "unpacking Keycloak $KC_VERSION from the local Maven repository (once per CXG_HOME)…"
+    else
+      echo "fetching Keycloak $KC_VERSION from Maven Central (once, ~165 MB)…"
+      mvn -B -q dependency:copy -Dartifact="org.keycloak:keycloak-quarkus-dist:$KC_VERSION:zip" \
+          -DoutputDirectory="$tmp" >"$tmp/mvn.log" 2>&1 \
+        || { rm -rf "$tmp"; die 1 "could not download org.keycloak:keycloak-quarkus-dist:$KC_VERSION"; }
+      zip="$tmp/keycloak-quarkus-dist-$KC_VERSION.zip"
+    fi
+    unzip -q "$zip" -d "$tmp" || { rm -rf "$tmp"; die 1 "could not unpack $zip (delete it to download it again)"; }
     mv "$tmp/keycloak-$KC_VERSION" "$DIST"
     rm -rf "$tmp"
   fi
