@@ -12,7 +12,8 @@
 # CXG_KEYCLOAK_RUN_DIR (default $CXG_HOME/run) holds the pid file, log and instance state, so tests
 # can run their own instance next to the demo's. Keycloak binds 127.0.0.1 only; its database is in
 # memory, so every start imports keycloak/cxg-realm.json afresh. CXG_KEYCLOAK_HEAP (default -Xms64m -Xmx512m) and
-# CXG_KEYCLOAK_JAVA_OPTS (default -XX:TieredStopAtLevel=1; empty for none) are its JVM options.
+# CXG_KEYCLOAK_JAVA_OPTS (default -XX:TieredStopAtLevel=1; empty for none) are its JVM options, before any
+# JAVA_OPTS_APPEND of the caller's (kc.sh's own variable).
 # Exit codes: 0 ok, 2 usage, 4 not ready in time / not running, 1 anything else.
 set -euo pipefail
 
@@ -97,7 +98,7 @@ start() {
   # build of the distribution took 14 s instead of 23 (BENCHMARKS.md, "The report's own time").
   KC_BOOTSTRAP_ADMIN_USERNAME="$ADMIN_USER" KC_BOOTSTRAP_ADMIN_PASSWORD="$ADMIN_PASSWORD" \
   JAVA_OPTS_KC_HEAP="${CXG_KEYCLOAK_HEAP:--Xms64m -Xmx512m}" \
-  JAVA_OPTS_APPEND="${CXG_KEYCLOAK_JAVA_OPTS--XX:TieredStopAtLevel=1}" \
+  JAVA_OPTS_APPEND="${CXG_KEYCLOAK_JAVA_OPTS--XX:TieredStopAtLevel=1}${JAVA_OPTS_APPEND:+ $JAVA_OPTS_APPEND}" \
   setsid "$INSTANCE/bin/kc.sh" start-dev \
       --db=dev-mem --import-realm --health-enabled=true \
       --http-host=127.0.0.1 --http-port="$http" --https-port="$https" --http-management-port="$mgmt" \
