@@ -54,7 +54,7 @@ fetch() {
         || { rm -rf "$tmp"; die 1 "could not download org.keycloak:keycloak-quarkus-dist:$KC_VERSION"; }
       zip="$tmp/keycloak-quarkus-dist-$KC_VERSION.zip"
     fi
-    unzip -q "$zip" -d "$tmp" || { rm -rf "$tmp"; die 1 "could not unpack $zip (delete it to download it again)"; }
+    unzip -q "$zip" -d "$tmp" || { rm -rf "$tmp"; die 1 "could not unpack $zip; if it is damaged, delete it and run again to download it"; }
     mv "$tmp/keycloak-$KC_VERSION" "$DIST"
     rm -rf "$tmp"
   fi

@@ -150,7 +150,7 @@ public final class ReportRunner {
             Duration.ofSeconds(1), Duration.ofSeconds(1));
 
     @picocli.CommandLine.Command(name = "report", mixinStandardHelpOptions = true,
-            description = "Run the whole benchmark on this machine and write bench/results/<date>/ (about 9.5 minutes, plus the build, a first Keycloak download and the companion benchmarks: 13-14 minutes on a fresh clone).")
+            description = "Run the whole benchmark on this machine and write bench/results/<date>/ (about 9.5 minutes, plus the build, unpacking Keycloak on a first run and the companion benchmarks: 13-14 minutes on a fresh clone).")
     public static final class Command implements Callable<Integer> {
 
         @Option(names = "--root", defaultValue = ".", description = "repository root (built jars, policies/)")
