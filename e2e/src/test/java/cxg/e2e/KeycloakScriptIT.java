@@ -1,0 +1,167 @@
+package cxg.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code keycloak/keycloak.sh prepare}, which ./cxg runs during its build so that Keycloak's first start need not build
+ * the distribution, against a stand-in distribution whose {@code kc.sh} prints what Keycloak's start-dev prints and
+ * records its arguments. The real Keycloak's starts are covered by every test that gets a token.
+ */
+class KeycloakScriptIT {
+
+    private static final Set<String> BUILD_TIME = Set.of("--db", "--db-driver", "--transaction-xa-enabled", "--features",
+            "--features-disabled", "--http-relative-path", "--https-client-auth", "--health-enabled", "--http-management-health-enabled",
+            "--http-management-relative-path", "--https-management-client-auth", "--legacy-observability-interface", "--metrics-enabled",
+            "--vault", "--log-mdc-enabled", "--telemetry-logs-enabled", "--telemetry-metrics-enabled", "--tracing-enabled",
+            "--tracing-jdbc-enabled", "--tracing-sampler-type", "--event-metrics-user-enabled", "--fips-mode", "--openapi-enabled",
+            "--openapi-ui-enabled");
+
+    private static Path repo;
+    @TempDir
+    static Path pkiHome;
+    @TempDir
+    Path home;
+
+    record Exit(int code, String output) {
+    }
+
+    @BeforeAll
+    static void devPki() throws Exception {
+        repo = Path.of(System.getProperty("cxg.repo", "..")).toRealPath();
+        ProcessBuilder pki = new ProcessBuilder(repo.resolve("cxg").toString(), "pki", "init").directory(repo.toFile())
+                .redirectErrorStream(true).redirectOutput(pkiHome.resolve("pki-init.txt").toFile());
+        pki.environment().put("CXG_HOME", pkiHome.toString());
+        pki.environment().put("CXG_NO_BUILD", "1");
+        Process p = pki.start();
+        assertTrue(p.waitFor(2, TimeUnit.MINUTES) && p.exitValue() == 0, Files.readString(pkiHome.resolve("pki-init.txt")));
+    }
+
+    @Test
+    void prepareStopsStartDevOnceItsBuildIsDoneAndStartPassesTheSameBuildOptions() throws Exception {
+        Path args = home.resolve("kc-args.txt");
+        Path dist = standIn("""
+                echo "$@" >> "$KC_ARGS"
+                echo $$ > "$KC_ARGS.pid"
+                echo "Updating the configuration and installing your custom providers, if any. Please wait."
+                echo "Running the server in development mode. DO NOT use this configuration in production."
+                exec sleep 600
+                """);
+        Map<String, String> env = Map.of("KC_ARGS", args.toString());
+
+        Exit prepared = script(env, "prepare");
+
+        assertEquals(0, prepared.code(), prepared.output());
+        assertTrue(prepared.output().contains("building Keycloak " + version() + " for dev mode (once per CXG_HOME)"), prepared.output());
+        List<String> built = Files.readAllLines(args);
+        assertEquals(1, built.size(), "one build");
+        assertTrue(built.get(0).startsWith("start-dev "), built.get(0));
+        long pid = Long.parseLong(Files.readString(Path.of(args + ".pid")).strip());
+        assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "the build's Keycloak is stopped");
+        assertTrue(Files.exists(dist.resolve(".cxg-dev-build")), "the distribution is marked as built");
+
+        Exit again = script(env, "prepare");
+
+        assertEquals(0, again.code(), again.output());
+        assertEquals(1, Files.readAllLines(args).size(), "a built distribution is not built again");
+
+        Path run = Files.createDirectories(home.resolve("run"));
+        Map<String, String> startEnv = new HashMap<>(env);
+        startEnv.put("CXG_KEYCLOAK_RUN_DIR", run.toString());
+        try {
+            Exit started = script(startEnv, "start", "18081", "18444", "19001", pkiHome.resolve("pki").toString());
+            assertEquals(0, started.code(), started.output());
+            List<String> lines = awaitLines(args, 2);
+            // start-dev builds the distribution again unless its build-time options are the ones prepare built with
+            assertEquals(buildOptions(built.get(0)), buildOptions(lines.get(1)), "prepare: " + built.get(0) + "\nstart: " + lines.get(1));
+            assertTrue(buildOptions(lines.get(1)).contains("--https-client-auth=request"), lines.get(1));
+        } finally {
+            script(startEnv, "stop");
+        }
+    }
+
+    @Test
+    void aFailedBuildNamesItsLogAndLeavesTheDistributionUnmarked() throws Exception {
+        Path dist = standIn("""
+                echo "ERROR: something Keycloak could not do"
+                exit 3
+                """);
+
+        Exit prepared = script(Map.of(), "prepare");
+
+        Path log = home.resolve("tools/keycloak-prepare.log");
+        assertEquals(1, prepared.code(), prepared.output());
+        assertTrue(prepared.output().contains("keycloak: could not build Keycloak for dev mode; see " + log
+                + " (start builds it instead)"), prepared.output());
+        assertTrue(Files.readString(log).contains("ERROR: something Keycloak could not do"), "the log is kept");
+        assertFalse(Files.exists(dist.resolve(".cxg-dev-build")));
+    }
+
+    /** The build-time options among kc.sh's arguments, by the names Keycloak 26.5.6's {@code kc.sh build --help-all} lists. */
+    private static Set<String> buildOptions(String args) {
+        return Arrays.stream(args.split(" ")).filter(a -> BUILD_TIME.contains(a.split("=", 2)[0])).collect(Collectors.toSet());
+    }
+
+    /** A distribution of the version keycloak.sh expects, already unpacked, whose bin/kc.sh runs {@code body}. */
+    private Path standIn(String body) throws Exception {
+        Path dist = home.resolve("tools/keycloak-" + version());
+        for (String dir : List.of("bin", "conf", "lib", "providers", "themes")) {
+            Files.createDirectories(dist.resolve(dir));
+        }
+        Path kc = Files.writeString(dist.resolve("bin/kc.sh"), "#!/bin/sh\n" + body);
+        assertTrue(kc.toFile().setExecutable(true));
+        return dist;
+    }
+
+    private static String version() throws Exception {
+        Matcher version = Pattern.compile("(?m)^KC_VERSION=([0-9.]+)$").matcher(Files.readString(repo.resolve("keycloak/keycloak.sh")));
+        assertTrue(version.find(), "KC_VERSION in keycloak/keycloak.sh");
+        return version.group(1);
+    }
+
+    private Exit script(Map<String, String> env, String... args) throws Exception {
+        Path out = Files.createTempFile(home, "keycloak-sh", ".txt");
+        List<String> command = new java.util.ArrayList<>(List.of(repo.resolve("keycloak/keycloak.sh").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(repo.toFile()).redirectErrorStream(true).redirectOutput(out.toFile());
+        pb.environment().put("CXG_HOME", home.toString());
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        if (!p.waitFor(1, TimeUnit.MINUTES)) {
+            p.descendants().forEach(ProcessHandle::destroy);
+            p.destroy();
+            fail("keycloak.sh " + args[0] + " did not finish within a minute:\n" + Files.readString(out));
+        }
+        return new Exit(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
+    }
+
+    private static List<String> awaitLines(Path file, int count) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            List<String> lines = Files.exists(file) ? Files.readAllLines(file) : List.of();
+            if (lines.size() >= count) {
+                return lines;
+            }
+            Thread.sleep(100);
+        }
+        return fail("kc.sh was not started " + count + " times: " + (Files.exists(file) ? Files.readString(file) : "no " + file));
+    }
+}
