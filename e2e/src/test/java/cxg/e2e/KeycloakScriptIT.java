@@ -14,8 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,13 +44,8 @@ class KeycloakScriptIT {
 
     @BeforeAll
     static void devPki() throws Exception {
-        repo = Path.of(System.getProperty("cxg.repo", "..")).toRealPath();
-        ProcessBuilder pki = new ProcessBuilder(repo.resolve("cxg").toString(), "pki", "init").directory(repo.toFile())
-                .redirectErrorStream(true).redirectOutput(pkiHome.resolve("pki-init.txt").toFile());
-        pki.environment().put("CXG_HOME", pkiHome.toString());
-        pki.environment().put("CXG_NO_BUILD", "1");
-        Process p = pki.start();
-        assertTrue(p.waitFor(2, TimeUnit.MINUTES) && p.exitValue() == 0, Files.readString(pkiHome.resolve("pki-init.txt")));
+        repo = Checkout.root();
+        Checkout.devPki(pkiHome);
     }
 
     @Test
@@ -70,7 +63,7 @@ class KeycloakScriptIT {
         Exit prepared = script(env, "prepare");
 
         assertEquals(0, prepared.code(), prepared.output());
-        assertTrue(prepared.output().contains("building Keycloak " + version() + " for dev mode (once per CXG_HOME)"), prepared.output());
+        assertTrue(prepared.output().contains("building Keycloak " + Checkout.keycloakVersion() + " for dev mode (once per CXG_HOME)"), prepared.output());
         List<String> built = Files.readAllLines(args);
         assertEquals(1, built.size(), "one build");
         assertTrue(built.get(0).startsWith("start-dev "), built.get(0));
@@ -122,19 +115,13 @@ class KeycloakScriptIT {
 
     /** A distribution of the version keycloak.sh expects, already unpacked, whose bin/kc.sh runs {@code body}. */
     private Path standIn(String body) throws Exception {
-        Path dist = home.resolve("tools/keycloak-" + version());
+        Path dist = home.resolve("tools/keycloak-" + Checkout.keycloakVersion());
         for (String dir : List.of("bin", "conf", "lib", "providers", "themes")) {
             Files.createDirectories(dist.resolve(dir));
         }
         Path kc = Files.writeString(dist.resolve("bin/kc.sh"), "#!/bin/sh\n" + body);
         assertTrue(kc.toFile().setExecutable(true));
         return dist;
-    }
-
-    private static String version() throws Exception {
-        Matcher version = Pattern.compile("(?m)^KC_VERSION=([0-9.]+)$").matcher(Files.readString(repo.resolve("keycloak/keycloak.sh")));
-        assertTrue(version.find(), "KC_VERSION in keycloak/keycloak.sh");
-        return version.group(1);
     }
 
     private Exit script(Map<String, String> env, String... args) throws Exception {

@@ -16,7 +16,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -45,13 +44,8 @@ class StartupFailureIT {
 
     @BeforeAll
     static void devPki() throws Exception {
-        repo = Path.of(System.getProperty("cxg.repo", "..")).toRealPath();
-        ProcessBuilder pki = new ProcessBuilder(repo.resolve("cxg").toString(), "pki", "init").directory(repo.toFile())
-                .redirectErrorStream(true).redirectOutput(home.resolve("pki-init.txt").toFile());
-        pki.environment().put("CXG_HOME", home.toString());
-        pki.environment().put("CXG_NO_BUILD", "1");
-        Process p = pki.start();
-        assertTrue(p.waitFor(2, TimeUnit.MINUTES) && p.exitValue() == 0, Files.readString(home.resolve("pki-init.txt")));
+        repo = Checkout.root();
+        Checkout.devPki(home);
     }
 
     @Test
@@ -181,9 +175,7 @@ class StartupFailureIT {
      * Keycloak to notice that the gateway has exited (it waited, up to 300 s, until Keycloak was ready).
      */
     private static void slowKeycloak(Path tools) throws Exception {
-        Matcher version = Pattern.compile("(?m)^KC_VERSION=([0-9.]+)$").matcher(Files.readString(repo.resolve("keycloak/keycloak.sh")));
-        assertTrue(version.find(), "KC_VERSION in keycloak/keycloak.sh");
-        Path dist = tools.resolve("keycloak-" + version.group(1));
+        Path dist = tools.resolve("keycloak-" + Checkout.keycloakVersion());
         for (String dir : List.of("bin", "conf", "lib", "providers", "themes")) {
             Files.createDirectories(dist.resolve(dir));
         }
