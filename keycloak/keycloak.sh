@@ -83,13 +83,9 @@ prepare() {
   fetch_locked
   if [[ "$(cat "$BUILT_MARKER" 2>/dev/null)" != "${BUILD_OPTS[*]}" ]]; then
     local home; home="$(mktemp -d "$TOOLS/keycloak-prepare.XXXXXX")"
-    mkdir -p "$home/data"
-    cp -r "$DIST/bin" "$home/bin"
-    for d in conf lib providers themes; do ln -s "$DIST/$d" "$home/$d"; done
+    make_home "$home"
     echo "building Keycloak $KC_VERSION for dev mode (once per CXG_HOME)…"
-    JAVA_OPTS_KC_HEAP="${CXG_KEYCLOAK_HEAP:--Xms64m -Xmx512m}" \
-    JAVA_OPTS_APPEND="${CXG_KEYCLOAK_JAVA_OPTS--XX:TieredStopAtLevel=1}${JAVA_OPTS_APPEND:+ $JAVA_OPTS_APPEND}" \
-    setsid "$home/bin/kc.sh" start-dev "${BUILD_OPTS[@]}" --http-host=127.0.0.1 </dev/null >"$home/build.log" 2>&1 &
+    launch "$home" start-dev "${BUILD_OPTS[@]}" --http-host=127.0.0.1 </dev/null >"$home/build.log" 2>&1 &
     local pid=$! deadline=$(( $(date +%s) + 300 )) built=0
     while kill -0 "$pid" 2>/dev/null && (( $(date +%s) < deadline )); do
       if grep -q 'Running the server in development mode' "$home/build.log"; then built=1; break; fi
@@ -117,12 +113,30 @@ running_pid() {
 }
 
 # An instance home: its own bin/ (kc.sh derives kc.home.dir from it) and data/, the rest shared.
+make_home() {
+  mkdir -p "$1/data"
+  cp -r "$DIST/bin" "$1/bin"
+  for d in conf lib providers themes; do ln -s "$DIST/$d" "$1/$d"; done
+}
+
+# Keycloak's own launcher in the instance home $1 with the arguments after it, with cxg's JVM options for it. Only in
+# the background (`launch … &`): it replaces that subshell, so that $! is the launcher, which setsid makes the leader
+# of its own process group (it outlives the calling shell, ./cxg up returns, and stop can end the group).
+# C1 only: this Keycloak issues a few dev tokens and is otherwise idle; what costs is its start, and the first one's
+# build of the distribution took 14 s instead of 23 (BENCHMARKS.md, "The report's own time").
+launch() {
+  local home="$1"; shift
+  KC_BOOTSTRAP_ADMIN_USERNAME="$ADMIN_USER" KC_BOOTSTRAP_ADMIN_PASSWORD="$ADMIN_PASSWORD" \
+  JAVA_OPTS_KC_HEAP="${CXG_KEYCLOAK_HEAP:--Xms64m -Xmx512m}" \
+  JAVA_OPTS_APPEND="${CXG_KEYCLOAK_JAVA_OPTS--XX:TieredStopAtLevel=1}${JAVA_OPTS_APPEND:+ $JAVA_OPTS_APPEND}" \
+  exec setsid "$home/bin/kc.sh" "$@"
+}
+
 prepare_instance() {
   local pki="$1"
   rm -rf "$INSTANCE"
+  make_home "$INSTANCE"
   mkdir -p "$INSTANCE/data/import"
-  cp -r "$DIST/bin" "$INSTANCE/bin"
-  for d in conf lib providers themes; do ln -s "$DIST/$d" "$INSTANCE/$d"; done
   cp "$HERE/cxg-realm.json" "$INSTANCE/data/import/cxg-realm.json"
   keytool -importcert -noprompt -alias cxg-member-ca -file "$pki/ca.crt" \
     -keystore "$INSTANCE/member-ca.p12" -storetype PKCS12 -storepass changeit >/dev/null 2>&1 \
@@ -142,13 +156,7 @@ start() {
   prepare_instance "$pki"
   echo "starting Keycloak on https://localhost:$https (realm cxg, log $LOG)…"
   printf 'KC_HTTP_PORT=%s\nKC_HTTPS_PORT=%s\nKC_MGMT_PORT=%s\nKC_STARTED=%s\n' "$http" "$https" "$mgmt" "$(date +%s)" >"$ENV_FILE"
-  # setsid: Keycloak outlives the calling shell (./cxg up returns) and gets its own process group.
-  # C1 only: this Keycloak issues a few dev tokens and is otherwise idle; what costs is its start, and the first one's
-  # build of the distribution took 14 s instead of 23 (BENCHMARKS.md, "The report's own time").
-  KC_BOOTSTRAP_ADMIN_USERNAME="$ADMIN_USER" KC_BOOTSTRAP_ADMIN_PASSWORD="$ADMIN_PASSWORD" \
-  JAVA_OPTS_KC_HEAP="${CXG_KEYCLOAK_HEAP:--Xms64m -Xmx512m}" \
-  JAVA_OPTS_APPEND="${CXG_KEYCLOAK_JAVA_OPTS--XX:TieredStopAtLevel=1}${JAVA_OPTS_APPEND:+ $JAVA_OPTS_APPEND}" \
-  setsid "$INSTANCE/bin/kc.sh" start-dev "${BUILD_OPTS[@]}" --import-realm \
+  launch "$INSTANCE" start-dev "${BUILD_OPTS[@]}" --import-realm \
       --http-host=127.0.0.1 --http-port="$http" --https-port="$https" --http-management-port="$mgmt" \
       --hostname-strict=false \
       --https-certificate-file="$pki/keycloak.crt" --https-certificate-key-file="$pki/keycloak.key" \

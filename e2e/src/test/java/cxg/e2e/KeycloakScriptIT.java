@@ -49,11 +49,11 @@ class KeycloakScriptIT {
     }
 
     @Test
-    void prepareStopsStartDevOnceItsBuildIsDoneAndStartPassesTheSameBuildOptions() throws Exception {
+    void prepareStopsStartDevOnceItsBuildIsDoneAndStartPassesTheSameBuildOptionsAndStops() throws Exception {
         Path args = home.resolve("kc-args.txt");
         Path dist = standIn("""
-                echo "$@" >> "$KC_ARGS"
                 echo $$ > "$KC_ARGS.pid"
+                echo "$@" >> "$KC_ARGS"
                 echo "Updating the configuration and installing your custom providers, if any. Please wait."
                 echo "Running the server in development mode. DO NOT use this configuration in production."
                 exec sleep 600
@@ -86,6 +86,12 @@ class KeycloakScriptIT {
             // start-dev builds the distribution again unless its build-time options are the ones prepare built with
             assertEquals(buildOptions(built.get(0)), buildOptions(lines.get(1)), "prepare: " + built.get(0) + "\nstart: " + lines.get(1));
             assertTrue(buildOptions(lines.get(1)).contains("--https-client-auth=request"), lines.get(1));
+
+            Exit stopped = script(startEnv, "stop");
+
+            assertEquals(0, stopped.code(), stopped.output());
+            long startedPid = Long.parseLong(Files.readString(Path.of(args + ".pid")).strip());
+            assertFalse(ProcessHandle.of(startedPid).map(ProcessHandle::isAlive).orElse(false), "the started Keycloak is stopped");
         } finally {
             script(startEnv, "stop");
         }
