@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -12,6 +13,10 @@ import java.util.regex.Pattern;
 final class Checkout {
 
     private Checkout() {
+    }
+
+    /** How a command the test ran ended: its exit status and what it printed (stdout and stderr together). */
+    record Exit(int code, String output) {
     }
 
     static Path root() throws Exception {
@@ -27,6 +32,20 @@ final class Checkout {
         pki.environment().put("CXG_NO_BUILD", "1");
         Process p = pki.start();
         assertTrue(p.waitFor(2, TimeUnit.MINUTES) && p.exitValue() == 0, Files.readString(out));
+    }
+
+    /**
+     * A Keycloak distribution in {@code tools} (keycloak.sh's CXG_HOME/tools), of the version it expects and already
+     * unpacked, whose bin/kc.sh is a shell script running {@code kcSh}; returns its directory.
+     */
+    static Path keycloakStandIn(Path tools, String kcSh) throws Exception {
+        Path dist = tools.resolve("keycloak-" + keycloakVersion());
+        for (String dir : List.of("bin", "conf", "lib", "providers", "themes")) {
+            Files.createDirectories(dist.resolve(dir));
+        }
+        Path kc = Files.writeString(dist.resolve("bin/kc.sh"), "#!/bin/sh\n" + kcSh);
+        assertTrue(kc.toFile().setExecutable(true), "kc.sh made executable");
+        return dist;
     }
 
     /** The Keycloak version keycloak/keycloak.sh unpacks and starts ({@code KC_VERSION}). */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import cxg.e2e.Checkout.Exit;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,25 +34,20 @@ class KeycloakScriptIT {
             "--tracing-jdbc-enabled", "--tracing-sampler-type", "--event-metrics-user-enabled", "--fips-mode", "--openapi-enabled",
             "--openapi-ui-enabled");
 
-    private static Path repo;
     @TempDir
     static Path pkiHome;
     @TempDir
     Path home;
 
-    record Exit(int code, String output) {
-    }
-
     @BeforeAll
     static void devPki() throws Exception {
-        repo = Checkout.root();
         Checkout.devPki(pkiHome);
     }
 
     @Test
     void prepareStopsStartDevOnceItsBuildIsDoneAndStartPassesTheSameBuildOptionsAndStops() throws Exception {
         Path args = home.resolve("kc-args.txt");
-        Path dist = standIn("""
+        Path dist = Checkout.keycloakStandIn(home.resolve("tools"), """
                 echo $$ > "$KC_ARGS.pid"
                 echo "$@" >> "$KC_ARGS"
                 echo "Updating the configuration and installing your custom providers, if any. Please wait."
@@ -99,7 +95,7 @@ class KeycloakScriptIT {
 
     @Test
     void aFailedBuildNamesItsLogAndLeavesTheDistributionUnmarked() throws Exception {
-        Path dist = standIn("""
+        Path dist = Checkout.keycloakStandIn(home.resolve("tools"), """
                 echo "ERROR: something Keycloak could not do"
                 exit 3
                 """);
@@ -119,19 +115,9 @@ class KeycloakScriptIT {
         return Arrays.stream(args.split(" ")).filter(a -> BUILD_TIME.contains(a.split("=", 2)[0])).collect(Collectors.toSet());
     }
 
-    /** A distribution of the version keycloak.sh expects, already unpacked, whose bin/kc.sh runs {@code body}. */
-    private Path standIn(String body) throws Exception {
-        Path dist = home.resolve("tools/keycloak-" + Checkout.keycloakVersion());
-        for (String dir : List.of("bin", "conf", "lib", "providers", "themes")) {
-            Files.createDirectories(dist.resolve(dir));
-        }
-        Path kc = Files.writeString(dist.resolve("bin/kc.sh"), "#!/bin/sh\n" + body);
-        assertTrue(kc.toFile().setExecutable(true));
-        return dist;
-    }
-
     private Exit script(Map<String, String> env, String... args) throws Exception {
         Path out = Files.createTempFile(home, "keycloak-sh", ".txt");
+        Path repo = Checkout.root();
         List<String> command = new java.util.ArrayList<>(List.of(repo.resolve("keycloak/keycloak.sh").toString()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).directory(repo.toFile()).redirectErrorStream(true).redirectOutput(out.toFile());

@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import com.github.tomakehurst.wiremock.standalone.WireMockServerRunner;
+import cxg.e2e.Checkout.Exit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,9 +39,6 @@ class StartupFailureIT {
     private static Path repo;
     @TempDir
     static Path home;
-
-    record Exit(int code, String output) {
-    }
 
     @BeforeAll
     static void devPki() throws Exception {
@@ -175,12 +173,7 @@ class StartupFailureIT {
      * Keycloak to notice that the gateway has exited (it waited, up to 300 s, until Keycloak was ready).
      */
     private static void slowKeycloak(Path tools) throws Exception {
-        Path dist = tools.resolve("keycloak-" + Checkout.keycloakVersion());
-        for (String dir : List.of("bin", "conf", "lib", "providers", "themes")) {
-            Files.createDirectories(dist.resolve(dir));
-        }
-        Path kc = Files.writeString(dist.resolve("bin/kc.sh"), "#!/bin/sh\nexec sleep 600\n");
-        kc.toFile().setExecutable(true);
+        Checkout.keycloakStandIn(tools, "exec sleep 600\n");
     }
 
     /** A copy of the dev PKI to break one file of. */
