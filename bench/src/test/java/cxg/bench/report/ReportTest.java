@@ -327,6 +327,19 @@ class ReportTest {
     }
 
     @Test
+    void saysThatEveryPathWarmsUpAgainAt64OutstandingBeforeTheRoundsThere() {
+        Report r = report(Double.MAX_VALUE);
+
+        assertTrue(r.markdown().contains("Every path first gets 9 s of unmeasured calls at 64 outstanding (the 2-platform path twice that, "
+                + "for as many calls), then 4 s at 1 outstanding (JIT warm-up); and 3 s more at 64 outstanding (the 2-platform path twice "
+                + "that) right before the rounds there."), r.markdown());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> setup = (Map<String, Object>) r.toJson().get("setup");
+        assertEquals(9L, setup.get("jitWarmupSeconds"));
+        assertEquals(3L, setup.get("jitRewarmSeconds"));
+    }
+
+    @Test
     void saysThatEveryPathWarmsUpInTheOpenModelBeforeTheHalfLoadRounds() {
         Report r = report(Double.MAX_VALUE);
 
