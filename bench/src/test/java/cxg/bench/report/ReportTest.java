@@ -330,13 +330,13 @@ class ReportTest {
     void saysThatEveryPathWarmsUpAgainAt64OutstandingBeforeTheRoundsThere() {
         Report r = report(Double.MAX_VALUE);
 
-        assertTrue(r.markdown().contains("Every path first gets 9 s of unmeasured calls at 64 outstanding (the 2-platform path twice that, "
-                + "for as many calls), then 4 s at 1 outstanding (JIT warm-up); and 3 s more at 64 outstanding (the 2-platform path twice "
+        assertTrue(r.markdown().contains("Every path first gets 7 s of unmeasured calls at 64 outstanding (the 2-platform path twice that, "
+                + "for as many calls), then 4 s at 1 outstanding (JIT warm-up); and 6 s more at 64 outstanding (the 2-platform path twice "
                 + "that) right before the rounds there."), r.markdown());
         @SuppressWarnings("unchecked")
         Map<String, Object> setup = (Map<String, Object>) r.toJson().get("setup");
-        assertEquals(9L, setup.get("jitWarmupSeconds"));
-        assertEquals(3L, setup.get("jitRewarmSeconds"));
+        assertEquals(7L, setup.get("jitWarmupSeconds"));
+        assertEquals(6L, setup.get("jitRewarmSeconds"));
     }
 
     @Test
