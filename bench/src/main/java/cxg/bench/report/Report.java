@@ -369,6 +369,7 @@ final class Report {
         setup.put("jitWarmupSeconds", timing.jitWarmup().toSeconds());
         setup.put("jitWarmupOneOutstandingSeconds", timing.jitWarmupOne().toSeconds());
         setup.put("jitRewarmSeconds", timing.jitRewarm().toSeconds());
+        setup.put("jitRewarmPasses", ReportRunner.REWARM_PASSES);
         setup.put("rounds", timing.rounds());
         setup.put("closedMeasureSeconds", timing.closedMeasure().toMillis() / 1000.0);
         setup.put("roundWarmupSeconds", timing.roundWarmup().toMillis() / 1000.0);
@@ -570,8 +571,9 @@ final class Report {
                 .append("(1 platform) writes its audit entries without fsync. All servers run side by side for the whole report. ")
                 .append("Tokens: ").append(machine.get("tokens")).append(". Every path first gets ")
                 .append(timing.jitWarmup().toSeconds()).append(" s of unmeasured calls at 64 outstanding (the 2-platform path twice that, for as many calls), then ")
-                .append(timing.jitWarmupOne().toSeconds()).append(" s at 1 outstanding (JIT warm-up); and ")
-                .append(timing.jitRewarm().toSeconds()).append(" s more at 64 outstanding (the 2-platform path twice that) right before the rounds there.\n\n");
+                .append(timing.jitWarmupOne().toSeconds()).append(" s at 1 outstanding (JIT warm-up); and right before the rounds at 64 outstanding, ")
+                .append(ReportRunner.REWARM_PASSES).append(" passes over their paths of ").append(timing.jitRewarm().toSeconds())
+                .append(" s more there each (the 2-platform path twice that).\n\n");
         s.append(String.format(Locale.ROOT, "## Closed model (fixed outstanding calls; %d interleaved rounds, each path %s measured per round after %s of warm-up)%n%n",
                 timing.rounds(), secs(timing.roundMeasure()), secs(timing.roundWarmup())));
         s.append("In each round every path runs once, back to back (the order reversed every other round); the rows are all rounds together.\n\n");

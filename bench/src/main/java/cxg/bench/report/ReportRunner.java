@@ -105,6 +105,8 @@ public final class ReportRunner {
         return member + "-connector";
     }
     private static final Duration DEADLINE = Duration.ofSeconds(5);
+    /** How many times every path of the rounds at 64 outstanding gets {@link Timing#jitRewarm} before them. */
+    static final int REWARM_PASSES = 2;
     private static final Duration START_TIMEOUT = Duration.ofSeconds(240);
 
     /**
@@ -125,10 +127,10 @@ public final class ReportRunner {
      *                     compiled in the closed model hit uncommon traps in the open model (2026-11-27 13:15 report:
      *                     289 JIT events in the gateway's first half-load round against 54 in its second, 312 µs of CPU
      *                     per call against 135-147, and 3,106 calls shed), so the first round measured the JIT
-     * @param jitRewarm    an unmeasured run at 64 outstanding per path right before the 64-outstanding rounds: the
-     *                     1-outstanding rounds recompile the servers' code for one call at a time, and the first round at
-     *                     64 paid for compiling it back (2026-11-28 04:52 report: 291 µs per call of the gateway's JIT
-     *                     in that round against 4-33 in the others)
+     * @param jitRewarm    an unmeasured run at 64 outstanding per path, {@link #REWARM_PASSES} times, right before the
+     *                     64-outstanding rounds: the 1-outstanding rounds recompile the servers' code for one call at a
+     *                     time, and the first round at 64 paid for compiling it back (2026-11-28 04:52 report: 291 µs
+     *                     per call of the gateway's JIT in that round against 4-33 in the others)
      */
     record Timing(Duration jitWarmup, Duration roundWarmup, Duration roundMeasure, int rounds, Duration halfWarmup,
                   Duration halfMeasure, int halfRounds, Duration sweepWarmup, Duration sweepMeasure, Duration profile,
@@ -146,11 +148,12 @@ public final class ReportRunner {
     // one round of seven, not one of two; paid for by the sweep's shorter points (2 s + 5 s instead of 3 s + 6 s).
     // The JIT warm-up: 12 s at 64 outstanding then 4 s at 1 per path since 2026-11-26 14:00 (was 15 s at 64 only).
     // The open-model JIT warm-up before the half load: 5 s per path since 2026-11-27 14:00.
-    // The warm-up at 64 outstanding: 7 s first and 6 s right before the rounds at 64 since 2026-11-28 06:50 (was 12 s
-    // first; 3 s right before them left round 1 with 214 µs per call of the gateway's JIT in a fresh clone at 06:25).
+    // The warm-up at 64 outstanding: 7 s first, then twice 3 s right before the rounds at 64 since 2026-11-28 07:00 (was
+    // 12 s first; one run of 3 s or 6 s right before them left round 1 with 214 and 129 µs per call of the gateway's JIT
+    // in fresh clones at 06:25 and 06:41: a saturated C2 leaves methods in C1's code until its queue is short again).
     static final Timing FULL = new Timing(Duration.ofSeconds(7), Duration.ofSeconds(1), Duration.ofSeconds(2), 5,
             Duration.ofSeconds(1), Duration.ofSeconds(3), 7, Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(10),
-            Duration.ofSeconds(4), Duration.ofSeconds(5), Duration.ofSeconds(6));
+            Duration.ofSeconds(4), Duration.ofSeconds(5), Duration.ofSeconds(3));
     static final Timing QUICK = new Timing(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), 2,
             Duration.ofSeconds(1), Duration.ofSeconds(2), 2, Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(3),
             Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1));
@@ -429,8 +432,11 @@ public final class ReportRunner {
             runs.putAll(rounds("@1", withVariants(DIRECT, HOP, GW1, GW1_NO_FSYNC, GW2), targets, timing.rounds(),
                     LoadSpec.closed(1, 0, timing.roundWarmup(), Duration.ZERO), LoadSpec.closed(1, 0, timing.roundMeasure(), Duration.ZERO)));
             phase("closed model, 1 outstanding", wallStart);
-            for (String path : withVariants(DIRECT, HOP, GW1, GW2)) {
-                jitRewarm(path, targets.get(path));
+            // in passes over the paths: between a path's runs the others run, and its C2 works off the queue the run left
+            for (int pass = 0; pass < REWARM_PASSES; pass++) {
+                for (String path : withVariants(DIRECT, HOP, GW1, GW2)) {
+                    jitRewarm(path, targets.get(path));
+                }
             }
             runs.putAll(rounds("@64", withVariants(DIRECT, HOP, GW1, GW2), targets, timing.rounds(),
                     LoadSpec.closed(64, 0, timing.roundWarmup(), Duration.ZERO), LoadSpec.closed(64, 0, timing.roundMeasure(), Duration.ZERO)));
