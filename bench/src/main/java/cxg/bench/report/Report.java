@@ -572,8 +572,8 @@ final class Report {
                 .append("Tokens: ").append(machine.get("tokens")).append(". Every path first gets ")
                 .append(timing.jitWarmup().toSeconds()).append(" s of unmeasured calls at 64 outstanding (the 2-platform path twice that, for as many calls), then ")
                 .append(timing.jitWarmupOne().toSeconds()).append(" s at 1 outstanding (JIT warm-up); and right before the rounds at 64 outstanding, ")
-                .append(ReportRunner.REWARM_PASSES).append(" passes over their paths of ").append(timing.jitRewarm().toSeconds())
-                .append(" s more there each (the 2-platform path twice that).\n\n");
+                .append(ReportRunner.REWARM_PASSES).append(" more runs of ").append(timing.jitRewarm().toSeconds())
+                .append(" s there per path, one pass over the paths after the other (the 2-platform path twice that).\n\n");
         s.append(String.format(Locale.ROOT, "## Closed model (fixed outstanding calls; %d interleaved rounds, each path %s measured per round after %s of warm-up)%n%n",
                 timing.rounds(), secs(timing.roundMeasure()), secs(timing.roundWarmup())));
         s.append("In each round every path runs once, back to back (the order reversed every other round); the rows are all rounds together.\n\n");

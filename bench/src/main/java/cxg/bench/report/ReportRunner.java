@@ -743,10 +743,7 @@ public final class ReportRunner {
     /** Unmeasured calls until the path's servers have compiled their hot code (see {@link Timing#jitWarmup}). */
     private void jitWarmup(String label, CallTarget target) {
         if (!timing.jitWarmup().isZero()) {
-            // the 2-platform path answers about half as many calls per second, and beta-score's connector serves no
-            // other path: twice the time gives its servers as many warm-up calls as the 1-platform path's
-            Duration warmup = GW2.equals(label) ? timing.jitWarmup().multipliedBy(2) : timing.jitWarmup();
-            runner.run(label + " (JIT warm-up)", LoadSpec.closed(64, 0, warmup, Duration.ZERO), target);
+            runner.run(label + " (JIT warm-up)", LoadSpec.closed(64, 0, forPath(label, timing.jitWarmup()), Duration.ZERO), target);
         }
         if (!timing.jitWarmupOne().isZero()) {
             runner.run(label + " (JIT warm-up, 1 outstanding)", LoadSpec.closed(1, 0, timing.jitWarmupOne(), Duration.ZERO), target);
@@ -756,9 +753,17 @@ public final class ReportRunner {
     /** Unmeasured calls at 64 outstanding before the rounds there (see {@link Timing#jitRewarm}). */
     private void jitRewarm(String label, CallTarget target) {
         if (!timing.jitRewarm().isZero()) {
-            Duration warmup = GW2.equals(label) ? timing.jitRewarm().multipliedBy(2) : timing.jitRewarm();
-            runner.run(label + " (JIT warm-up again, 64 outstanding)", LoadSpec.closed(64, 0, warmup, Duration.ZERO), target);
+            runner.run(label + " (JIT warm-up again, 64 outstanding)", LoadSpec.closed(64, 0, forPath(label, timing.jitRewarm()), Duration.ZERO),
+                    target);
         }
+    }
+
+    /**
+     * A warm-up's time for a path: the 2-platform path answers about half as many calls per second, and beta-score's
+     * connector serves no other path, so twice the time gives its servers as many warm-up calls as the 1-platform path's.
+     */
+    private static Duration forPath(String label, Duration warmup) {
+        return GW2.equals(label) ? warmup.multipliedBy(2) : warmup;
     }
 
     private Child startGateway(String name, Path logs, String java, Path jar, Path pki, Path policies, Path work, int[] ports,

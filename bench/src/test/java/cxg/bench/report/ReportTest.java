@@ -331,8 +331,8 @@ class ReportTest {
         Report r = report(Double.MAX_VALUE);
 
         assertTrue(r.markdown().contains("Every path first gets 7 s of unmeasured calls at 64 outstanding (the 2-platform path twice that, "
-                + "for as many calls), then 4 s at 1 outstanding (JIT warm-up); and right before the rounds at 64 outstanding, 2 passes "
-                + "over their paths of 3 s more there each (the 2-platform path twice that)."), r.markdown());
+                + "for as many calls), then 4 s at 1 outstanding (JIT warm-up); and right before the rounds at 64 outstanding, 2 more runs "
+                + "of 3 s there per path, one pass over the paths after the other (the 2-platform path twice that)."), r.markdown());
         @SuppressWarnings("unchecked")
         Map<String, Object> setup = (Map<String, Object>) r.toJson().get("setup");
         assertEquals(7L, setup.get("jitWarmupSeconds"));
