@@ -1,10 +1,16 @@
 package cxg.e2e;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -23,15 +29,30 @@ final class Checkout {
         return Path.of(System.getProperty("cxg.repo", "..")).toRealPath();
     }
 
+    /**
+     * Runs {@code script} (a path in the checkout, e.g. {@code cxg}) with {@code args} from the checkout root, with
+     * {@code env} added to the environment and its output in a file in {@code scratch}; fails the test, after stopping
+     * it, when it has not ended within {@code limit}.
+     */
+    static Exit script(Path scratch, Map<String, String> env, Duration limit, String script, String... args) throws Exception {
+        Path out = Files.createTempFile(scratch, Path.of(script).getFileName() + "-", ".txt");
+        List<String> command = new ArrayList<>(List.of(root().resolve(script).toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(root().toFile()).redirectErrorStream(true).redirectOutput(out.toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        if (!p.waitFor(limit.toSeconds(), TimeUnit.SECONDS)) {
+            p.descendants().forEach(ProcessHandle::destroy);
+            p.destroy();
+            fail(script + " " + String.join(" ", args) + " did not finish within " + limit.toSeconds() + " s:\n" + Files.readString(out));
+        }
+        return new Exit(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
+    }
+
     /** {@code ./cxg pki init} into {@code home}/pki, with the jars as built. */
     static void devPki(Path home) throws Exception {
-        Path out = home.resolve("pki-init.txt");
-        ProcessBuilder pki = new ProcessBuilder(root().resolve("cxg").toString(), "pki", "init").directory(root().toFile())
-                .redirectErrorStream(true).redirectOutput(out.toFile());
-        pki.environment().put("CXG_HOME", home.toString());
-        pki.environment().put("CXG_NO_BUILD", "1");
-        Process p = pki.start();
-        assertTrue(p.waitFor(2, TimeUnit.MINUTES) && p.exitValue() == 0, Files.readString(out));
+        Exit init = script(home, Map.of("CXG_HOME", home.toString(), "CXG_NO_BUILD", "1"), Duration.ofMinutes(2), "cxg", "pki", "init");
+        assertEquals(0, init.code(), init.output());
     }
 
     /**

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import cxg.e2e.Checkout.Exit;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -116,20 +116,9 @@ class KeycloakScriptIT {
     }
 
     private Exit script(Map<String, String> env, String... args) throws Exception {
-        Path out = Files.createTempFile(home, "keycloak-sh", ".txt");
-        Path repo = Checkout.root();
-        List<String> command = new java.util.ArrayList<>(List.of(repo.resolve("keycloak/keycloak.sh").toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).directory(repo.toFile()).redirectErrorStream(true).redirectOutput(out.toFile());
-        pb.environment().put("CXG_HOME", home.toString());
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        if (!p.waitFor(1, TimeUnit.MINUTES)) {
-            p.descendants().forEach(ProcessHandle::destroy);
-            p.destroy();
-            fail("keycloak.sh " + args[0] + " did not finish within a minute:\n" + Files.readString(out));
-        }
-        return new Exit(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
+        Map<String, String> withHome = new HashMap<>(env);
+        withHome.put("CXG_HOME", home.toString());
+        return Checkout.script(home, withHome, Duration.ofMinutes(1), "keycloak/keycloak.sh", args);
     }
 
     private static List<String> awaitLines(Path file, int count) throws Exception {

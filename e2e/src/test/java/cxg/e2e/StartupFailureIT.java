@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -209,17 +210,7 @@ class StartupFailureIT {
     }
 
     private static Exit cxg(Map<String, String> env, String command) throws Exception {
-        Path out = Files.createTempFile(home, "cxg-" + command, ".txt");
-        ProcessBuilder pb = new ProcessBuilder(repo.resolve("cxg").toString(), command).directory(repo.toFile())
-                .redirectErrorStream(true).redirectOutput(out.toFile());
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        if (!p.waitFor(5, TimeUnit.MINUTES)) {
-            p.descendants().forEach(ProcessHandle::destroy);
-            p.destroy();
-            fail("./cxg " + command + " did not finish within 5 minutes:\n" + Files.readString(out));
-        }
-        return new Exit(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
+        return Checkout.script(home, env, Duration.ofMinutes(5), "cxg", command);
     }
 
     private static Exit run(Path jar, String... properties) throws Exception {
