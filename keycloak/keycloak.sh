@@ -123,7 +123,7 @@ make_home() {
 # the background (`launch … &`): it replaces that subshell, so that $! is the launcher, which setsid makes the leader
 # of its own process group (it outlives the calling shell, ./cxg up returns, and stop can end the group).
 # C1 only: this Keycloak issues a few dev tokens and is otherwise idle; what costs is its start, and the first one's
-# build of the distribution took 14 s instead of 23 (BENCHMARKS.md, "The report's own time").
+# build of the distribution took 14 s instead of 23 (bench/JOURNAL.md, "The report's own time").
 launch() {
   local home="$1"; shift
   KC_BOOTSTRAP_ADMIN_USERNAME="$ADMIN_USER" KC_BOOTSTRAP_ADMIN_PASSWORD="$ADMIN_PASSWORD" \

@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.util.*;
 
 /**
- * The server-options A/B of BENCHMARKS.md ("Where the afternoon's CPU rise came from"), run by server-options-ab.sh: one warm load
+ * The server-options A/B of bench/JOURNAL.md ("Where the afternoon's CPU rise came from"), run by server-options-ab.sh: one warm load
  * generator drives GetScore at each variant's own connector (each with its own platform stand-in) in interleaved rounds and prints
  * the CPU per call of both servers (/proc/<pid>/stat). Args: PKI_DIR ROUNDS SECONDS OUTSTANDING NAME:PORT:PLATFORM_PID:CONNECTOR_PID...
  */

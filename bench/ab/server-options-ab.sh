@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Same-run A/B of the bench servers' JVM options (BENCHMARKS.md, "Where the afternoon's CPU rise came from"): each variant
+# Same-run A/B of the bench servers' JVM options (bench/JOURNAL.md, "Where the afternoon's CPU rise came from"): each variant
 # gets its own platform stand-in and alpha-credit connector; one warm load generator (ServerOptionsAb.java) drives GetScore
 # at each in interleaved rounds and prints the CPU per call of both servers. Needs the built tree (./cxg bench run --help
 # builds it) and an idle machine. Variants: m = the morning's -Xms256m -Xmx256m, a = the afternoon's sizing (the gateway's),

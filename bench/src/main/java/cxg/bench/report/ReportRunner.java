@@ -120,7 +120,7 @@ public final class ReportRunner {
      * @param halfMeasure  measured time of each path in each half-load round
      * @param halfRounds   rounds at the half load
      * @param jitWarmupOne an unmeasured run at 1 outstanding per path after {@code jitWarmup}: code compiled at 64
-     *                     outstanding hit C2's uncommon traps at 1 (lat1, BENCHMARKS.md "One outstanding call": 668
+     *                     outstanding hit C2's uncommon traps at 1 (lat1, bench/JOURNAL.md "One outstanding call": 668
      *                     methods made not entrant in a gateway's first ~12 s at 1 outstanding), which made each path's
      *                     first 1-outstanding round cost 2-4x the CPU of the later ones
      * @param halfJitWarmup an unmeasured open-model run at the half load per path before the half-load rounds: code

@@ -16,7 +16,7 @@ import java.util.OptionalLong;
  * time it has waited on a run queue for a CPU and the time it has run ({@code /proc/<pid>/task/<tid>/schedstat}: ns on
  * a CPU, ns waiting, time slices), with the thread's group by name ({@link #threadGroup}); the machine's CPU pressure
  * ({@code /proc/pressure/cpu}, "some": µs in which at least one task waited for a CPU); and the CPU time of the kernel
- * threads that took the CPU from the servers in the lead's {@code perf sched} trace (BENCHMARKS.md, "Waiting for a
+ * threads that took the CPU from the servers in the lead's {@code perf sched} trace (bench/JOURNAL.md, "Waiting for a
  * CPU"). A file that is missing (another kernel, no PSI, no schedstats) reads as not available, never as an error: the
  * report must not fail on it.
  */

@@ -7,7 +7,7 @@ import java.util.Map;
  * How long the report's processes waited for a CPU over a measured window, and how contended the machine's CPUs were.
  * A call whose thread is runnable but not on a CPU waits as long as the scheduler keeps it off: on this 2-vCPU machine a
  * JIT compiler thread or the kernel's DAMON thread holding a CPU for 2–5 ms is the open model's p99 floor, whatever the
- * path does (BENCHMARKS.md, "Waiting for a CPU").
+ * path does (bench/JOURNAL.md, "Waiting for a CPU").
  *
  * @param wallSeconds        length of the window(s)
  * @param waitSeconds        per process, the sum over its threads of their run-queue wait in the window; a process

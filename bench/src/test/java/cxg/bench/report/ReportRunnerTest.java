@@ -16,7 +16,7 @@ class ReportRunnerTest {
     private static final Path REPO = Path.of(System.getProperty("cxg.repo", "..")).toAbsolutePath().normalize();
 
     // A fresh JVM's first young collections first-touch the heap's pages: 2-10x longer without pre-touching
-    // (BENCHMARKS.md, "Pre-touching the heap"). Heaps in 4 KB pages made the kernel's page-cache copies 5-8x slower on
+    // (bench/JOURNAL.md, "Pre-touching the heap"). Heaps in 4 KB pages made the kernel's page-cache copies 5-8x slower on
     // this VM ("Huge pages for the heaps"). The demo's gateway and the report's read this one file.
     @Test
     void theGatewayPreTouchesItsHeapInHugePages() throws IOException {

@@ -310,7 +310,7 @@ public final class AuditLog implements AutoCloseable {
      * {@code commitSiblings} entries; with it, once the group has two (entries arrive close together) while at least
      * {@code commitSiblings} callers are in flight and not all in the group. Few callers do not wait, as with
      * PostgreSQL's commit_siblings: when the gateway is far from busy a wait saves no CPU anyone needs, and every call
-     * pays it (BENCHMARKS.md, "The commit delay and a few callers"); nor a lone entry among many slow calls in flight.
+     * pays it (bench/JOURNAL.md, "The commit delay and a few callers"); nor a lone entry among many slow calls in flight.
      */
     private boolean worthWaiting(List<Request> batch) {
         if (callersInFlight == null) {

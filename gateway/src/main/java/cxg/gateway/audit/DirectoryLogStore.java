@@ -80,7 +80,7 @@ public final class DirectoryLogStore implements LogStore {
     /**
      * The zero-fill's single writes. The kernel sizes the page-cache folios of a file by the writes that create them
      * (ext4 on Linux 6.16+): after 1 MB writes each group's small write walked the 256 block buffers of a 1 MB folio,
-     * 1.5-2x the CPU of the same write into 64 KB folios (measured: BENCHMARKS.md, "The audit write's CPU per call").
+     * 1.5-2x the CPU of the same write into 64 KB folios (measured: bench/JOURNAL.md, "The audit write's CPU per call").
      */
     private static final int FILL_WRITE = 64 << 10;
     /**

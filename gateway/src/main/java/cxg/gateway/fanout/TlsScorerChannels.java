@@ -61,7 +61,7 @@ public final class TlsScorerChannels implements ScorerChannels, AutoCloseable {
                 // synchronization context around every call) only buys transparent retries of a stream the
                 // connector's transport refused before processing it (e.g. a GOAWAY race while it restarts); such
                 // a call now ends UNAVAILABLE for that platform alone, as any other failed platform call does
-                // (BENCHMARKS.md, "Profile (JFR)": measured cost of the layer)
+                // (bench/JOURNAL.md, "Profile (JFR)": measured cost of the layer)
                 .disableRetry();
         transport.accept(builder);
         return builder.build();

@@ -31,7 +31,7 @@ import javax.net.ssl.SSLException;
  * <p>Both sides run on BoringSSL (netty-tcnative) when its native library loads, the JDK's
  * SSLEngine otherwise ({@link GrpcSslContexts} picks it); either way the handshake asks this
  * class's trust managers. BoringSSL costs the gateway less CPU per call than the JDK's AES-GCM
- * (BENCHMARKS.md, "The framework's share of the gateway's CPU").
+ * (bench/JOURNAL.md, "The framework's share of the gateway's CPU").
  */
 public final class GatewayTls {
 

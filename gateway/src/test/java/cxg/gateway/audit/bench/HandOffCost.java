@@ -24,7 +24,7 @@ import java.util.stream.Stream;
  * (as the gateway's), each building its entry on its loop, recording it, and going on from the loop once the entry is
  * durable ({@code runOnContext}, as {@code QueryGrpcService} answers). Prints, per round, the CPU per entry of the event
  * loops, of the log's writer thread and of the whole process (from /proc: schedstat, voluntary context switches). Run it on
- * the class path of two builds, alternated, to compare their hand-offs (BENCHMARKS.md, "The audit hand-off, night").
+ * the class path of two builds, alternated, to compare their hand-offs (bench/JOURNAL.md, "The audit hand-off, night").
  *
  * <pre>java -cp ... cxg.gateway.audit.bench.HandOffCost OUTSTANDING ENTRIES_PER_ROUND ROUNDS FSYNC</pre>
  */
