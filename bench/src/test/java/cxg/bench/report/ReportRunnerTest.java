@@ -33,17 +33,6 @@ class ReportRunnerTest {
         assertTrue(options.containsAll(List.of("-XX:+AlwaysPreTouch", "-XX:+UseTransparentHugePages")), options.toString());
     }
 
-    // With one C2 thread the default Tier4LoadFeedback (3) kept the query path's roots out of C2 for minutes of load
-    // (bench/JOURNAL.md, "The query path's JIT traps, and when C2 gets to its roots"); the hop gets the same option.
-    @Test
-    void everyServerQueuesHotMethodsForC2EvenWhileC2IsBusy() throws IOException {
-        assertTrue(GatewayProcess.jvmOptions(REPO).contains("-XX:Tier4LoadFeedback=30"), "gateway/jvm.options");
-        ReportRunner.Command report = new ReportRunner.Command();
-        new CommandLine(report).parseArgs();
-        List<String> options = ReportRunner.Command.javaOptions(report.serverJavaOpts, REPO);
-        assertTrue(options.contains("-XX:Tier4LoadFeedback=30"), options.toString());
-    }
-
     @Test
     void benchmarkPoliciesLiftTheQuotasToTheSchemaMaximum() {
         assertEquals(List.of("  - id: court-enforcement", "    quotaPerMinute: 1000000", "    disclosure: FULL"),
