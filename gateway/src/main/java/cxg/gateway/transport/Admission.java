@@ -50,8 +50,9 @@ public final class Admission {
         }
         // Take a place first and give it back if it was one too many: no compare-and-set retry, whose rare failure
         // (another thread releasing at that moment) made C2 throw away the whole compiled query path it was inlined
-        // in (bench/JOURNAL.md, "The query path's JIT traps"). Callers racing at the limit may see each other's
-        // place for an instant and be refused as if it were full; never more than the limit are admitted.
+        // in (bench/JOURNAL.md, "The query path's JIT traps, and when C2 gets to its roots"). Callers racing at the
+        // limit may see each other's place for an instant and be refused as if it were full; never more than the
+        // limit are admitted.
         if (inFlight.incrementAndGet() > limit) {
             inFlight.decrementAndGet();
             return Outcome.fail(Failure.overloaded("the gateway is at its limit of " + limit
