@@ -106,7 +106,7 @@ public final class ReportRunner {
     }
     private static final Duration DEADLINE = Duration.ofSeconds(5);
     /** How many times every path of the rounds at 64 outstanding gets {@link Timing#jitRewarm} before them. */
-    static final int REWARM_PASSES = 2;
+    static final int REWARM_PASSES = 5;
     private static final Duration START_TIMEOUT = Duration.ofSeconds(240);
 
     /**
@@ -115,7 +115,10 @@ public final class ReportRunner {
      *                     alone compares servers that are still compiling, the gateway (more code) the most
      * @param roundWarmup  unmeasured calls before each round of a path (the other paths ran in between)
      * @param roundMeasure measured time of each path in each round of the closed model
-     * @param rounds       rounds of the closed model (every path once per round)
+     * @param rounds       rounds of the closed model at 1 outstanding and at any --also-outstanding (every path once
+     *                     per round); with the JIT done in the rounds at 64 before them, a path's added median varied by
+     *                     ±10 % from round to round (2026-11-28 11:18: 455-552 µs), where it had varied 2x
+     * @param roundsAt64   rounds of the closed model at 64 outstanding
      * @param halfWarmup   unmeasured open-model calls at the half load before each half-load round of a path
      * @param halfMeasure  measured time of each path in each half-load round
      * @param halfRounds   rounds at the half load
@@ -127,19 +130,18 @@ public final class ReportRunner {
      *                     compiled in the closed model hit uncommon traps in the open model (2026-11-27 13:15 report:
      *                     289 JIT events in the gateway's first half-load round against 54 in its second, 312 µs of CPU
      *                     per call against 135-147, and 3,106 calls shed), so the first round measured the JIT
-     * @param jitRewarm    an unmeasured run at 64 outstanding per path, {@link #REWARM_PASSES} times, right before the
-     *                     64-outstanding rounds: the 1-outstanding rounds recompile the servers' code for one call at a
-     *                     time, and the first round at 64 paid for compiling it back (2026-11-28 04:52 report: 291 µs
-     *                     per call of the gateway's JIT in that round against 4-33 in the others)
+     * @param jitRewarm    an unmeasured run at 64 outstanding per path but the direct one, {@link #REWARM_PASSES} times,
+     *                     right before the 64-outstanding rounds, which come before the 1-outstanding ones. The gateway's
+     *                     C2 compiles only while the gateway has calls, ~150 methods in each run of 3 s at 64
+     *                     outstanding (its thresholds grow with its queue), and ~25 s of calls passed before its JIT left
+     *                     the rounds (2026-11-28 11:18 and 11:43 worktree reports: with 2 runs the gateway's compilers
+     *                     took 237-361 µs per call in the first two or three rounds at 64, under 30 after). The rounds at
+     *                     1 outstanding, when they came first, were that time, and measured the query path in C1's code
+     *                     (its compilers ~1,000 µs per call there, 11-25 after the rounds at 64)
      */
-    record Timing(Duration jitWarmup, Duration roundWarmup, Duration roundMeasure, int rounds, Duration halfWarmup,
+    record Timing(Duration jitWarmup, Duration roundWarmup, Duration roundMeasure, int rounds, int roundsAt64, Duration halfWarmup,
                   Duration halfMeasure, int halfRounds, Duration sweepWarmup, Duration sweepMeasure, Duration profile,
                   Duration jitWarmupOne, Duration halfJitWarmup, Duration jitRewarm) {
-
-        /** Measured time of each closed-model path in all rounds together. */
-        Duration closedMeasure() {
-            return roundMeasure.multipliedBy(rounds);
-        }
     }
 
     // The whole report, build included, must stay under 15 minutes on a fresh clone (issue 6). Until 2026-11-26 11:00
@@ -151,10 +153,12 @@ public final class ReportRunner {
     // The warm-up at 64 outstanding: 7 s first, then twice 3 s right before the rounds at 64 since 2026-11-28 07:00 (was
     // 12 s first; one run of 3 s or 6 s right before them left round 1 with 214 and 129 µs per call of the gateway's JIT
     // in fresh clones at 06:25 and 06:41: a saturated C2 leaves methods in C1's code until its queue is short again).
-    static final Timing FULL = new Timing(Duration.ofSeconds(7), Duration.ofSeconds(1), Duration.ofSeconds(2), 5,
+    // The rounds at 64 outstanding before those at 1 since 2026-11-28 12:00 (were after them, so that the rounds at 1 ran
+    // the gateway's query path in C1's code), after 5 runs of 3 s per path instead of 2, and 3 rounds at 1 instead of 5.
+    static final Timing FULL = new Timing(Duration.ofSeconds(7), Duration.ofSeconds(1), Duration.ofSeconds(2), 3, 5,
             Duration.ofSeconds(1), Duration.ofSeconds(3), 7, Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(10),
             Duration.ofSeconds(4), Duration.ofSeconds(5), Duration.ofSeconds(3));
-    static final Timing QUICK = new Timing(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), 2,
+    static final Timing QUICK = new Timing(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), 2, 2,
             Duration.ofSeconds(1), Duration.ofSeconds(2), 2, Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(3),
             Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1));
 
@@ -215,7 +219,7 @@ public final class ReportRunner {
             List<Integer> levels = moreLevels(alsoOutstanding);
             Timing t = quick ? QUICK : FULL;
             if (roundMeasure != null) {
-                t = new Timing(t.jitWarmup(), t.roundWarmup(), roundMeasure, t.rounds(), t.halfWarmup(), t.halfMeasure(), t.halfRounds(),
+                t = new Timing(t.jitWarmup(), t.roundWarmup(), roundMeasure, t.rounds(), t.roundsAt64(), t.halfWarmup(), t.halfMeasure(), t.halfRounds(),
                         t.sweepWarmup(), t.sweepMeasure(), t.profile(), t.jitWarmupOne(), t.halfJitWarmup(), t.jitRewarm());
             }
             Path r = root.toAbsolutePath().normalize();
@@ -428,19 +432,20 @@ public final class ReportRunner {
                 jitWarmup(t.getKey(), t.getValue());
             }
             phase("probes and JIT warm-up", wallStart);
-            // Closed model in interleaved rounds; the audit write's cost at 64 outstanding is not a figure of the report.
+            // Closed model in interleaved rounds, 64 outstanding first (see Timing#jitRewarm); the audit write's cost at
+            // 64 outstanding is not a figure of the report. The rewarm in passes over the paths: between a path's runs
+            // the others run, and its C2 works off the queue the run left.
+            // (not the direct path: its server, the alpha-credit connector, serves every path's calls)
+            List<String> rewarmed = withVariants(HOP, GW1, GW1_NO_FSYNC, GW2);
+            for (int pass = 0; pass < REWARM_PASSES; pass++) {
+                rewarmed.forEach(path -> jitRewarm(path, targets.get(path)));
+            }
+            runs.putAll(rounds("@64", withVariants(DIRECT, HOP, GW1, GW2), targets, timing.roundsAt64(),
+                    LoadSpec.closed(64, 0, timing.roundWarmup(), Duration.ZERO), LoadSpec.closed(64, 0, timing.roundMeasure(), Duration.ZERO)));
+            phase("closed model, 64 outstanding", wallStart);
             runs.putAll(rounds("@1", withVariants(DIRECT, HOP, GW1, GW1_NO_FSYNC, GW2), targets, timing.rounds(),
                     LoadSpec.closed(1, 0, timing.roundWarmup(), Duration.ZERO), LoadSpec.closed(1, 0, timing.roundMeasure(), Duration.ZERO)));
             phase("closed model, 1 outstanding", wallStart);
-            // in passes over the paths: between a path's runs the others run, and its C2 works off the queue the run left
-            for (int pass = 0; pass < REWARM_PASSES; pass++) {
-                for (String path : withVariants(DIRECT, HOP, GW1, GW2)) {
-                    jitRewarm(path, targets.get(path));
-                }
-            }
-            runs.putAll(rounds("@64", withVariants(DIRECT, HOP, GW1, GW2), targets, timing.rounds(),
-                    LoadSpec.closed(64, 0, timing.roundWarmup(), Duration.ZERO), LoadSpec.closed(64, 0, timing.roundMeasure(), Duration.ZERO)));
-            phase("closed model, 64 outstanding", wallStart);
             for (int n : moreLevels) {
                 runs.putAll(rounds("@" + n, withVariants(DIRECT, HOP, GW1, GW1_NO_FSYNC), targets, timing.rounds(),
                         LoadSpec.closed(n, 0, timing.roundWarmup(), Duration.ZERO), LoadSpec.closed(n, 0, timing.roundMeasure(), Duration.ZERO)));

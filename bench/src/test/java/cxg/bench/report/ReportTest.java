@@ -327,17 +327,18 @@ class ReportTest {
     }
 
     @Test
-    void saysThatEveryPathWarmsUpAgainAt64OutstandingBeforeTheRoundsThere() {
+    void saysThatEveryPathWarmsUpAgainAt64OutstandingBeforeTheRoundsThereWhichComeFirst() {
         Report r = report(Double.MAX_VALUE);
 
         assertTrue(r.markdown().contains("Every path first gets 7 s of unmeasured calls at 64 outstanding (the 2-platform path twice that, "
-                + "for as many calls), then 4 s at 1 outstanding (JIT warm-up); and right before the rounds at 64 outstanding, 2 more runs "
-                + "of 3 s there per path, one pass over the paths after the other (the 2-platform path twice that)."), r.markdown());
+                + "for as many calls), then 4 s at 1 outstanding (JIT warm-up); and right before the rounds at 64 outstanding, 5 more runs "
+                + "of 3 s there per path but the direct one, one pass over the paths after the other (the 2-platform path twice that). The rounds at 64 "
+                + "outstanding come before those at 1, so that these find the servers' hot code compiled by C2."), r.markdown());
         @SuppressWarnings("unchecked")
         Map<String, Object> setup = (Map<String, Object>) r.toJson().get("setup");
         assertEquals(7L, setup.get("jitWarmupSeconds"));
         assertEquals(3L, setup.get("jitRewarmSeconds"));
-        assertEquals(2, setup.get("jitRewarmPasses"));
+        assertEquals(5, setup.get("jitRewarmPasses"));
     }
 
     @Test
