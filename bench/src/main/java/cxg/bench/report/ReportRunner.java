@@ -206,7 +206,7 @@ public final class ReportRunner {
         @Option(names = "--also-outstanding", split = ",", paramLabel = "N",
                 description = "more closed-model points between 1 and 64 outstanding calls (e.g. 8): the direct path, the bare hop, "
                         + "the gateway (1 platform, and any variants) and the unsynced gateway in interleaved rounds after the 64-outstanding ones, "
-                        + "with their ratios, CPU per call and the audit write; each adds ~65 s; none by default")
+                        + "with their ratios, CPU per call and the audit write; each adds ~40 s; none by default")
         List<Integer> alsoOutstanding;
 
         @Option(names = "--round-measure", converter = DurationConverter.class,
