@@ -105,7 +105,7 @@ public final class ReportRunner {
         return member + "-connector";
     }
     private static final Duration DEADLINE = Duration.ofSeconds(5);
-    /** How many times every path of the rounds at 64 outstanding gets {@link Timing#jitRewarm} before them. */
+    /** How many times every path but the direct one gets {@link Timing#jitRewarm} before the rounds at 64 outstanding. */
     static final int REWARM_PASSES = 5;
     private static final Duration START_TIMEOUT = Duration.ofSeconds(240);
 
@@ -433,9 +433,9 @@ public final class ReportRunner {
             }
             phase("probes and JIT warm-up", wallStart);
             // Closed model in interleaved rounds, 64 outstanding first (see Timing#jitRewarm); the audit write's cost at
-            // 64 outstanding is not a figure of the report. The rewarm in passes over the paths: between a path's runs
-            // the others run, and its C2 works off the queue the run left.
-            // (not the direct path: its server, the alpha-credit connector, serves every path's calls)
+            // 64 outstanding is not a figure of the report. The rewarm in passes over the paths (between a path's runs
+            // the others run, and its C2 works off the queue the run left), not over the direct one: its server, the
+            // alpha-credit connector, serves every path's calls.
             List<String> rewarmed = withVariants(HOP, GW1, GW1_NO_FSYNC, GW2);
             for (int pass = 0; pass < REWARM_PASSES; pass++) {
                 rewarmed.forEach(path -> jitRewarm(path, targets.get(path)));

@@ -339,6 +339,10 @@ class ReportTest {
         assertEquals(7L, setup.get("jitWarmupSeconds"));
         assertEquals(3L, setup.get("jitRewarmSeconds"));
         assertEquals(5, setup.get("jitRewarmPasses"));
+        assertEquals(5, setup.get("roundsAt64"));
+        assertEquals(3, setup.get("rounds"));
+        assertTrue(r.markdown().contains("## Closed model (fixed outstanding calls; interleaved rounds, 5 at 64 outstanding and 3 at every other "
+                + "level, each path 2 s measured per round after 1 s of warm-up)"), r.markdown());
     }
 
     @Test
