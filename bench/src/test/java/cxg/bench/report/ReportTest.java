@@ -327,7 +327,7 @@ class ReportTest {
     }
 
     @Test
-    void saysThatEveryPathWarmsUpAgainAt64OutstandingBeforeTheRoundsThereWhichComeFirst() {
+    void saysWhichPathsWarmUpAgainAt64OutstandingAndThatThoseRoundsComeFirst() {
         Report r = report(Double.MAX_VALUE);
 
         assertTrue(r.markdown().contains("Every path first gets 7 s of unmeasured calls at 64 outstanding (the 2-platform path twice that, "
