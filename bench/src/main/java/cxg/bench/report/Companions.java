@@ -6,16 +6,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
  * The other issues' benchmarks that issue 6 item 4 wants in the same report: the audit log
  * ({@code ./cxg bench audit}), ingestion ({@code ./cxg bench ingest}, when this checkout has it)
- * and the token check's cost (the gateway's JMH {@code TokenBenchmark}). Each runs after the
+ * and the token check's cost (the gateway's {@code TokenCheckCost}). Each runs after the
  * report's own measurements, as its own process with its own time limit, writes into a
  * subdirectory of the report, and becomes one section of report.md; one that fails or is missing
  * is named as such, and never stops the report.
@@ -26,9 +23,8 @@ final class Companions {
     record Section(String title, String markdown) {
     }
 
-    private static final Pattern JMH_BENCHMARK = Pattern.compile("\"benchmark\"\\s*:\\s*\"[^\"]*\\.([A-Za-z0-9_]+)\"");
-    private static final Pattern JMH_UNIT = Pattern.compile("\"scoreUnit\"\\s*:\\s*\"([^\"]+)\"");
-    private static final String TOKEN_BENCHMARK = "cxg.gateway.identity.TokenBenchmark";
+    private static final String TOKEN_COST = "cxg.gateway.identity.TokenCheckCost";
+    private static final String TOKENS = "Token check cost (issue 4, `TokenCheckCost`)";
 
     private final Path root;
     private final Path out;
@@ -47,7 +43,7 @@ final class Companions {
         List<Section> sections = new ArrayList<>();
         sections.add(guarded("Audit log appends and proofs (issue 5, `./cxg bench audit`)", this::audit));
         sections.add(guarded("Ingestion (`./cxg bench ingest`)", this::ingest));
-        sections.add(guarded("Token check cost (issue 4, JMH `TokenBenchmark`)", this::tokens));
+        sections.add(guarded(TOKENS, this::tokens));
         return sections;
     }
 
@@ -90,11 +86,11 @@ final class Companions {
     }
 
     /**
-     * The gateway's JMH token benchmark, shortened (1 fork, 2×1 s warm-up, 3×1 s measured), on
+     * The token check's cost ({@code TokenCheckCost}: interleaved rounds of calls with and without it, in one JVM) on
      * the gateway's test class path (written by {@code ./cxg}'s build, which {@code ./cxg bench audit} uses too).
      */
     private Section tokens() throws InterruptedException, IOException {
-        String title = "Token check cost (issue 4, JMH `TokenBenchmark`)";
+        String title = TOKENS;
         Path testClasses = root.resolve("gateway/target/test-classes");
         Path cpFile = root.resolve("gateway/target/test.classpath");
         if (!Files.isRegularFile(cpFile)) {
@@ -110,50 +106,16 @@ final class Companions {
                     + root.relativize(cpFile) + ") are missing.\n");
         }
         Path dir = out.resolve("tokens");
-        Files.createDirectories(dir);
-        Path json = dir.resolve("jmh.json");
         String cp = testClasses + ":" + root.resolve("gateway/target/classes") + ":" + Files.readString(cpFile).strip();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-cp", cp, "org.openjdk.jmh.Main", TOKEN_BENCHMARK,
-                "-f", "1", "-wi", quick ? "1" : "2", "-w", "1s", "-i", quick ? "1" : "3", "-r", "1s",
-                "-rf", "json", "-rff", json.toString()));
-        // the benchmark finds the policies as ../policies, from the gateway module's directory
-        String failure = runProcess("tokens", cmd, Duration.ofMinutes(4), root.resolve("gateway"));
-        if (failure != null) {
-            return new Section(title, failure + "\n");
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xms512m", "-Xmx512m",
+                "-Djava.util.logging.manager=org.jboss.logmanager.LogManager", "-cp", cp, TOKEN_COST, "--out", dir.toString()));
+        if (quick) {
+            cmd.add("--quick");
         }
-        String results = Files.isRegularFile(json) ? Files.readString(json) : "";
-        if (!results.contains("\"benchmark\"")) {
-            return new Section(title, "JMH finished without results (every benchmark failed). Log: `"
-                    + out.relativize(logs.resolve("tokens.log")) + "`.\n");
-        }
-        return new Section(title, tokenTable(results));
-    }
-
-    /** Median, p90 and p99 of every benchmark in a JMH JSON result (SampleTime mode). */
-    static String tokenTable(String jmhJson) {
-        StringBuilder md = new StringBuilder();
-        md.append("Mutual-TLS loopback `QueryScore` (trivial answer) through the certificate check alone, with the token check as the ")
-                .append("gateway runs it (verified tokens remembered) and with every token verified in full; and the verifier alone. ")
-                .append("1 fork, 2×1 s warm-up, 3×1 s measured: shorter than the benchmark's own settings (keycloak/README.md).\n\n")
-                .append("| benchmark | p50 | p90 | p99 | unit |\n|---|---:|---:|---:|---|\n");
-        String[] chunks = jmhJson.split("\\{\\s*\"jmhVersion\"");
-        for (String chunk : chunks) {
-            Matcher name = JMH_BENCHMARK.matcher(chunk);
-            if (!name.find()) {
-                continue;
-            }
-            Matcher unit = JMH_UNIT.matcher(chunk);
-            md.append("| `").append(name.group(1)).append("` | ").append(percentile(chunk, "50.0")).append(" | ")
-                    .append(percentile(chunk, "90.0")).append(" | ").append(percentile(chunk, "99.0")).append(" | ")
-                    .append(unit.find() ? unit.group(1) : "").append(" |\n");
-        }
-        return md.toString();
-    }
-
-    private static String percentile(String chunk, String p) {
-        Matcher m = Pattern.compile("\"" + Pattern.quote(p) + "\"\\s*:\\s*([0-9.eE+-]+)").matcher(chunk);
-        return m.find() ? String.format(Locale.ROOT, "%.1f", Double.parseDouble(m.group(1))) : "n/a";
+        // the fixture finds the policies as ../policies, from the gateway module's directory
+        String failure = runProcess("tokens", cmd, Duration.ofMinutes(3), root.resolve("gateway"));
+        return section(title, failure, dir.resolve("tokens.md"), "tokens/");
     }
 
     /** A section from a benchmark's own Markdown, its headings moved one level down under ours. */

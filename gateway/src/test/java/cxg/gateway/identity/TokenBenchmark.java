@@ -1,22 +1,5 @@
 package cxg.gateway.identity;
 
-import java.io.IOException;
-import java.math.BigInteger;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.Signature;
-import java.security.cert.X509Certificate;
-import java.security.interfaces.RSAPublicKey;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Base64;
-import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import org.openjdk.jmh.annotations.Benchmark;
@@ -32,35 +15,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import cxg.gateway.audit.AuditKeys;
-import cxg.gateway.audit.AuditLog;
-import cxg.gateway.audit.AuditRecorder;
-import cxg.gateway.audit.DirectoryLogStore;
-import cxg.gateway.audit.SubjectHasher;
-import cxg.gateway.policy.PolicyLoader;
-import cxg.gateway.policy.PolicySet;
-import cxg.gateway.policy.QuotaLimiter;
-import cxg.gateway.testing.TestPolicies;
-import cxg.gateway.transport.AuditedRefusals;
-import cxg.gateway.transport.CallerIdentityInterceptor;
-import cxg.gateway.transport.GatewayTls;
-import cxg.pki.DevPki;
-import cxg.v1.QueryServiceGrpc;
-import cxg.v1.ScoreQuery;
 import cxg.v1.ScoreReport;
-import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
-import io.grpc.Server;
-import io.grpc.ServerInterceptor;
-import io.grpc.ServerInterceptors;
-import io.grpc.ServerServiceDefinition;
-import io.grpc.netty.GrpcSslContexts;
-import io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.NettyServerBuilder;
-import io.grpc.stub.MetadataUtils;
-import io.grpc.stub.ServerCalls;
-import io.grpc.stub.StreamObserver;
-import io.netty.handler.ssl.ClientAuth;
 
 /**
  * What the token check adds to one call (issue 4: ≤ 100 µs median): the same mutual-TLS loopback
@@ -68,8 +23,8 @@ import io.netty.handler.ssl.ClientAuth;
  * certificate check alone ({@code callWithoutTokenCheck}, the baseline), plus the token check with
  * verified tokens remembered ({@code callWithTokenCheck}, as the gateway runs) and with every token
  * verified in full ({@code callWithTokenCheckUncached}); and the verifier alone, remembered and in
- * full. The token is shaped like Keycloak's (RS256, certificate-bound) but signed by a key made here,
- * so no Keycloak is needed. Not a test: run it as described in keycloak/README.md.
+ * full ({@link TokenBenchFixture}). Not a test: run it as described in keycloak/README.md. The benchmark
+ * report runs {@link TokenCheckCost} instead: the same calls in one JVM, in interleaved rounds.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -79,158 +34,40 @@ import io.netty.handler.ssl.ClientAuth;
 @Fork(value = 1, jvmArgsAppend = {"-Xms512m", "-Xmx512m"})
 public class TokenBenchmark {
 
-    private static final String ISSUER = "https://localhost:7843/realms/cxg";
-    private static final ScoreQuery QUERY = ScoreQuery.newBuilder().setPurpose("court-enforcement").build();
-
-    private Path dir;
-    private AuditLog auditLog;
-    private final List<Server> servers = new java.util.ArrayList<>();
-    private final List<ManagedChannel> channels = new java.util.ArrayList<>();
-    private QueryServiceGrpc.QueryServiceBlockingStub baseline;
-    private QueryServiceGrpc.QueryServiceBlockingStub checked;
-    private QueryServiceGrpc.QueryServiceBlockingStub checkedUncached;
-    private TokenVerifier cachedVerifier;
-    private TokenVerifier uncachedVerifier;
-    private String authorization;
-    private X509Certificate courtCert;
+    private TokenBenchFixture fixture;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-        dir = Files.createTempDirectory("cxg-token-bench");
-        Path pki = dir.resolve("pki");
-        DevPki.init(pki, false);
-        courtCert = DevPki.open(pki).certificate("court");
-        PolicySet policy = new PolicyLoader(Clock.systemUTC(), QuotaLimiter.create())
-                .load(TestPolicies.copyTo(dir.resolve("policies"))).policySet().orElseThrow();
-
-        KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
-        rsa.initialize(2048);
-        KeyPair realmKey = rsa.generateKeyPair();
-        authorization = "Bearer " + keycloakLikeToken(realmKey, TokenVerifier.thumbprint(courtCert));
-        JwksKeys keys = new JwksKeys(() -> jwks((RSAPublicKey) realmKey.getPublic()), Clock.systemUTC(), Duration.ofSeconds(10));
-        cachedVerifier = new TokenVerifier(ISSUER, "cxg-gateway", keys, Clock.systemUTC(), Duration.ofSeconds(5));
-        uncachedVerifier = new TokenVerifier(ISSUER, "cxg-gateway", keys, Clock.systemUTC(), Duration.ofSeconds(5), 0);
-
-        Path audit = Files.createDirectories(dir.resolve("audit"));
-        auditLog = AuditLog.open(DirectoryLogStore.open(audit.resolve("tiles")),
-                AuditKeys.loadOrCreateSigner(audit.resolve("signing.key"), "bench/cxg-audit"), AuditLog.Options.defaults("bench/cxg-audit"));
-        AuditedRefusals refusals = new AuditedRefusals(new AuditRecorder(auditLog,
-                SubjectHasher.loadOrCreate(audit.resolve("subject.key")), Clock.systemUTC()));
-        CallerIdentityInterceptor certificateCheck = new CallerIdentityInterceptor(() -> policy, GatewayTls.load(pki, "gateway", DevPki.PASSWORD), refusals);
-        baseline = stub(pki, serve(pki, certificateCheck));
-        checked = stub(pki, serve(pki, new TokenInterceptor(new TokenChecks(java.util.Optional.of(cachedVerifier)), refusals),
-                certificateCheck));
-        checkedUncached = stub(pki, serve(pki, new TokenInterceptor(new TokenChecks(java.util.Optional.of(uncachedVerifier)),
-                refusals), certificateCheck));
-        for (var s : List.of(baseline, checked, checkedUncached)) {
-            s.queryScore(QUERY);
-        }
+        fixture = TokenBenchFixture.open();
     }
 
     @TearDown(Level.Trial)
-    public void tearDown() throws InterruptedException, IOException {
-        for (ManagedChannel c : channels) {
-            c.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        }
-        for (Server s : servers) {
-            s.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        }
-        auditLog.close();
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+    public void tearDown() throws Exception {
+        fixture.close();
     }
 
     @Benchmark
     public ScoreReport callWithoutTokenCheck() {
-        return baseline.queryScore(QUERY);
+        return fixture.callWithoutTokenCheck();
     }
 
     @Benchmark
     public ScoreReport callWithTokenCheck() {
-        return checked.queryScore(QUERY);
+        return fixture.callWithTokenCheck();
     }
 
     @Benchmark
     public ScoreReport callWithTokenCheckUncached() {
-        return checkedUncached.queryScore(QUERY);
+        return fixture.callWithTokenCheckUncached();
     }
 
     @Benchmark
     public TokenCheck verifyRemembered() {
-        return accepted(cachedVerifier.verify(authorization, courtCert, "court"));
+        return fixture.verifyRemembered();
     }
 
     @Benchmark
     public TokenCheck verifyInFull() {
-        return accepted(uncachedVerifier.verify(authorization, courtCert, "court"));
-    }
-
-    private static TokenCheck accepted(TokenCheck check) {
-        if (!check.isAccepted()) {
-            throw new IllegalStateException(check.problem());
-        }
-        return check;
-    }
-
-    /** A mutual-TLS server as the gateway's certificate; interceptors listed last run first. */
-    private Server serve(Path pki, ServerInterceptor... interceptors) throws IOException {
-        Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                .sslContext(GrpcSslContexts.forServer(pki.resolve("gateway.crt").toFile(), pki.resolve("gateway.key").toFile())
-                        .trustManager(pki.resolve("ca.crt").toFile()).clientAuth(ClientAuth.REQUIRE).build())
-                // built by hand: a QueryServiceImplBase subclass in the test sources would be taken for the gateway's own service
-                .addService(ServerInterceptors.intercept(ServerServiceDefinition.builder(QueryServiceGrpc.SERVICE_NAME)
-                        .addMethod(QueryServiceGrpc.getQueryScoreMethod(), ServerCalls.asyncUnaryCall(
-                                (ScoreQuery request, StreamObserver<ScoreReport> out) -> {
-                                    out.onNext(ScoreReport.getDefaultInstance());
-                                    out.onCompleted();
-                                }))
-                        .build(), interceptors))
-                .build().start();
-        servers.add(server);
-        return server;
-    }
-
-    /** court's channel to {@code server}, sending the token on every call (the baseline too, so requests are alike). */
-    private QueryServiceGrpc.QueryServiceBlockingStub stub(Path pki, Server server) throws IOException {
-        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort())
-                .sslContext(GrpcSslContexts.forClient().trustManager(pki.resolve("ca.crt").toFile())
-                        .keyManager(pki.resolve("court.crt").toFile(), pki.resolve("court.key").toFile()).build())
-                .build();
-        channels.add(channel);
-        Metadata headers = new Metadata();
-        headers.put(TokenInterceptor.AUTHORIZATION, authorization.getBytes(StandardCharsets.US_ASCII));
-        return QueryServiceGrpc.newBlockingStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
-    }
-
-    /** The claims Keycloak 26 puts in a client-credentials token of realm cxg (about the same size). */
-    private static String keycloakLikeToken(KeyPair key, String thumbprint) throws Exception {
-        long now = Instant.now().getEpochSecond();
-        String header = "{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":\"bench-key\"}";
-        String claims = "{\"exp\":" + (now + 3600) + ",\"iat\":" + now + ",\"jti\":\"trrtcc:" + UUID.randomUUID()
-                + "\",\"iss\":\"" + ISSUER + "\",\"aud\":\"cxg-gateway\",\"sub\":\"" + UUID.randomUUID()
-                + "\",\"typ\":\"Bearer\",\"azp\":\"court\",\"acr\":\"1\",\"realm_access\":{\"roles\":[\"agency\"]},"
-                + "\"scope\":\"profile email\",\"cnf\":{\"x5t#S256\":\"" + thumbprint + "\"},\"email_verified\":false,"
-                + "\"clientHost\":\"127.0.0.1\",\"preferred_username\":\"service-account-court\",\"clientAddress\":\"127.0.0.1\","
-                + "\"client_id\":\"court\"}";
-        String signed = b64(header.getBytes(StandardCharsets.UTF_8)) + "." + b64(claims.getBytes(StandardCharsets.UTF_8));
-        Signature s = Signature.getInstance("SHA256withRSA");
-        s.initSign(key.getPrivate());
-        s.update(signed.getBytes(StandardCharsets.US_ASCII));
-        return signed + "." + b64(s.sign());
-    }
-
-    private static String jwks(RSAPublicKey key) {
-        return "{\"keys\":[{\"kid\":\"bench-key\",\"kty\":\"RSA\",\"alg\":\"RS256\",\"use\":\"sig\",\"n\":\""
-                + b64(unsigned(key.getModulus())) + "\",\"e\":\"" + b64(unsigned(key.getPublicExponent())) + "\"}]}";
-    }
-
-    private static byte[] unsigned(BigInteger n) {
-        byte[] b = n.toByteArray();
-        return b[0] == 0 ? java.util.Arrays.copyOfRange(b, 1, b.length) : b;
-    }
-
-    private static String b64(byte[] bytes) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        return fixture.verifyInFull();
     }
 }

@@ -836,12 +836,12 @@ public final class AuditBenchmark {
         }
     }
 
-    /** Just enough JSON for the results: maps, lists, strings, numbers, booleans, null. */
-    static final class Json {
+    /** Just enough JSON for the results: maps, lists, strings, numbers, booleans, null (the token benchmark's too). */
+    public static final class Json {
         private Json() {
         }
 
-        static String write(Object o) {
+        public static String write(Object o) {
             StringBuilder sb = new StringBuilder();
             write(o, sb, "");
             return sb.toString();
