@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -62,7 +63,7 @@ final class Companions {
 
     private Section audit() throws InterruptedException, IOException {
         String title = "Audit log appends and proofs (issue 5, `./cxg bench audit`)";
-        Path dir = out.resolve("audit");
+        Path dir = emptied(out.resolve("audit"));
         List<String> cmd = new ArrayList<>(List.of(root.resolve("cxg").toString(), "bench", "audit", "--out", dir.toString()));
         if (quick) {
             cmd.add("--quick");
@@ -76,7 +77,7 @@ final class Companions {
         if (!Files.readString(root.resolve("cxg")).contains("bench ingest")) {
             return new Section(title, "Not in this checkout: `./cxg` has no `bench ingest` yet.\n");
         }
-        Path dir = out.resolve("ingest");
+        Path dir = emptied(out.resolve("ingest"));
         List<String> cmd = new ArrayList<>(List.of(root.resolve("cxg").toString(), "bench", "ingest", dir.toString()));
         if (quick) {
             cmd.add("--quick");
@@ -105,7 +106,7 @@ final class Companions {
             return new Section(title, "Not run: the gateway's test classes or their class path ("
                     + root.relativize(cpFile) + ") are missing.\n");
         }
-        Path dir = out.resolve("tokens");
+        Path dir = emptied(out.resolve("tokens"));
         String cp = testClasses + ":" + root.resolve("gateway/target/classes") + ":" + Files.readString(cpFile).strip();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "-Xms512m", "-Xmx512m",
@@ -116,6 +117,21 @@ final class Companions {
         // the fixture finds the policies as ../policies, from the gateway module's directory
         String failure = runProcess("tokens", cmd, Duration.ofMinutes(3), root.resolve("gateway"));
         return section(title, failure, dir.resolve("tokens.md"), "tokens/");
+    }
+
+    /**
+     * {@code dir} without what an earlier report left in it: the report may write where a committed report is (the
+     * day's directory), and a file the companion no longer writes would otherwise stay beside the new ones.
+     */
+    static Path emptied(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+        return dir;
     }
 
     /** A section from a benchmark's own Markdown, its headings moved one level down under ours. */
