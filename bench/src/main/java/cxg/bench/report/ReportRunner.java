@@ -169,7 +169,8 @@ public final class ReportRunner {
         @Option(names = "--root", defaultValue = ".", description = "repository root (built jars, policies/)")
         Path root;
 
-        @Option(names = "--out", description = "output directory (default: <root>/bench/results/<UTC date>)")
+        @Option(names = "--out", description = "output directory (default: <root>/bench/results/<UTC date>); "
+                + "its audit/, ingest/ and tokens/ are replaced")
         Path out;
 
         @Option(names = "--quick", description = "seconds-long runs: a smoke test of the tooling, not a measurement")

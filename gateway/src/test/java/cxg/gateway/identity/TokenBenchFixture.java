@@ -86,7 +86,11 @@ final class TokenBenchFixture implements AutoCloseable {
         try {
             f.start();
         } catch (Exception | Error e) {
-            f.close();
+            try {
+                f.close();
+            } catch (Exception | Error closing) {
+                e.addSuppressed(closing);
+            }
             throw e;
         }
         return f;
