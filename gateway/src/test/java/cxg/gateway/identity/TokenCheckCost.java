@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,28 +36,21 @@ public final class TokenCheckCost {
 
     /** What is timed, one call or one verification at a time. */
     enum Op {
-        WITHOUT("call, certificate check only (the baseline)"),
-        REMEMBERED("call + token check as the gateway runs it (verified tokens remembered)"),
-        IN_FULL("call + token check verifying every token in full"),
-        VERIFY_REMEMBERED("the verifier alone, a remembered token"),
-        VERIFY_IN_FULL("the verifier alone, in full: JSON, RSA signature, claims");
+        WITHOUT("callWithoutTokenCheck", "call, certificate check only (the baseline)"),
+        REMEMBERED("callWithTokenCheck", "call + token check as the gateway runs it (verified tokens remembered)"),
+        IN_FULL("callWithTokenCheckUncached", "call + token check verifying every token in full"),
+        VERIFY_REMEMBERED("verifyRemembered", "the verifier alone, a remembered token"),
+        VERIFY_IN_FULL("verifyInFull", "the verifier alone, in full: JSON, RSA signature, claims");
 
         static final List<Op> CALLS = List.of(WITHOUT, REMEMBERED, IN_FULL);
 
+        /** The JSON key: the name of the same measurement in the JMH {@link TokenBenchmark}. */
+        final String key;
         final String label;
 
-        Op(String label) {
+        Op(String key, String label) {
+            this.key = key;
             this.label = label;
-        }
-
-        String key() {
-            return switch (this) {
-                case WITHOUT -> "callWithoutTokenCheck";
-                case REMEMBERED -> "callWithTokenCheck";
-                case IN_FULL -> "callWithTokenCheckUncached";
-                case VERIFY_REMEMBERED -> "verifyRemembered";
-                case VERIFY_IN_FULL -> "verifyInFull";
-            };
         }
     }
 
@@ -96,7 +90,7 @@ public final class TokenCheckCost {
     }
 
     private static void usage(String message) {
-        System.err.println("token bench: " + message + " (usage: token-bench --out DIR [--quick])");
+        System.err.println("token bench: " + message + " (usage: TokenCheckCost --out DIR [--quick])");
         System.exit(2);
     }
 
@@ -120,14 +114,14 @@ public final class TokenCheckCost {
             for (int r = 0; r < timing.rounds(); r++) {
                 List<Op> order = new ArrayList<>(Op.CALLS);
                 if (r % 2 == 1) {
-                    java.util.Collections.reverse(order);
+                    Collections.reverse(order);
                 }
                 for (Op op : order) {
                     calls.get(op)[r] = time(fixture, op, timing.perRound());
                 }
                 StringBuilder line = new StringBuilder("token bench: round " + (r + 1) + "/" + timing.rounds() + ", p50 µs:");
                 for (Op op : Op.CALLS) {
-                    line.append(String.format(Locale.ROOT, " %s %.1f", op.key(), micros(percentile(calls.get(op)[r], 50))));
+                    line.append(String.format(Locale.ROOT, " %s %.1f", op.key, micros(percentile(calls.get(op)[r], 50))));
                 }
                 System.out.println(line);
             }
@@ -192,19 +186,19 @@ public final class TokenCheckCost {
                 perRound.add(round1(micros(percentile(round, 50))));
             }
             p.put("p50PerRoundMicros", perRound);
-            paths.put(op.key(), p);
+            paths.put(op.key, p);
         }
         out.put("calls", paths);
         Map<String, Object> added = new LinkedHashMap<>();
         for (Op op : List.of(Op.REMEMBERED, Op.IN_FULL)) {
-            added.put(op.key(), addedToMedian(calls.get(Op.WITHOUT), calls.get(op)));
+            added.put(op.key, addedToMedian(calls.get(Op.WITHOUT), calls.get(op)));
         }
         out.put("addedToMedianMicros", added);
         Map<String, Object> alone = new LinkedHashMap<>();
-        verifier.forEach((op, samples) -> alone.put(op.key(), percentiles(op, samples)));
+        verifier.forEach((op, samples) -> alone.put(op.key, percentiles(op, samples)));
         out.put("verifier", alone);
         @SuppressWarnings("unchecked")
-        Map<String, Object> remembered = (Map<String, Object>) added.get(Op.REMEMBERED.key());
+        Map<String, Object> remembered = (Map<String, Object>) added.get(Op.REMEMBERED.key);
         Map<String, Object> target = new LinkedHashMap<>();
         target.put("target", "median added to a call by the token check, verified tokens remembered (median of the rounds' differences)");
         target.put("issue", "issue 4: <= 100 µs median");
