@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import cxg.gateway.audit.bench.AuditBenchmark;
+import cxg.gateway.testing.BenchArgs;
 
 /**
  * The token check's cost for the benchmark report ({@code ./cxg bench report}), against issue 4's target: the token
@@ -64,34 +65,20 @@ public final class TokenCheckCost {
     }
 
     public static void main(String[] args) throws Exception {
-        Path out = null;
-        boolean quick = false;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--quick" -> quick = true;
-                case "--out" -> {
-                    if (i + 1 == args.length) {
-                        usage("--out needs a directory");
-                    }
-                    out = Path.of(args[++i]);
-                }
-                default -> usage("unknown argument '" + args[i] + "'");
-            }
+        BenchArgs a;
+        try {
+            a = BenchArgs.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("token bench: " + e.getMessage() + " (usage: TokenCheckCost --out DIR [--quick])");
+            System.exit(2);
+            return;
         }
-        if (out == null) {
-            usage("--out DIR is required");
-        }
-        Files.createDirectories(out);
-        Map<String, Object> results = run(quick ? Timing.QUICK : Timing.FULL, quick);
+        Path out = Files.createDirectories(a.out());
+        Map<String, Object> results = run(a.quick() ? Timing.QUICK : Timing.FULL, a.quick());
         Files.writeString(out.resolve("tokens.json"), AuditBenchmark.Json.write(results) + "\n");
         Files.writeString(out.resolve("tokens.md"), markdown(results));
         System.out.println("token bench: wrote " + out.resolve("tokens.json") + " and " + out.resolve("tokens.md"));
         System.exit(0);
-    }
-
-    private static void usage(String message) {
-        System.err.println("token bench: " + message + " (usage: TokenCheckCost --out DIR [--quick])");
-        System.exit(2);
     }
 
     private static Map<String, Object> run(Timing timing, boolean quick) throws Exception {

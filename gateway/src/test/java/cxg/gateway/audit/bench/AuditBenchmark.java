@@ -9,6 +9,7 @@ import cxg.gateway.audit.Merkle;
 import cxg.gateway.audit.NoteSigner;
 import cxg.gateway.audit.PostgresLogStore;
 import cxg.gateway.audit.Tile;
+import cxg.gateway.testing.BenchArgs;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -85,46 +86,28 @@ public final class AuditBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        Path out = null;
-        boolean quick = false;
-        Set<String> only = SECTIONS;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--quick" -> quick = true;
-                case "--only" -> {
-                    if (i + 1 == args.length) {
-                        usage("--only needs a list of sections (" + String.join(",", SECTIONS) + ")");
-                    }
-                    only = new LinkedHashSet<>(Arrays.asList(args[++i].split(",")));
-                    if (only.isEmpty() || !SECTIONS.containsAll(only)) {
-                        usage("--only takes sections from " + String.join(",", SECTIONS) + ", not '" + args[i] + "'");
-                    }
-                }
-                case "--out" -> {
-                    if (i + 1 == args.length) {
-                        usage("--out needs a directory");
-                    }
-                    out = Path.of(args[++i]);
-                }
-                default -> usage("unknown argument '" + args[i] + "'");
+        BenchArgs a;
+        Set<String> only;
+        try {
+            a = BenchArgs.parse(args, "--only");
+            only = a.value("--only").map(list -> (Set<String>) new LinkedHashSet<>(Arrays.asList(list.split(",")))).orElse(SECTIONS);
+            if (only.isEmpty() || !SECTIONS.containsAll(only)) {
+                throw new IllegalArgumentException("--only takes sections from " + String.join(",", SECTIONS) + ", not '"
+                        + a.value("--only").orElse("") + "'");
             }
+        } catch (IllegalArgumentException e) {
+            System.err.println("audit bench: " + e.getMessage() + " (usage: audit-bench --out DIR [--quick] [--only appends,latency,proofs])");
+            System.exit(2);
+            return;
         }
-        if (out == null) {
-            usage("--out DIR is required");
-        }
-        Files.createDirectories(out);
+        Files.createDirectories(a.out());
         Path work = Files.createTempDirectory("cxg-audit-bench");
         try {
-            new AuditBenchmark(out, work, quick, only).run();
+            new AuditBenchmark(a.out(), work, a.quick(), only).run();
         } finally {
             deleteTree(work);
         }
         System.exit(0);
-    }
-
-    private static void usage(String message) {
-        System.err.println("audit bench: " + message + " (usage: audit-bench --out DIR [--quick] [--only appends,latency,proofs])");
-        System.exit(2);
     }
 
     private void run() throws Exception {
