@@ -434,9 +434,9 @@ public final class ReportRunner {
             }
             phase("probes and JIT warm-up", wallStart);
             // Closed model in interleaved rounds, 64 outstanding first (see Timing#jitRewarm); the audit write's cost at
-            // 64 outstanding is not a figure of the report. The rewarm in passes over the paths (between a path's runs
-            // the others run, and its C2 works off the queue the run left), not over the direct one: its server, the
-            // alpha-credit connector, serves every path's calls.
+            // 64 outstanding is not a figure of the report. The rewarm in passes over the paths, as the rounds run them
+            // (a path's C2 queue does not outlast its run: HotSpot drops a queued task once its method goes 50 ms
+            // without a call), not over the direct one: its server, the alpha-credit connector, serves every path's calls.
             List<String> rewarmed = withVariants(HOP, GW1, GW1_NO_FSYNC, GW2);
             for (int pass = 0; pass < REWARM_PASSES; pass++) {
                 rewarmed.forEach(path -> jitRewarm(path, targets.get(path)));
