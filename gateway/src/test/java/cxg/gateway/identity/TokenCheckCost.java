@@ -67,8 +67,8 @@ public final class TokenCheckCost {
     public static void main(String[] args) throws Exception {
         BenchArgs a;
         try {
-            a = BenchArgs.parse(args);
-        } catch (IllegalArgumentException e) {
+            a = BenchArgs.parse(new BenchArgs(), args);
+        } catch (picocli.CommandLine.ParameterException e) {
             System.err.println("token bench: " + e.getMessage() + " (usage: TokenCheckCost --out DIR [--quick])");
             System.exit(2);
             return;

@@ -36,6 +36,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
+import picocli.CommandLine;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /**
  * The audit log benchmark (issue 5), a plain harness, not a test: durable appends with group commit on
@@ -85,21 +89,34 @@ public final class AuditBenchmark {
         this.samples = quick ? 2_000 : 20_000;
     }
 
-    public static void main(String[] args) throws Exception {
-        BenchArgs a;
+    /** The command line: {@link BenchArgs} and the sections to run. */
+    static final class Args {
+        @Mixin
+        BenchArgs common;
+
+        @Option(names = "--only", split = ",", paramLabel = "SECTION", description = "appends, latency, proofs (default: all)")
         Set<String> only;
+
+        Set<String> sections() {
+            return only != null ? only : SECTIONS;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Args parsed;
         try {
-            a = BenchArgs.parse(args, "--only");
-            only = a.value("--only").map(list -> (Set<String>) new LinkedHashSet<>(Arrays.asList(list.split(",")))).orElse(SECTIONS);
-            if (only.isEmpty() || !SECTIONS.containsAll(only)) {
-                throw new IllegalArgumentException("--only takes sections from " + String.join(",", SECTIONS) + ", not '"
-                        + a.value("--only").orElse("") + "'");
+            parsed = BenchArgs.parse(new Args(), args);
+            if (!SECTIONS.containsAll(parsed.sections())) {
+                throw new ParameterException(new CommandLine(parsed), "--only takes sections from " + String.join(",", SECTIONS)
+                        + ", not '" + String.join(",", parsed.only) + "'");
             }
-        } catch (IllegalArgumentException e) {
+        } catch (ParameterException e) {
             System.err.println("audit bench: " + e.getMessage() + " (usage: audit-bench --out DIR [--quick] [--only appends,latency,proofs])");
             System.exit(2);
             return;
         }
+        BenchArgs a = parsed.common;
+        Set<String> only = parsed.sections();
         Files.createDirectories(a.out());
         Path work = Files.createTempDirectory("cxg-audit-bench");
         try {
