@@ -30,6 +30,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -142,6 +143,33 @@ public final class ReportRunner {
     record Timing(Duration jitWarmup, Duration roundWarmup, Duration roundMeasure, int rounds, int roundsAt64, Duration halfWarmup,
                   Duration halfMeasure, int halfRounds, Duration sweepWarmup, Duration sweepMeasure, Duration profile,
                   Duration jitWarmupOne, Duration halfJitWarmup, Duration jitRewarm) {
+
+        /** The probes' unmeasured warm-up on {@code paths}: at 64 outstanding, then at 1. */
+        Duration warmup(List<String> paths) {
+            return paths.stream().map(p -> forPath(p, jitWarmup).plus(jitWarmupOne)).reduce(Duration.ZERO, Duration::plus);
+        }
+
+        /** The rewarm passes over {@code rewarmed}, then the rounds at 64 outstanding of {@code paths} paths. */
+        Duration at64(List<String> rewarmed, int paths) {
+            Duration passes = rewarmed.stream().map(p -> forPath(p, jitRewarm)).reduce(Duration.ZERO, Duration::plus)
+                    .multipliedBy(REWARM_PASSES);
+            return passes.plus(closed(roundsAt64, paths));
+        }
+
+        /** {@code count} closed-model rounds of {@code paths} paths. */
+        Duration closed(int count, int paths) {
+            return roundWarmup.plus(roundMeasure).multipliedBy((long) count * paths);
+        }
+
+        /** The open-model JIT warm-up, then the half-load rounds, of {@code paths} paths. */
+        Duration halfLoad(int paths) {
+            return halfJitWarmup.plus(halfWarmup.plus(halfMeasure).multipliedBy(halfRounds)).multipliedBy(paths);
+        }
+
+        /** The sweep's points: {@code rates} offered rates on {@code paths} paths. */
+        Duration sweep(int rates, int paths) {
+            return sweepWarmup.plus(sweepMeasure).multipliedBy((long) rates * paths);
+        }
     }
 
     // The whole report, build included, must stay under 15 minutes on a fresh clone (issue 6). Until 2026-11-26 11:00
@@ -405,7 +433,6 @@ public final class ReportRunner {
             if (tokens) {
                 awaitKeycloak(keycloakStart);
             }
-            System.out.println("cxg bench report: servers up after " + seconds(wallStart) + " s");
             phase("servers started", wallStart);
 
             SslContext asGateway = ClientChannels.clientContext(pki, "gateway");
@@ -428,6 +455,8 @@ public final class ReportRunner {
             targets.put(DIRECT, GrpcTargets.getScore(direct, DEADLINE, granted));
             targets.put(HOP, GrpcTargets.getScore(viaHop, DEADLINE, granted));
             gateways.forEach((path, ch) -> targets.put(path, GrpcTargets.queryScore(ch, DEADLINE)));
+            starting("probes and JIT warm-up", "unmeasured calls on " + targets.size() + " paths",
+                    timing.warmup(List.copyOf(targets.keySet())));
             for (Map.Entry<String, CallTarget> t : targets.entrySet()) {
                 probe(t.getKey(), t.getValue());
                 jitWarmup(t.getKey(), t.getValue());
@@ -438,22 +467,31 @@ public final class ReportRunner {
             // (a path's C2 queue does not outlast its run: HotSpot drops a queued task once its method goes 50 ms
             // without a call), not over the direct one: its server, the alpha-credit connector, serves every path's calls.
             List<String> rewarmed = withVariants(HOP, GW1, GW1_NO_FSYNC, GW2);
+            List<String> at64 = withVariants(DIRECT, HOP, GW1, GW2);
+            starting("closed model, 64 outstanding", "unmeasured calls again (" + REWARM_PASSES + " passes over " + rewarmed.size()
+                    + " paths), then " + timing.roundsAt64() + " rounds of " + at64.size() + " paths", timing.at64(rewarmed, at64.size()));
             for (int pass = 0; pass < REWARM_PASSES; pass++) {
                 rewarmed.forEach(path -> jitRewarm(path, targets.get(path)));
             }
-            runs.putAll(rounds("@64", withVariants(DIRECT, HOP, GW1, GW2), targets, timing.roundsAt64(),
+            runs.putAll(rounds("@64", at64, targets, timing.roundsAt64(),
                     LoadSpec.closed(64, 0, timing.roundWarmup(), Duration.ZERO), LoadSpec.closed(64, 0, timing.roundMeasure(), Duration.ZERO)));
             phase("closed model, 64 outstanding", wallStart);
-            runs.putAll(rounds("@1", withVariants(DIRECT, HOP, GW1, GW1_NO_FSYNC, GW2), targets, timing.rounds(),
+            List<String> at1 = withVariants(DIRECT, HOP, GW1, GW1_NO_FSYNC, GW2);
+            starting("closed model, 1 outstanding", timing.rounds() + " rounds of " + at1.size() + " paths", timing.closed(timing.rounds(), at1.size()));
+            runs.putAll(rounds("@1", at1, targets, timing.rounds(),
                     LoadSpec.closed(1, 0, timing.roundWarmup(), Duration.ZERO), LoadSpec.closed(1, 0, timing.roundMeasure(), Duration.ZERO)));
             phase("closed model, 1 outstanding", wallStart);
             for (int n : moreLevels) {
-                runs.putAll(rounds("@" + n, withVariants(DIRECT, HOP, GW1, GW1_NO_FSYNC), targets, timing.rounds(),
+                List<String> atN = withVariants(DIRECT, HOP, GW1, GW1_NO_FSYNC);
+                starting("closed model, " + n + " outstanding", timing.rounds() + " rounds of " + atN.size() + " paths",
+                        timing.closed(timing.rounds(), atN.size()));
+                runs.putAll(rounds("@" + n, atN, targets, timing.rounds(),
                         LoadSpec.closed(n, 0, timing.roundWarmup(), Duration.ZERO), LoadSpec.closed(n, 0, timing.roundMeasure(), Duration.ZERO)));
                 phase("closed model, " + n + " outstanding", wallStart);
             }
             double gatewayMax = Rounds.merge(runs.get(GW1 + "@64")).result().throughput();
             if (profile) {
+                starting("profile", "the gateway at 64 outstanding, without JFR and then with it", timing.profile().multipliedBy(2));
                 profiled = profile(gateway1.pid(), raw.resolve("gateway.jfr"), targets.get(GW1));
                 phase("profile", wallStart);
             }
@@ -466,6 +504,8 @@ public final class ReportRunner {
                 jcmd(child(g).pid(), "JFR.start", "name=cxg-bench-forces", "settings=" + jfc, "filename=" + raw.resolve(g + "-forces.jfr"));
             }
             List<String> halfPaths = withVariants(DIRECT, HOP, GW1, GW1_NO_FSYNC);
+            starting("half load", String.format(Locale.ROOT, "%,.0f req/s offered; unmeasured calls on %d paths, then %d rounds of them",
+                    half, halfPaths.size(), timing.halfRounds()), timing.halfLoad(halfPaths.size()));
             if (!timing.halfJitWarmup().isZero()) {
                 for (String path : halfPaths) {
                     collectGenerator();
@@ -484,12 +524,14 @@ public final class ReportRunner {
                 forces.addAll(fileForces(g, raw.resolve(g + "-forces.jfr")));
             }
             phase("half load", wallStart);
+            List<String> swept = List.of(DIRECT, HOP, GW1);
+            starting("rate sweep", (SWEEP.length - 1) + " more offered rates on " + swept.size() + " paths", timing.sweep(SWEEP.length - 1, swept.size()));
             for (int i = 0; i < SWEEP.length; i++) {
                 if (i == HALF) {
                     continue;
                 }
                 double rate = Math.max(1, Math.round(gatewayMax * SWEEP[i]));
-                for (String path : List.of(DIRECT, HOP, GW1)) {
+                for (String path : swept) {
                     collectGenerator();
                     // the warm-up as its own run (as LoadRunner runs a spec's warm-up), so that the window metered is the measured one
                     runner.run(path + " (warm-up)", LoadSpec.open(rate, 10_000, 0, timing.sweepWarmup(), Duration.ZERO), targets.get(path));
@@ -586,6 +628,15 @@ public final class ReportRunner {
         long t0 = System.nanoTime();
         System.gc();
         generatorGcSeconds += (System.nanoTime() - t0) / 1e9;
+    }
+
+    /**
+     * Says what a phase does before it starts, and about how long: without it the rewarm before the rounds at 64
+     * outstanding was more than a minute without a line. {@code load} is what the phase's runs take by their specs;
+     * the report's own pauses between runs add a few per cent.
+     */
+    private static void starting(String name, String what, Duration load) {
+        System.out.println("cxg bench report: " + name + ": " + what + " (about " + load.toSeconds() + " s)…");
     }
 
     private void phase(String name, long wallStart) {
