@@ -11,6 +11,7 @@ import cxg.bench.load.LoadRunner;
 import cxg.bench.load.LoadSpec;
 import cxg.bench.load.LoopbackGuard;
 import cxg.bench.load.MemberTokens;
+import cxg.bench.load.Progress;
 import cxg.bench.platform.FastPlatform;
 import cxg.bench.report.Json;
 import cxg.bench.report.ReportRunner;
@@ -50,8 +51,11 @@ public final class BenchCli implements Callable<Integer> {
     }
 
     @Command(name = "run", mixinStandardHelpOptions = true,
-            description = "Drive score queries (or scorer calls) at a fixed concurrency or a fixed arrival rate.")
+            description = "Drive score queries (or scorer calls) at a fixed concurrency or a fixed arrival rate; a run longer than 10 s says how far it is on standard error every 10 s.")
     static final class Run implements Callable<Integer> {
+
+        /** How often a run says how far it is (a default run of 10 s says it once at most). */
+        static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
 
         @Option(names = "--target", description = "host:port on loopback (default: the gateway, $CXG_GATEWAY_ADDRESS or 127.0.0.1:7443)")
         String target;
@@ -127,7 +131,10 @@ public final class BenchCli implements Callable<Integer> {
             try {
                 io.grpc.Channel ch = ClientChannels.intercepted(channel, auth);
                 CallTarget t = query ? GrpcTargets.queryScore(ch, deadline) : GrpcTargets.getScore(ch, deadline, categories);
-                LoadResult result = new LoadRunner().run((query ? "QueryScore" : "GetScore") + " @ " + address, spec, t);
+                // on stderr, so that --json - keeps standard output to the result
+                LoadRunner runner = new LoadRunner().withProgress((label, run, seconds, answered, failed) ->
+                        System.err.println("cxg bench: " + Progress.line(label, run, seconds, answered, failed)), PROGRESS_EVERY);
+                LoadResult result = runner.run((query ? "QueryScore" : "GetScore") + " @ " + address, spec, t);
                 if ("-".equals(json)) {
                     System.out.println(Json.write(result.toJson()));
                 } else {

@@ -1,9 +1,11 @@
 package cxg.bench.load;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,14 +23,27 @@ public final class LoadRunner {
 
     private final Clock clock;
     private final long drainTimeoutNanos;
+    private final Progress progress;
+    private final Duration every;
 
-    public LoadRunner(Clock clock, long drainTimeoutNanos) {
+    private LoadRunner(Clock clock, long drainTimeoutNanos, Progress progress, Duration every) {
         this.clock = clock;
         this.drainTimeoutNanos = drainTimeoutNanos;
+        this.progress = progress;
+        this.every = every;
+    }
+
+    public LoadRunner(Clock clock, long drainTimeoutNanos) {
+        this(clock, drainTimeoutNanos, null, null);
     }
 
     public LoadRunner() {
         this(Clock.SYSTEM, TimeUnit.SECONDS.toNanos(30));
+    }
+
+    /** The same runner, telling {@code progress} how far each run is every {@code every} while it lasts. */
+    public LoadRunner withProgress(Progress progress, Duration every) {
+        return new LoadRunner(clock, drainTimeoutNanos, progress, every);
     }
 
     /** Runs the warm-up (discarded), then the measured run. */
@@ -41,7 +56,33 @@ public final class LoadRunner {
 
     LoadResult once(String label, LoadSpec spec, CallTarget target) {
         Run run = new Run(spec, target);
-        return spec.model() == LoadSpec.Model.CLOSED ? run.closed(label) : run.open(label);
+        ScheduledExecutorService ticks = progress == null ? null : Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "bench-progress");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            if (ticks != null) {
+                long started = clock.nanoTime();
+                ticks.scheduleAtFixedRate(() -> progress.at(label, spec, (clock.nanoTime() - started) / 1e9,
+                        run.ok.sum() + run.degraded.sum(), run.failed.sum()), every.toNanos(), every.toNanos(), TimeUnit.NANOSECONDS);
+            }
+            return spec.model() == LoadSpec.Model.CLOSED ? run.closed(label) : run.open(label);
+        } finally {
+            if (ticks != null) {
+                stop(ticks);
+            }
+        }
+    }
+
+    /** No progress line after the run's result: waits out a tick already running. */
+    private static void stop(ScheduledExecutorService ticks) {
+        ticks.shutdownNow();
+        try {
+            ticks.awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private final class Run {

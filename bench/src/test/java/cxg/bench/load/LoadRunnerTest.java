@@ -112,6 +112,31 @@ class LoadRunnerTest {
     }
 
     @Test
+    void saysHowFarALongRunIsWhileItLastsAndNotAfter() throws InterruptedException {
+        java.util.concurrent.ScheduledExecutorService server = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        java.util.List<long[]> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try {
+            CallTarget target = done -> server.schedule(() -> done.done(CallTarget.Kind.OK, null), 1, TimeUnit.MILLISECONDS);
+            LoadResult r = new LoadRunner(Clock.SYSTEM, TimeUnit.SECONDS.toNanos(1))
+                    .withProgress((label, spec, seconds, answered, failed) -> told.add(new long[] {Math.round(seconds * 1000), answered, failed}),
+                            Duration.ofMillis(100))
+                    .run("long", LoadSpec.closed(4, 0, Duration.ofMillis(700), Duration.ZERO), target);
+            int afterTheRun = told.size();
+            Thread.sleep(300);
+
+            assertTrue(afterTheRun >= 3, "told every 100 ms of a 700 ms run: " + afterTheRun + " times");
+            assertEquals(afterTheRun, told.size(), "nothing told once the run returned");
+            for (int i = 1; i < told.size(); i++) {
+                assertTrue(told.get(i)[0] > told.get(i - 1)[0] && told.get(i)[1] >= told.get(i - 1)[1], "time and calls only grow");
+            }
+            assertTrue(told.get(told.size() - 1)[1] <= r.ok() && told.get(told.size() - 1)[1] > 0, "calls answered so far");
+            assertEquals(0, told.get(0)[2]);
+        } finally {
+            server.shutdownNow();
+        }
+    }
+
+    @Test
     void callThatNeverCompletesFailsTheDrainAfterTheTimeout() {
         CallTarget silent = done -> { };
         LoadRunner runner = new LoadRunner(Clock.SYSTEM, TimeUnit.MILLISECONDS.toNanos(200));
