@@ -88,11 +88,14 @@ public final class IngestBench {
                 ? List.of("-XX:StartFlightRecording=filename=" + out.resolve("ingest-" + store.name() + ".jfr") + ",settings=profile")
                 : List.of();
         IngestStream.Result result;
+        // a store takes 30-60 s: say each step, so that the tool is not silent until its result
+        System.out.printf(Locale.ROOT, "%-10s  starting the gateway on it…%n", store.name());
         try (GatewayProcess gateway = GatewayProcess.start("gateway-" + store.name(), repoRoot, pki, policies, work,
                 store.url(), store.user(), jvm, Duration.ofMinutes(3))) {
             ManagedChannel channel = ClientChannels.open(new InetSocketAddress("127.0.0.1", gateway.grpcPort()),
                     ClientChannels.clientContext(pki, "alpha-credit"));
             try {
+                System.out.printf(Locale.ROOT, "%-10s  %,d ratings of warm-up, then %,d measured…%n", store.name(), warmup, items);
                 check(IngestStream.run(channel, warm, batchSize, window, ack -> { }), warmup, gateway);
                 result = check(IngestStream.run(channel, measured, batchSize, window, ack -> { }), items, gateway);
             } finally {
@@ -105,6 +108,7 @@ public final class IngestBench {
             payloads.add(ratings.item(warmup + i).toByteArray());
             subjects.add(Ratings.resident(warmup + i));
         }
+        System.out.printf(Locale.ROOT, "%-10s  the same rows by raw JDBC batch inserts…%n", store.name());
         RawInsert.rowsPerSecond(store, "raw-warmup", payloads.subList(0, Math.min(items, warmup)),
                 subjects.subList(0, Math.min(items, warmup)), batchSize);
         double raw = RawInsert.rowsPerSecond(store, "raw-baseline", payloads, subjects, batchSize);
