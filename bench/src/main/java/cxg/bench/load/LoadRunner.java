@@ -43,7 +43,8 @@ public final class LoadRunner {
 
     /** The same runner, telling {@code progress} how far each run is every {@code every} while it lasts. */
     public LoadRunner withProgress(Progress progress, Duration every) {
-        return new LoadRunner(clock, drainTimeoutNanos, progress, every);
+        return new LoadRunner(clock, drainTimeoutNanos, java.util.Objects.requireNonNull(progress, "progress"),
+                java.util.Objects.requireNonNull(every, "every"));
     }
 
     /** Runs the warm-up (discarded), then the measured run. */

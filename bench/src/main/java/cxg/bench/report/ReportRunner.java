@@ -633,7 +633,7 @@ public final class ReportRunner {
     /**
      * Says what a phase does before it starts, and about how long: without it the rewarm before the rounds at 64
      * outstanding was more than a minute without a line. {@code load} is what the phase's runs take by their specs;
-     * the report's own pauses between runs add a few per cent.
+     * the report's own pauses between runs add a few per cent, the probes before the first warm-up ~8 s.
      */
     private static void starting(String name, String what, Duration load) {
         System.out.println("cxg bench report: " + name + ": " + what + " (about " + load.toSeconds() + " s)…");
