@@ -100,16 +100,22 @@ public final class AuditBenchmark {
         Set<String> sections() {
             return only != null ? only : SECTIONS;
         }
+
+        /** @throws ParameterException naming the argument that is wrong, an unknown section included */
+        static Args parse(String... args) {
+            Args parsed = BenchArgs.parse(new Args(), args);
+            if (!SECTIONS.containsAll(parsed.sections())) {
+                throw new ParameterException(new CommandLine(parsed), "--only takes sections from " + String.join(",", SECTIONS)
+                        + ", not '" + String.join(",", parsed.only) + "'");
+            }
+            return parsed;
+        }
     }
 
     public static void main(String[] args) throws Exception {
         Args parsed;
         try {
-            parsed = BenchArgs.parse(new Args(), args);
-            if (!SECTIONS.containsAll(parsed.sections())) {
-                throw new ParameterException(new CommandLine(parsed), "--only takes sections from " + String.join(",", SECTIONS)
-                        + ", not '" + String.join(",", parsed.only) + "'");
-            }
+            parsed = Args.parse(args);
         } catch (ParameterException e) {
             System.err.println("audit bench: " + e.getMessage() + " (usage: audit-bench --out DIR [--quick] [--only appends,latency,proofs])");
             System.exit(2);
